@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { printSortedSchema } from './server/print-schema.js';
+import { ConfigError, loadConfig } from './config.js';
+import { migrate, openDatabase } from './db/database.js';
+import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
+import { boot } from './main.js';
+import { createApiKey } from './modules/identity/identity.service.js';
+import { Organization } from './modules/organizations/organization.entity.js';
+import { accessSnapshot } from './server/access.js';
+import { createContext } from './server/context.js';
+import { tierdeskSchema } from './server/schema.js';
+import { systemClock } from './shared/clock.js';
+import { AppError } from './shared/errors.js';
+import { createLogger } from './shared/logger.js';
+import { API_SCOPES, STAFF_ROLES, systemPrincipal, type StaffRole } from './shared/principal.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const USAGE = `Usage: pnpm tierdesk <command>
+
+  start                    database, migrations, demo seed, API and portal (what \`pnpm start\` runs)
+  serve                    the API only
+  migrate                  apply pending migrations
+  seed [--no-demo]         bring the tier catalogue up to date and add the demo data (idempotent)
+  apikey create --org <slug> --scopes <a,b> [--name <name>]
+  apikey create --staff --role <agent|specialist|on_call_engineer|admin> [--name <name>]
+  schema                   write schema/schema.graphql and schema/access.snapshot.txt
+  migration:create <name>  (developers) generate a migration from the entity changes
+
+Scopes: ${API_SCOPES.join(', ')}`;
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(run: (database: Awaited<ReturnType<typeof openDatabase>>, log: ReturnType<typeof createLogger>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, log);
+  try {
+    return await run(database, log);
+  } finally {
+    await database.close();
+  }
+}
+
+async function apikeyCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { org: { type: 'string' }, scopes: { type: 'string' }, staff: { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' } },
+  });
+  if (values.staff === Boolean(values.org)) throw new UsageError('Give either --org <slug> or --staff.');
+  await withDatabase(async ({ orm }, log) => {
+    const ctx = createContext(orm, { principal: systemPrincipal('cli'), clock: systemClock, log });
+    if (values.staff) {
+      const role = (values.role ?? '').toUpperCase() as StaffRole;
+      if (!STAFF_ROLES.includes(role)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ').toLowerCase()}.`);
+      const { secret } = await createApiKey(ctx, { name: values.name ?? `staff ${role.toLowerCase()} key`, staffRole: role });
+      process.stdout.write(`${secret}\n`);
+      return;
+    }
+    const organization = await ctx.em.findOne(Organization, { slug: values.org! });
+    if (!organization) throw new UsageError(`No organization with slug "${values.org}".`);
+    const scopes = (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
+    const { secret } = await createApiKey(ctx, { name: values.name ?? `${organization.slug} integration`, organizationId: organization.id, scopes });
+    process.stdout.write(`${secret}\n`);
+  });
+}
+
+async function writeSchema(): Promise<void> {
+  const schema = await tierdeskSchema();
+  await mkdir(resolve(REPO_ROOT, 'schema'), { recursive: true });
+  await writeFile(resolve(REPO_ROOT, 'schema/schema.graphql'), printSortedSchema(schema));
+  await writeFile(resolve(REPO_ROOT, 'schema/access.snapshot.txt'), accessSnapshot(schema));
+  process.stdout.write('wrote schema/schema.graphql and schema/access.snapshot.txt\n');
+}
+
+function startPortal(apiUrl: string, port: number): ChildProcess {
+  const portalDir = resolve(REPO_ROOT, 'portal');
+  const serverEntry = resolve(portalDir, 'build/server/index.js');
+  if (!existsSync(serverEntry)) throw new UsageError('The portal is not built; `pnpm start` builds it (or run `pnpm build`).');
+  const child = spawn(resolve(portalDir, 'node_modules/.bin/react-router-serve'), [serverEntry], {
+    cwd: portalDir,
+    env: { ...process.env, PORT: String(port), API_URL: apiUrl, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+async function start(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, log);
+  await migrate(database.orm);
+  await seed(database.orm, systemClock, log, { demo: config.SEED_DEMO });
+  const api = await boot({ config, database });
+  const apiUrl = config.API_URL ?? api.server.url;
+  const portal = startPortal(apiUrl, config.PORTAL_PORT);
+  const portalUrl = `http://localhost:${config.PORTAL_PORT}`;
+  await waitForHttp(portalUrl, 30_000);
+  const customers = DEMO_USERS.filter((user) => 'organization' in user).map((user) => `    ${user.email.padEnd(30)} ${user.organization}`);
+  process.stdout.write(
+    [
+      '',
+      `Tierdesk is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  API     ${api.server.url}   (health: http://localhost:${api.server.port}/healthz)`,
+      `  Portal  ${portalUrl}`,
+      `  Database ${database.embedded ? `embedded PostgreSQL (${config.EMBEDDED_PG_DIR})` : 'DATABASE_URL'}`,
+      '',
+      `Demo sign-ins (password: ${DEMO_PASSWORD})`,
+      ...customers,
+      `    ${'admin@tierdesk.example'.padEnd(30)} staff admin`,
+      '',
+      'An API key for the demo:  pnpm tierdesk apikey create --org initech --scopes tickets:read,tickets:write,organization:read',
+      '',
+    ].join('\n'),
+  );
+  const shutdown = async () => {
+    portal.kill('SIGTERM');
+    await api.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  portal.once('exit', (code) => {
+    log.error({ code }, 'the portal stopped');
+    void shutdown();
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { redirect: 'manual' });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start();
+    case 'serve': {
+      const api = await boot();
+      process.stdout.write(`Tierdesk API at ${api.server.url}\n`);
+      const stop = () => void api.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'migrate':
+      return withDatabase(async ({ orm }) => {
+        const applied = await migrate(orm);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      });
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { 'no-demo': { type: 'boolean' } } });
+      return withDatabase(async ({ orm }, log) => {
+        await migrate(orm);
+        await seed(orm, systemClock, log, { demo: !values['no-demo'] });
+      });
+    }
+    case 'apikey':
+      if (rest[0] !== 'create') throw new UsageError('Only `apikey create` exists.');
+      return apikeyCreate(rest.slice(1));
+    case 'schema':
+      return writeSchema();
+    case 'migration:create':
+      return withDatabase(async ({ orm }) => {
+        await migrate(orm);
+        const result = await orm.migrator.createMigration(resolve(REPO_ROOT, 'api/src/db/migrations'), false, false, rest[0] ?? 'change');
+        process.stdout.write(result.fileName ? `created ${result.fileName}; add it to migrations/index.ts\n` : 'no changes\n');
+      });
+    default:
+      throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+  else if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

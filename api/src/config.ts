@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/** Every environment variable Tierdesk reads. README's configuration table mirrors this list. */
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL connection URL; unset = start the embedded PostgreSQL'),
+  EMBEDDED_PG_DIR: z.string().default('.tierdesk/pgdata').describe('data directory of the embedded PostgreSQL'),
+  EMBEDDED_PG_PORT: port.default(54329).describe('port of the embedded PostgreSQL'),
+  API_PORT: port.default(4000).describe('port of the GraphQL API'),
+  PORTAL_PORT: port.default(3000).describe('port of the customer portal'),
+  API_URL: z.string().url().optional().describe('where the portal reaches the API; default http://localhost:API_PORT/graphql'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+  SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  return Object.freeze(result.data);
+}
+
+export const CONFIG_VARIABLES = Object.keys(schema.shape);

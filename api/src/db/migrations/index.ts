@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261121044725_initial } from './Migration20261121044725_initial.js';
+
+/** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261121044725_initial', class: Migration20261121044725_initial },
+];

@@ -1,0 +1,52 @@
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ApiKey, Session, User } from '../modules/identity/identity.entity.js';
+import { EntitlementOverride, TierEntitlement } from '../modules/entitlements/entitlement.entity.js';
+import { Organization, TierChange } from '../modules/organizations/organization.entity.js';
+import { Comment, Ticket, TicketEvent } from '../modules/tickets/ticket.entity.js';
+import { Tier } from '../modules/tiers/tier.entity.js';
+import { migrationsList } from './migrations/index.js';
+import { queryCounter } from './query-counter.js';
+
+export const ENTITIES = [
+  Tier,
+  TierEntitlement,
+  Organization,
+  TierChange,
+  EntitlementOverride,
+  User,
+  Session,
+  ApiKey,
+  Ticket,
+  Comment,
+  TicketEvent,
+];
+
+export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return defineConfig({
+    clientUrl,
+    entities: ENTITIES,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: new URL('./migrations', import.meta.url).pathname.replace('/dist/', '/src/'),
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+    loggerFactory: queryCounter.loggerFactory,
+    ...overrides,
+  });
+}
+
+export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(clientUrl, overrides));
+}
+
+export type { MikroORM };

@@ -1,0 +1,103 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createUser } from '../modules/identity/identity.service.js';
+import { User } from '../modules/identity/identity.entity.js';
+import { createOrganization } from '../modules/organizations/organization.service.js';
+import { Organization } from '../modules/organizations/organization.entity.js';
+import { addComment, changeStatus, openTicket } from '../modules/tickets/ticket.service.js';
+import { Ticket } from '../modules/tickets/ticket.entity.js';
+import { CommentVisibility, TicketImpact, TicketPriority, TicketStatus } from '../modules/tickets/ticket.enums.js';
+import { DEFAULT_TIERS } from '../modules/tiers/tier.catalogue.js';
+import { upsertTiers } from '../modules/tiers/tier.service.js';
+import { createContext } from '../server/context.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { systemPrincipal, type Principal } from '../shared/principal.js';
+
+export const DEMO_PASSWORD = 'tierdesk-demo';
+
+export const DEMO_ORGANIZATIONS = [
+  { slug: 'piedpiper', name: 'Pied Piper', region: 'us-west', timeZone: 'America/Los_Angeles', tierKey: 'community', contractValue: 0, monthlyUsage: 120 },
+  { slug: 'initech', name: 'Initech', region: 'us-central', timeZone: 'America/Chicago', tierKey: 'growth', contractValue: 12_000, monthlyUsage: 800 },
+  { slug: 'globex', name: 'Globex', region: 'eu-central', timeZone: 'Europe/Berlin', tierKey: 'business', contractValue: 90_000, monthlyUsage: 4_000 },
+  { slug: 'northwind', name: 'Northwind Traders', region: 'us-east', timeZone: 'America/New_York', tierKey: 'enterprise', contractValue: 400_000, monthlyUsage: 25_000, businessCritical: true, strategic: true },
+] as const;
+
+/** Demo sign-ins; the README lists them. Every password is DEMO_PASSWORD. */
+export const DEMO_USERS = [
+  { email: 'richard@piedpiper.example', name: 'Richard Hendricks', organization: 'piedpiper', customerRole: 'ADMIN' },
+  { email: 'ada@initech.example', name: 'Ada Lovelace', organization: 'initech', customerRole: 'ADMIN' },
+  { email: 'peter@initech.example', name: 'Peter Gibbons', organization: 'initech', customerRole: 'MEMBER' },
+  { email: 'hank@globex.example', name: 'Hank Scorpio', organization: 'globex', customerRole: 'ADMIN' },
+  { email: 'nancy@northwind.example', name: 'Nancy Davolio', organization: 'northwind', customerRole: 'ADMIN' },
+  { email: 'andrew@northwind.example', name: 'Andrew Fuller', organization: 'northwind', customerRole: 'MEMBER' },
+  { email: 'agent@tierdesk.example', name: 'Alex Agent', staffRole: 'AGENT' },
+  { email: 'specialist@tierdesk.example', name: 'Sam Specialist', staffRole: 'SPECIALIST' },
+  { email: 'oncall@tierdesk.example', name: 'Olivia On-call', staffRole: 'ON_CALL_ENGINEER' },
+  { email: 'admin@tierdesk.example', name: 'Ari Admin', staffRole: 'ADMIN' },
+] as const;
+
+const DEMO_TICKETS: Record<string, { subject: string; description: string; priority: TicketPriority; impact: TicketImpact; reply?: string; status?: TicketStatus }[]> = {
+  piedpiper: [
+    { subject: 'How do I export my compression reports?', description: 'I cannot find the export button on the reports page.', priority: TicketPriority.NORMAL, impact: TicketImpact.LOW, reply: 'Reports → ⋯ → Export CSV. We will add a clearer button.' },
+  ],
+  initech: [
+    { subject: 'TPS report webhook fails with 401', description: 'Since this morning our webhook receiver rejects every delivery.', priority: TicketPriority.HIGH, impact: TicketImpact.HIGH, reply: 'Your signing secret was rotated on Monday; please update the receiver.', status: TicketStatus.WAITING_ON_CUSTOMER },
+    { subject: 'Add a second admin', description: 'Please make Peter an admin of our organization.', priority: TicketPriority.LOW, impact: TicketImpact.LOW },
+  ],
+  globex: [
+    { subject: 'Latency spike on the EU cluster', description: 'p99 went from 80 ms to 900 ms at 09:12 CET.', priority: TicketPriority.URGENT, impact: TicketImpact.HIGH, reply: 'We see it too and are rolling back a config change.' },
+  ],
+  northwind: [
+    { subject: 'Production outage: orders API down', description: 'All order submissions fail with 503 since 02:10 ET. Business-critical.', priority: TicketPriority.URGENT, impact: TicketImpact.CRITICAL, reply: 'On-call engineer engaged; incident bridge is open.' },
+    { subject: 'Quarterly business review agenda', description: 'Our TAM asked for topics: SSO rollout and data residency.', priority: TicketPriority.LOW, impact: TicketImpact.LOW, status: TicketStatus.SOLVED },
+  ],
+};
+
+/**
+ * Idempotent demo data: the tier catalogue is brought up to date on every run; organizations, users and
+ * tickets are created only when missing. Everything goes through the same services as the API.
+ */
+export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { demo: boolean }): Promise<void> {
+  const system = createContext(orm, { principal: systemPrincipal('seed'), clock, log });
+  await upsertTiers(system, DEFAULT_TIERS);
+  if (!options.demo) return;
+
+  const em = system.em;
+  for (const definition of DEMO_ORGANIZATIONS) {
+    if (!(await em.count(Organization, { slug: definition.slug }))) await createOrganization(system, definition);
+  }
+  const organizations = await em.find(Organization, { slug: { $in: DEMO_ORGANIZATIONS.map((org) => org.slug) } });
+  for (const definition of DEMO_USERS) {
+    if (await em.count(User, { email: definition.email })) continue;
+    const organization = 'organization' in definition ? (organizations.find((org) => org.slug === definition.organization) ?? null) : null;
+    await createUser(system, {
+      email: definition.email,
+      name: definition.name,
+      password: DEMO_PASSWORD,
+      organization,
+      customerRole: 'customerRole' in definition ? definition.customerRole : null,
+      staffRole: 'staffRole' in definition ? definition.staffRole : null,
+    });
+  }
+  await em.flush();
+
+  const users = await em.find(User, { email: { $in: DEMO_USERS.map((user) => user.email) } });
+  const agent = users.find((user) => user.email === 'agent@tierdesk.example')!;
+  const staff: Principal = { kind: 'staff', role: 'AGENT', userId: agent.id, apiKeyId: null };
+  for (const organization of organizations) {
+    if (await em.count(Ticket, { organization: organization.id })) continue;
+    const requester = users.find((user) => user.organization?.id === organization.id && user.customerRole === 'ADMIN')!;
+    const asCustomer = createContext(orm, {
+      principal: { kind: 'customer', userId: requester.id, organizationId: organization.id, role: 'ADMIN', sessionId: 'seed' },
+      clock,
+      log,
+    });
+    const asAgent = createContext(orm, { principal: staff, clock, log });
+    for (const demo of DEMO_TICKETS[organization.slug] ?? []) {
+      const ticket = await openTicket(asCustomer, demo);
+      if (demo.reply) await addComment(asAgent, { ticketId: ticket.id, body: demo.reply, visibility: CommentVisibility.PUBLIC });
+      if (demo.status) await changeStatus(asAgent, { ticketId: ticket.id, status: demo.status });
+    }
+  }
+  log.info({ organizations: organizations.length, users: users.length }, 'seed complete');
+}

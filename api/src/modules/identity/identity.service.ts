@@ -1,0 +1,177 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import type { Clock } from '../../shared/clock.js';
+import { actorOf, type RequestContext } from '../../shared/context.js';
+import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
+import { anonymous, API_SCOPES, type ApiScope, type Principal, type StaffRole } from '../../shared/principal.js';
+import { Organization } from '../organizations/organization.entity.js';
+import {
+  hashPassword,
+  newApiKeySecret,
+  newSessionToken,
+  parseBearer,
+  passwordMatches,
+  secretMatches,
+  sha256,
+} from './credentials.js';
+import { ApiKey, Session, User } from './identity.entity.js';
+
+/** Don't write `last_used_at` on every request of a busy integration; minute precision is what people read. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Turns an `Authorization` header into a principal. No header is anonymous; a header that is present but wrong
+ * is an error, never a silent downgrade to anonymous.
+ */
+export async function authenticate(orm: MikroORM, authorization: string | undefined, clock: Clock): Promise<Principal> {
+  if (!authorization) return anonymous;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw new AppError('MALFORMED_API_KEY', 'The Authorization header must be "Bearer <key or session token>".');
+  const credential = parseBearer(match[1]!);
+  const em = orm.em.fork();
+  em.setFilterParams(TENANT_FILTER, { allTenants: true });
+  const now = clock.now();
+
+  if (credential.kind === 'malformed') {
+    throw new AppError('MALFORMED_API_KEY', 'The bearer token is not a Tierdesk API key or session token.');
+  }
+  if (credential.kind === 'session') {
+    const session = await em.findOne(Session, { tokenHash: sha256(credential.token) }, { populate: ['user'] });
+    if (!session || session.revokedAt || session.expiresAt <= now || !session.user.active) {
+      throw new AppError('UNAUTHENTICATED', 'The session has expired or was signed out; sign in again.');
+    }
+    const user = session.user;
+    if (user.staffRole) return { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null };
+    if (!user.organization || !user.customerRole) throw new AppError('UNAUTHENTICATED', 'This user cannot sign in.');
+    return { kind: 'customer', userId: user.id, organizationId: user.organization.id, role: user.customerRole, sessionId: session.id };
+  }
+
+  const key = await em.findOne(ApiKey, { prefix: credential.prefix });
+  if (!key || !secretMatches(credential.secret, key.secretHash)) {
+    throw new AppError('UNAUTHENTICATED', 'The API key is not valid.');
+  }
+  if (key.revokedAt) throw new AppError('API_KEY_REVOKED', 'The API key was revoked.');
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
+  }
+  if (key.staffRole) return { kind: 'staff', role: key.staffRole, userId: null, apiKeyId: key.id };
+  if (!key.organization) throw new AppError('UNAUTHENTICATED', 'The API key belongs to nobody.');
+  return { kind: 'partner', apiKeyId: key.id, organizationId: key.organization.id, scopes: key.scopes };
+}
+
+const GENERIC_SIGN_IN_FAILURE = 'The email or password is not correct.';
+
+export async function signIn(
+  ctx: RequestContext,
+  input: { email: string; password: string },
+  sessionTtlHours: number,
+): Promise<{ token: string; principal: Principal }> {
+  const email = input.email.trim().toLowerCase();
+  if (!email || email.length > 254) throw badInput('email', 'Enter the email address you were invited with.');
+  if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');
+  const em = ctx.em.fork();
+  em.setFilterParams(TENANT_FILTER, { allTenants: true });
+  const user = await em.findOne(User, { email });
+  // Verify even for unknown emails so response time does not reveal which emails exist.
+  const matches = await passwordMatches(input.password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !user.active || !matches) throw new AppError('INVALID_CREDENTIALS', GENERIC_SIGN_IN_FAILURE, { field: ['input', 'password'] });
+
+  const token = newSessionToken();
+  const session = new Session();
+  session.user = user;
+  session.tokenHash = sha256(token);
+  session.expiresAt = new Date(ctx.clock.now().getTime() + sessionTtlHours * 3_600_000);
+  await em.persistAndFlush(session);
+  const principal: Principal = user.staffRole
+    ? { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null }
+    : { kind: 'customer', userId: user.id, organizationId: user.organization!.id, role: user.customerRole!, sessionId: session.id };
+  return { token, principal };
+}
+
+let dummy: Promise<string> | undefined;
+const dummyHash = (): Promise<string> => (dummy ??= hashPassword('no user has this password'));
+
+export async function signOut(ctx: RequestContext): Promise<boolean> {
+  if (ctx.principal.kind !== 'customer' && !(ctx.principal.kind === 'staff' && ctx.principal.userId)) return false;
+  const sessionId = ctx.principal.kind === 'customer' ? ctx.principal.sessionId : null;
+  if (sessionId) await ctx.em.nativeUpdate(Session, { id: sessionId }, { revokedAt: ctx.clock.now() });
+  return sessionId !== null;
+}
+
+export async function createUser(
+  ctx: RequestContext,
+  input: { email: string; name: string; password: string | null; organization: Organization | null; customerRole?: User['customerRole']; staffRole?: StaffRole | null },
+): Promise<User> {
+  const user = new User();
+  user.email = input.email.trim().toLowerCase();
+  user.name = input.name;
+  user.passwordHash = input.password ? await hashPassword(input.password) : null;
+  user.organization = input.organization;
+  user.customerRole = input.organization ? (input.customerRole ?? 'MEMBER') : null;
+  user.staffRole = input.organization ? null : (input.staffRole ?? 'AGENT');
+  ctx.em.persist(user);
+  return user;
+}
+
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  secret: string;
+}
+
+/**
+ * Issues an API key. Organization keys get scopes; staff keys get a staff role. Customers may issue keys only
+ * for their own organization (admins), and never staff keys.
+ */
+export async function createApiKey(
+  ctx: RequestContext,
+  input: { name: string; organizationId?: string | null; scopes?: readonly string[]; staffRole?: StaffRole | null },
+): Promise<CreatedApiKey> {
+  const name = input.name.trim();
+  if (!name || name.length > 120) throw badInput('name', 'Give the key a name of 1 to 120 characters.');
+  const principal = ctx.principal;
+  const key = new ApiKey();
+  key.name = name;
+  key.createdBy = actorOf(ctx).actor;
+
+  if (input.staffRole) {
+    if (!(principal.kind === 'system' || (principal.kind === 'staff' && principal.role === 'ADMIN'))) {
+      throw new AppError('FORBIDDEN', 'Only staff admins can issue staff keys.');
+    }
+    if (input.organizationId || input.scopes?.length) throw badInput('staffRole', 'A staff key has a role, not an organization or scopes.');
+    key.staffRole = input.staffRole;
+  } else {
+    const organizationId = principal.kind === 'customer' || principal.kind === 'partner' ? principal.organizationId : input.organizationId;
+    if (!organizationId) throw badInput('organizationId', 'Name the organization the key belongs to.');
+    const organization = await ctx.em.findOne(Organization, { id: organizationId });
+    if (!organization) throw notFound('Organization');
+    const scopes = [...new Set(input.scopes ?? [])];
+    const unknown = scopes.filter((scope) => !API_SCOPES.includes(scope as ApiScope));
+    if (unknown.length) throw badInput('scopes', `Unknown scopes: ${unknown.join(', ')}. Known: ${API_SCOPES.join(', ')}.`);
+    if (!scopes.length) throw badInput('scopes', 'Grant at least one scope.');
+    key.organization = organization;
+    key.scopes = scopes as ApiScope[];
+  }
+  const { prefix, secret, key: fullKey } = newApiKeySecret();
+  key.prefix = prefix;
+  key.secretHash = sha256(secret);
+  await ctx.em.persistAndFlush(key);
+  return { apiKey: key, secret: fullKey };
+}
+
+export async function revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKey> {
+  const key = await ctx.em.findOne(ApiKey, { id });
+  if (!key) throw notFound('API key');
+  if (key.staffRole && !(ctx.principal.kind === 'staff' && ctx.principal.role === 'ADMIN') && ctx.principal.kind !== 'system') {
+    throw notFound('API key');
+  }
+  if (key.revokedAt) throw new AppError('CONFLICT', 'The API key is already revoked.');
+  key.revokedAt = ctx.clock.now();
+  await ctx.em.flush();
+  return key;
+}
+
+export async function listApiKeys(ctx: RequestContext, request: PageRequest): Promise<Page<ApiKey>> {
+  const rows = await ctx.em.find(ApiKey, afterCursorCondition(request.after), { orderBy: keysetOrder(), limit: request.first + 1 });
+  return toPage(rows, request, () => ctx.em.count(ApiKey, {}));
+}

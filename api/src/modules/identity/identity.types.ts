@@ -1,0 +1,176 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { OrganizationType } from '../organizations/organization.types.js';
+import type { ApiKey, User } from './identity.entity.js';
+
+export enum UserRole {
+  CUSTOMER_MEMBER = 'CUSTOMER_MEMBER',
+  CUSTOMER_ADMIN = 'CUSTOMER_ADMIN',
+  AGENT = 'AGENT',
+  SPECIALIST = 'SPECIALIST',
+  ON_CALL_ENGINEER = 'ON_CALL_ENGINEER',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(UserRole, { name: 'UserRole', description: 'CUSTOMER_* roles belong to an organization; the rest are staff.' });
+
+export enum PrincipalKind {
+  ANONYMOUS = 'ANONYMOUS',
+  CUSTOMER = 'CUSTOMER',
+  PARTNER = 'PARTNER',
+  STAFF = 'STAFF',
+}
+registerEnumType(PrincipalKind, { name: 'PrincipalKind' });
+
+export enum StaffRoleEnum {
+  AGENT = 'AGENT',
+  SPECIALIST = 'SPECIALIST',
+  ON_CALL_ENGINEER = 'ON_CALL_ENGINEER',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(StaffRoleEnum, { name: 'StaffRole' });
+
+@ObjectType('User', { implements: Node })
+export class UserType extends Node {
+  @Field(() => String)
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'Visible to staff and to the user\'s own organization.' })
+  email: string | null;
+
+  @Field(() => UserRole)
+  role: UserRole;
+
+  static from(user: User, showEmail: boolean): UserType {
+    const role = user.staffRole
+      ? (user.staffRole as UserRole)
+      : user.customerRole === 'ADMIN'
+        ? UserRole.CUSTOMER_ADMIN
+        : UserRole.CUSTOMER_MEMBER;
+    return Object.assign(new UserType(), { id: toGlobalId('User', user.id), name: user.name, email: showEmail ? user.email : null, role });
+  }
+}
+
+@ObjectType()
+export class Viewer {
+  @Field(() => PrincipalKind)
+  kind: PrincipalKind;
+
+  @Field(() => UserType, { nullable: true })
+  user: UserType | null;
+
+  @Field(() => OrganizationType, { nullable: true })
+  organization: OrganizationType | null;
+
+  @Field(() => [String], { description: 'API key scopes (partner keys only).' })
+  scopes: string[];
+
+  @Field(() => StaffRoleEnum, { nullable: true })
+  staffRole: StaffRoleEnum | null;
+}
+
+@ObjectType('ApiKey', { implements: Node })
+export class ApiKeyType extends Node {
+  @Field(() => String)
+  name: string;
+
+  @Field(() => String, { description: 'The public part of the key (`td_<prefix>_…`), to recognise it.' })
+  prefix: string;
+
+  @Field(() => [String])
+  scopes: string[];
+
+  @Field(() => StaffRoleEnum, { nullable: true })
+  staffRole: StaffRoleEnum | null;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  lastUsedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt: Date | null;
+
+  static from(key: ApiKey): ApiKeyType {
+    return Object.assign(new ApiKeyType(), {
+      id: toGlobalId('ApiKey', key.id),
+      name: key.name,
+      prefix: key.prefix,
+      scopes: key.scopes,
+      staffRole: key.staffRole as StaffRoleEnum | null,
+      createdAt: key.createdAt,
+      lastUsedAt: key.lastUsedAt,
+      revokedAt: key.revokedAt,
+    });
+  }
+}
+
+@InputType()
+export class SignInInput {
+  @Field(() => String)
+  email: string;
+
+  @Field(() => String)
+  password: string;
+}
+
+@ObjectType()
+export class SignInPayload implements WithUserErrors {
+  @Field(() => String, { nullable: true, description: 'The session token: send it as `Authorization: Bearer <token>`.' })
+  token: string | null;
+
+  @Field(() => Viewer, { nullable: true })
+  viewer: Viewer | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class SignOutPayload {
+  @Field(() => Boolean)
+  signedOut: boolean;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => String)
+  name: string;
+
+  @Field(() => [String], { nullable: true, description: 'For organization keys: tickets:read, tickets:write, organization:read, apikeys:manage.' })
+  scopes?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Staff only: the organization (global id) the key is for.' })
+  organizationId?: string | null;
+
+  @Field(() => StaffRoleEnum, { nullable: true, description: 'Staff admins only: issue a staff key with this role instead.' })
+  staffRole?: StaffRoleEnum | null;
+}
+
+@ObjectType()
+export class CreateApiKeyPayload implements WithUserErrors {
+  @Field(() => ApiKeyType, { nullable: true })
+  apiKey: ApiKeyType | null;
+
+  @Field(() => String, { nullable: true, description: 'The full key. Shown once: store it now.' })
+  secret: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class RevokeApiKeyInput {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType()
+export class RevokeApiKeyPayload implements WithUserErrors {
+  @Field(() => ApiKeyType, { nullable: true })
+  apiKey: ApiKeyType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}

@@ -1,0 +1,227 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { ConnectionType } from '../../shared/pagination.js';
+import type { Comment, Ticket, TicketEvent } from './ticket.entity.js';
+import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
+
+@ObjectType('Ticket', { implements: Node })
+export class TicketType extends Node {
+  @Field(() => Int, { description: 'Numbered per organization: #1, #2, …' })
+  number: number;
+
+  @Field(() => String)
+  subject: string;
+
+  @Field(() => String)
+  description: string;
+
+  @Field(() => TicketPriority)
+  priority: TicketPriority;
+
+  @Field(() => TicketImpact)
+  impact: TicketImpact;
+
+  @Field(() => TicketChannel)
+  channel: TicketChannel;
+
+  @Field(() => TicketStatus)
+  status: TicketStatus;
+
+  @Field(() => String)
+  requesterName: string;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => Date)
+  updatedAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  solvedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  closedAt: Date | null;
+
+  ticketId: string;
+  organizationId: string;
+  requesterId: string | null;
+  assigneeId: string | null;
+
+  static from(ticket: Ticket): TicketType {
+    return Object.assign(new TicketType(), {
+      id: toGlobalId('Ticket', ticket.id),
+      ticketId: ticket.id,
+      organizationId: ticket.organization.id,
+      requesterId: ticket.requester?.id ?? null,
+      assigneeId: ticket.assignee?.id ?? null,
+      number: ticket.number,
+      subject: ticket.subject,
+      description: ticket.description,
+      priority: ticket.priority,
+      impact: ticket.impact,
+      channel: ticket.channel,
+      status: ticket.status,
+      requesterName: ticket.requesterName,
+      createdAt: ticket.createdAt,
+      updatedAt: ticket.updatedAt,
+      solvedAt: ticket.solvedAt,
+      closedAt: ticket.closedAt,
+    });
+  }
+}
+
+@ObjectType('Comment', { implements: Node })
+export class CommentType extends Node {
+  @Field(() => String)
+  body: string;
+
+  @Field(() => CommentVisibility)
+  visibility: CommentVisibility;
+
+  @Field(() => String)
+  authorName: string;
+
+  @Field(() => Boolean)
+  byStaff: boolean;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  authorId: string | null;
+
+  static from(comment: Comment): CommentType {
+    return Object.assign(new CommentType(), {
+      id: toGlobalId('Comment', comment.id),
+      authorId: comment.author?.id ?? null,
+      body: comment.body,
+      visibility: comment.visibility,
+      authorName: comment.authorName,
+      byStaff: comment.byStaff,
+      createdAt: comment.createdAt,
+    });
+  }
+}
+
+@ObjectType('TicketEvent', { description: 'One entry of the audit trail.' })
+export class TicketEventType {
+  @Field(() => String, { description: 'CREATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, COMMENT_ADDED.' })
+  type: string;
+
+  @Field(() => String, { description: '`user:<id>`, `apikey:<id>` or `system:<reason>`.' })
+  actor: string;
+
+  @Field(() => String, { description: 'The change as JSON (`from`, `to`, …).' })
+  data: string;
+
+  @Field(() => Date)
+  at: Date;
+
+  static from(event: TicketEvent): TicketEventType {
+    return Object.assign(new TicketEventType(), {
+      type: event.type,
+      actor: event.actor,
+      data: JSON.stringify(event.data),
+      at: event.createdAt,
+    });
+  }
+}
+
+export const TicketConnection = ConnectionType('Ticket', TicketType);
+export const CommentConnection = ConnectionType('Comment', CommentType);
+
+@InputType('TicketFilter')
+export class TicketFilterInput {
+  @Field(() => [TicketStatus], { nullable: true })
+  status?: TicketStatus[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Staff only: tickets of one organization (global id).' })
+  organizationId?: string | null;
+}
+
+@InputType()
+export class CreateTicketInput {
+  @Field(() => String)
+  subject: string;
+
+  @Field(() => String)
+  description: string;
+
+  @Field(() => TicketPriority)
+  priority: TicketPriority;
+
+  @Field(() => TicketImpact, { nullable: true, description: 'Defaults to MEDIUM.' })
+  impact?: TicketImpact | null;
+
+  @Field(() => TicketChannel, { nullable: true, description: 'Defaults to PORTAL for customers, API for keys, EMAIL for staff.' })
+  channel?: TicketChannel | null;
+
+  @Field(() => ID, { nullable: true, description: 'Staff only: the organization (global id).' })
+  organizationId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Integrations and staff: who asked.' })
+  requesterName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  requesterEmail?: string | null;
+}
+
+@ObjectType()
+export class TicketPayload implements WithUserErrors {
+  @Field(() => TicketType, { nullable: true })
+  ticket: TicketType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class AddCommentInput {
+  @Field(() => ID)
+  ticketId: string;
+
+  @Field(() => String)
+  body: string;
+
+  @Field(() => CommentVisibility, { nullable: true, description: 'Defaults to PUBLIC. INTERNAL is for staff.' })
+  visibility?: CommentVisibility | null;
+}
+
+@ObjectType()
+export class AddCommentPayload implements WithUserErrors {
+  @Field(() => CommentType, { nullable: true })
+  comment: CommentType | null;
+
+  @Field(() => TicketType, { nullable: true })
+  ticket: TicketType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class ChangeTicketStatusInput {
+  @Field(() => ID)
+  ticketId: string;
+
+  @Field(() => TicketStatus)
+  status: TicketStatus;
+}
+
+@InputType()
+export class ChangeTicketPriorityInput {
+  @Field(() => ID)
+  ticketId: string;
+
+  @Field(() => TicketPriority)
+  priority: TicketPriority;
+}
+
+@InputType()
+export class AssignTicketInput {
+  @Field(() => ID)
+  ticketId: string;
+
+  @Field(() => ID, { nullable: true, description: 'A staff user\'s global id; null unassigns.' })
+  assigneeId?: string | null;
+}

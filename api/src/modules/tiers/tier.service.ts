@@ -1,0 +1,43 @@
+import type { RequestContext } from '../../shared/context.js';
+import { AppError } from '../../shared/errors.js';
+import { TierEntitlement } from '../entitlements/entitlement.entity.js';
+import { isFeatureKey, valueSchema } from '../entitlements/features.js';
+import type { TierDefinition } from './tier.catalogue.js';
+import { Tier } from './tier.entity.js';
+
+/**
+ * Creates or updates tiers and their entitlement values from definitions, in one transaction. Values the
+ * definition no longer lists are removed, so the stored catalogue always equals the definitions.
+ */
+export async function upsertTiers(ctx: RequestContext, definitions: readonly TierDefinition[]): Promise<Tier[]> {
+  for (const definition of definitions) {
+    for (const [feature, value] of Object.entries(definition.entitlements)) {
+      if (!isFeatureKey(feature)) throw new AppError('BAD_USER_INPUT', `Tier ${definition.key}: unknown entitlement "${feature}".`);
+      const parsed = valueSchema(feature).safeParse(value);
+      if (!parsed.success) throw new AppError('BAD_USER_INPUT', `Tier ${definition.key}: invalid value for ${feature}.`);
+    }
+  }
+  return ctx.em.transactional(async (em) => {
+    const existing = await em.find(Tier, { key: { $in: definitions.map((definition) => definition.key) } });
+    const values = await em.find(TierEntitlement, { tier: { $in: existing.map((tier) => tier.id) } });
+    // Ranks are unique: park the existing ones out of the way before reassigning.
+    for (const tier of existing) tier.rank = -tier.rank - 1000;
+    await em.flush();
+    const tiers: Tier[] = [];
+    for (const definition of definitions) {
+      const { entitlements, ...fields } = definition;
+      const tier = existing.find((candidate) => candidate.key === definition.key) ?? new Tier();
+      Object.assign(tier, fields);
+      em.persist(tier);
+      const current = values.filter((value) => value.tier.id === tier.id);
+      for (const [feature, value] of Object.entries(entitlements)) {
+        const row = current.find((candidate) => candidate.feature === feature) ?? Object.assign(new TierEntitlement(), { tier, feature });
+        row.value = value;
+        em.persist(row);
+      }
+      for (const stale of current.filter((row) => !(row.feature in entitlements))) em.remove(stale);
+      tiers.push(tier);
+    }
+    return tiers;
+  });
+}

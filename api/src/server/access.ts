@@ -1,0 +1,101 @@
+import { defaultFieldResolver, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { Extensions } from 'type-graphql';
+import type { RequestContext } from '../shared/context.js';
+import { AppError } from '../shared/errors.js';
+import type { ApiScope, Principal, StaffRole } from '../shared/principal.js';
+
+/**
+ * Who may call an operation. Every Query and Mutation field declares one with `@Access`; the server refuses to
+ * start when one does not (deny by default). Principal kinds not named in the rule are refused.
+ */
+export interface AccessRule {
+  /** Anyone, signed in or not. */
+  public?: true;
+  /** Customer users of the organization: any member, or its admins only. */
+  customer?: 'MEMBER' | 'ADMIN';
+  /** An organization's API key holding this scope. */
+  partner?: ApiScope;
+  /** Staff with one of these roles ('ANY' = every staff role). */
+  staff?: 'ANY' | readonly StaffRole[];
+}
+
+export const Access = (rule: AccessRule): MethodDecorator & PropertyDecorator => Extensions({ access: rule });
+
+export function allows(rule: AccessRule, principal: Principal): boolean {
+  if (rule.public) return true;
+  switch (principal.kind) {
+    case 'anonymous':
+      return false;
+    case 'system':
+      return true;
+    case 'customer':
+      return rule.customer === 'MEMBER' || (rule.customer === 'ADMIN' && principal.role === 'ADMIN');
+    case 'partner':
+      return rule.partner !== undefined && principal.scopes.includes(rule.partner);
+    case 'staff':
+      return rule.staff === 'ANY' || (rule.staff?.includes(principal.role) ?? false);
+  }
+}
+
+export function describeRule(rule: AccessRule): string {
+  if (rule.public) return 'public';
+  const parts: string[] = [];
+  if (rule.customer) parts.push(`customer(${rule.customer === 'MEMBER' ? 'any member' : 'org admin'})`);
+  if (rule.partner) parts.push(`apiKey[${rule.partner}]`);
+  if (rule.staff) parts.push(`staff(${rule.staff === 'ANY' ? 'any role' : rule.staff.join('|')})`);
+  return parts.join(' | ') || 'nobody';
+}
+
+function ruleOf(field: GraphQLField<unknown, unknown>): AccessRule | undefined {
+  return (field.extensions as { access?: AccessRule } | undefined)?.access;
+}
+
+export class MissingAccessRuleError extends Error {}
+
+/** Every root operation and its rule, sorted: the committed snapshot diffs this. */
+export function accessSnapshot(schema: GraphQLSchema): string {
+  const lines: string[] = [];
+  for (const type of [schema.getQueryType(), schema.getMutationType()]) {
+    if (!type) continue;
+    for (const field of Object.values(type.getFields()).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rule = ruleOf(field);
+      lines.push(`${type.name}.${field.name}: ${rule ? describeRule(rule) : 'MISSING'}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Wraps every root field with its access check and refuses a schema in which any root field has no rule.
+ * Checking only at the root keeps nested fields free of per-field overhead; nested data is reached only
+ * through a root field the caller passed.
+ */
+export function enforceAccess(schema: GraphQLSchema): GraphQLSchema {
+  const missing: string[] = [];
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!type) continue;
+    for (const field of Object.values(type.getFields())) {
+      const rule = ruleOf(field);
+      if (!rule) {
+        missing.push(`${type.name}.${field.name}`);
+        continue;
+      }
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context: RequestContext, info) => {
+        if (!allows(rule, context.principal)) {
+          const error =
+            context.principal.kind === 'anonymous'
+              ? new AppError('UNAUTHENTICATED', `Sign in or present an API key to use ${info.fieldName}.`)
+              : new AppError('FORBIDDEN', `Your role or key scopes do not allow ${info.fieldName}.`, { requires: describeRule(rule) });
+          throw error.toGraphQLError();
+        }
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+  if (missing.length) {
+    throw new MissingAccessRuleError(`These operations declare no access rule (deny by default): ${missing.join(', ')}`);
+  }
+  return schema;
+}
+

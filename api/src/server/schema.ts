@@ -1,0 +1,24 @@
+import type { GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { IdentityResolver } from '../modules/identity/identity.resolver.js';
+import { NodeResolver } from '../modules/node/node.resolver.js';
+import { OrganizationResolver } from '../modules/organizations/organization.resolver.js';
+import { TicketResolver } from '../modules/tickets/ticket.resolver.js';
+import { TierResolver } from '../modules/tiers/tier.resolver.js';
+import { enforceAccess } from './access.js';
+
+export const RESOLVERS = [IdentityResolver, NodeResolver, OrganizationResolver, TicketResolver, TierResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema, built once per process, with every root field behind its access rule. */
+export function tierdeskSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [...RESOLVERS],
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: false,
+    emitSchemaFile: false,
+  }).then(enforceAccess);
+  return built;
+}

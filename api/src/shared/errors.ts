@@ -1,0 +1,69 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every error the API reports on purpose has a code from this table. The kind decides how clients
+ * see it (the `extensions.code` family) and whether a mutation reports it as a `userError`.
+ */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: { kind: 'BAD_USER_INPUT', doc: 'The input is malformed or out of range; `field` names the culprit.' },
+  PAGE_SIZE_TOO_LARGE: { kind: 'BAD_USER_INPUT', doc: '`first` is above the maximum page size of 100.' },
+  INVALID_CURSOR: { kind: 'BAD_USER_INPUT', doc: '`after` is not a cursor this API produced.' },
+  INVALID_ID: { kind: 'BAD_USER_INPUT', doc: 'The id is not a global id of the expected type.' },
+  ILLEGAL_STATUS_TRANSITION: { kind: 'CONFLICT', doc: 'The ticket cannot move from its current status to the requested one.' },
+  UNAUTHENTICATED: { kind: 'UNAUTHENTICATED', doc: 'No valid credentials were presented.' },
+  INVALID_CREDENTIALS: { kind: 'UNAUTHENTICATED', doc: 'The email and password do not match an active user.' },
+  API_KEY_REVOKED: { kind: 'UNAUTHENTICATED', doc: 'The API key was revoked.' },
+  MALFORMED_API_KEY: { kind: 'UNAUTHENTICATED', doc: 'The bearer token is not a well-formed Tierdesk key or session.' },
+  FORBIDDEN: { kind: 'FORBIDDEN', doc: 'The caller is authenticated but its role or scopes do not allow this operation.' },
+  NOT_FOUND: { kind: 'NOT_FOUND', doc: 'Nothing with that id exists for the caller (including: it belongs to another organization).' },
+  CONFLICT: { kind: 'CONFLICT', doc: 'The change conflicts with the current state (a duplicate slug, an already revoked key).' },
+  ENTITLEMENT_REQUIRED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The organization\'s tier does not include this; `requiredTier` names the tier that does.' },
+  TICKET_ALLOWANCE_EXHAUSTED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The monthly ticket allowance of the tier is used up.' },
+  RATE_LIMITED: { kind: 'RATE_LIMITED', doc: 'The API budget of the key\'s organization is spent; retry after `retryAfterSeconds`.' },
+  INTERNAL_SERVER_ERROR: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Something failed on our side; the message carries the request id to quote.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorKind = (typeof ERROR_CODES)[ErrorCode]['kind'];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { field?: string[]; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CODES[this.code].kind;
+  }
+
+  /** Expected failures of a mutation: reported in its payload's `userErrors`, not as a GraphQL error. */
+  get isUserError(): boolean {
+    switch (this.kind) {
+      case 'BAD_USER_INPUT':
+      case 'NOT_FOUND':
+      case 'CONFLICT':
+      case 'ENTITLEMENT_REQUIRED':
+        return true;
+      case 'UNAUTHENTICATED':
+      case 'FORBIDDEN':
+      case 'RATE_LIMITED':
+      case 'INTERNAL_SERVER_ERROR':
+        return false;
+    }
+  }
+
+  toGraphQLError(): GraphQLError {
+    const { field, ...rest } = this.details;
+    return new GraphQLError(this.message, {
+      extensions: { code: this.kind, reason: this.code, ...(field ? { field } : {}), ...rest },
+    });
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found.`);
+export const badInput = (field: string, message: string): AppError =>
+  new AppError('BAD_USER_INPUT', message, { field: ['input', field] });
