@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { initOrm } from '../../api/src/db/orm.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { databaseUrl } from './global-setup.js';
+
+export interface TestDatabase {
+  url: string;
+  orm: MikroORM;
+  drop(): Promise<void>;
+}
+
+/** A private database for one test file, cloned from the migrated and seeded template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = inject('databaseServerUrl');
+  const name = `td_${inject('runId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}" template "${inject('templateDatabase')}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(serverUrl, name);
+  const orm = await initOrm(url);
+  return {
+    url,
+    orm,
+    async drop() {
+      await orm.close(true);
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists "${name}" with (force)`);
+      await dropper.end();
+    },
+  };
+}
