@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { uuid7 } from '../shared/uuid7.js';
 import { PrimaryKey, Property } from '@mikro-orm/core';
 
 export abstract class BaseEntity {
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = uuid7();
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

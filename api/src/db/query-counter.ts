@@ -6,12 +6,16 @@ import { DefaultLogger, type LoggerOptions, type LogContext } from '@mikro-orm/c
  */
 class QueryCounter {
   count = 0;
+  /** The most recent statements, for the message of a failing budget test. */
+  readonly recent: string[] = [];
 
   loggerFactory = (options: LoggerOptions) => {
     const counter = this;
     return new (class extends DefaultLogger {
       override logQuery(context: { query: string } & LogContext): void {
         counter.count += 1;
+        counter.recent.push(context.query);
+        if (counter.recent.length > 50) counter.recent.shift();
         super.logQuery(context);
       }
     })(options);

@@ -106,11 +106,11 @@ export function createLoaders(em: EntityManager, principal: Principal, clock: Cl
   const ticketsThisMonth = new DataLoader<string, number>(async (organizationIds) => {
     const rows = await em
       .createQueryBuilder(Ticket, 't')
-      .select(['t.organization', raw('count(*) as tickets')])
+      .select([raw('t.organization_id as organization_id'), raw('count(*)::int as tickets')])
       .where({ organization: { $in: [...organizationIds] }, createdAt: { $gte: startOfMonthUtc(clock.now()) } })
       .groupBy('t.organization')
-      .execute<{ organization: string; tickets: string }[]>('all', false);
-    const counts = new Map(rows.map((row) => [row.organization, Number(row.tickets)]));
+      .execute<{ organization_id: string; tickets: number }[]>('all', false);
+    const counts = new Map(rows.map((row) => [row.organization_id, row.tickets]));
     return organizationIds.map((id) => counts.get(id) ?? 0);
   });
 
