@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   INVALID_ID: { kind: 'BAD_USER_INPUT', doc: 'The id is not a global id of the expected type.' },
   ILLEGAL_STATUS_TRANSITION: { kind: 'CONFLICT', doc: 'The ticket cannot move from its current status to the requested one.' },
   UNAUTHENTICATED: { kind: 'UNAUTHENTICATED', doc: 'No valid credentials were presented.' },
-  INVALID_CREDENTIALS: { kind: 'UNAUTHENTICATED', doc: 'The email and password do not match an active user.' },
+  INVALID_CREDENTIALS: { kind: 'BAD_USER_INPUT', doc: 'signIn: the email and password do not match an active user.' },
   API_KEY_REVOKED: { kind: 'UNAUTHENTICATED', doc: 'The API key was revoked.' },
   MALFORMED_API_KEY: { kind: 'UNAUTHENTICATED', doc: 'The bearer token is not a well-formed Tierdesk key or session.' },
   FORBIDDEN: { kind: 'FORBIDDEN', doc: 'The caller is authenticated but its role or scopes do not allow this operation.' },
