@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -80,13 +81,24 @@ async function writeSchema(): Promise<void> {
   process.stdout.write('wrote schema/schema.graphql and schema/access.snapshot.txt\n');
 }
 
-function startPortal(apiUrl: string, port: number): ChildProcess {
+/** The portal's cookie secret: configured, or generated once and kept beside the embedded database. */
+async function portalSessionSecret(configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  const file = resolve(REPO_ROOT, '.tierdesk/portal-session-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function startPortal(apiUrl: string, port: number, sessionSecret: string): ChildProcess {
   const portalDir = resolve(REPO_ROOT, 'portal');
   const serverEntry = resolve(portalDir, 'build/server/index.js');
   if (!existsSync(serverEntry)) throw new UsageError('The portal is not built; `pnpm start` builds it (or run `pnpm build`).');
   const child = spawn(resolve(portalDir, 'node_modules/.bin/react-router-serve'), [serverEntry], {
     cwd: portalDir,
-    env: { ...process.env, PORT: String(port), API_URL: apiUrl, NODE_ENV: 'production' },
+    env: { ...process.env, PORT: String(port), API_URL: apiUrl, NODE_ENV: 'production', PORTAL_SESSION_SECRET: sessionSecret },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
@@ -101,7 +113,7 @@ async function start(): Promise<void> {
   await seed(database.orm, systemClock, log, { demo: config.SEED_DEMO });
   const api = await boot({ config, database });
   const apiUrl = config.API_URL ?? api.server.url;
-  const portal = startPortal(apiUrl, config.PORTAL_PORT);
+  const portal = startPortal(apiUrl, config.PORTAL_PORT, await portalSessionSecret(config.PORTAL_SESSION_SECRET));
   const portalUrl = `http://localhost:${config.PORTAL_PORT}`;
   await waitForHttp(portalUrl, 30_000);
   const customers = DEMO_USERS.filter((user) => 'organization' in user).map((user) => `    ${user.email.padEnd(30)} ${user.organization}`);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../api/src/config.js';
 import { boot, type Api } from '../../api/src/main.js';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '../../api/src/db/orm.js';
 import { FixedClock, systemClock, type Clock } from '../../api/src/shared/clock.js';
 import { createTestDatabase } from './db.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { initOrm } from '../../api/src/db/orm.js';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '../../api/src/db/orm.js';
 import { databaseUrl } from './global-setup.js';
 
 export interface TestDatabase {

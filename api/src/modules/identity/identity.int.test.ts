@@ -59,7 +59,7 @@ describe('API keys', () => {
     expect(secret).toMatch(new RegExp(`^td_${apiKey.prefix}_`));
     expect(apiKey).toMatchObject({ scopes: ['tickets:read'], lastUsedAt: null });
     const stored = await api.orm.em.getConnection().execute('select secret_hash from api_key where prefix = ?', [apiKey.prefix]);
-    expect(stored[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored[0]!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(secret.split('_')[2]);
 
     expect((await gql(api.url, '{ tickets(first: 1) { totalCount } }', {}, secret)).data?.tickets.totalCount).toBeGreaterThan(0);
