@@ -133,7 +133,10 @@ async function start(): Promise<void> {
       '',
     ].join('\n'),
   );
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     portal.kill('SIGTERM');
     await api.stop();
     await database.close();
@@ -142,6 +145,7 @@ async function start(): Promise<void> {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   portal.once('exit', (code) => {
+    if (stopping) return;
     log.error({ code }, 'the portal stopped');
     void shutdown();
   });
