@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,10 @@ describe('the committed schema', () => {
     const snapshot = accessSnapshot(await tierdeskSchema());
     expect(snapshot, REGENERATE).toBe(committed);
     expect(snapshot).not.toContain('MISSING');
+  });
+
+  it('has the portal\'s typed operations generated from it and valid against it (schema/src/generated.ts)', () => {
+    expect(() => execFileSync(process.execPath, [resolve(ROOT, 'schema/codegen.mjs'), '--check'], { cwd: resolve(ROOT, 'schema'), stdio: 'pipe' })).not.toThrow();
   });
 
   it('uses Relay connections with a hard page maximum for every list of records', async () => {

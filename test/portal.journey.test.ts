@@ -1,0 +1,124 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { startTestApi } from './support/api.js';
+import { browserAvailable, launchBrowser, type TestBrowser } from './support/browser.js';
+import { startTestPortal, type TestPortal } from './support/portal.js';
+
+/**
+ * The customer portal in a real browser against the real API (seeded demo data): Ada from Initech, on the Growth
+ * tier, signs in, sees what her tier includes, is told which tier unlocks Urgent, files a High ticket, replies to it,
+ * finds it on her dashboard and signs out.
+ */
+const CUSTOMER = { email: 'ada@initech.example', password: 'tierdesk-demo' };
+const DURATION = /^(\d+ (min|h|days)|\d+ h \d+ min|No target)$/;
+
+describe.skipIf(!browserAvailable())('customer portal journey', () => {
+  let api: Awaited<ReturnType<typeof startTestApi>> | undefined;
+  let portal: TestPortal | undefined;
+  let browser: TestBrowser | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    [portal, browser] = await Promise.all([startTestPortal({ apiUrl: api.url }), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+    await api?.stop();
+  });
+
+  afterEach(async () => {
+    await page?.close();
+    expect(browser!.takeProblems(), 'errors in the browser, or requests leaving the machine').toEqual([]);
+  });
+
+  const open = async (path: string) => {
+    page = await browser!.newPage();
+    await page.goto(`${portal!.url}${path}`);
+    return page;
+  };
+
+  const signIn = async (password: string) => {
+    await page.getByLabel('Email').fill(CUSTOMER.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  test('signed out, the dashboard sends you to sign in', async () => {
+    await browser!.context.clearCookies();
+    await open('/dashboard');
+    await page.waitForURL(/\/signin$/);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  test('a wrong password is refused with an alert', async () => {
+    await browser!.context.clearCookies();
+    await open('/signin');
+    await signIn('not-the-password');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect((await alert.textContent())?.trim()).not.toBe('');
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    expect(await page.getByLabel('Email').inputValue()).toBe(CUSTOMER.email);
+  });
+
+  test('sign in, see the tier, file a ticket within it, reply, find it on the dashboard, sign out', async () => {
+    await browser!.context.clearCookies();
+    await open('/');
+    await page.waitForURL(/\/signin$/);
+    await signIn(CUSTOMER.password);
+
+    // The dashboard: tier and what it includes.
+    await page.waitForURL(/\/dashboard$/);
+    expect(await page.getByTestId('tier-name').textContent()).toBe('Growth');
+    const targets = page.getByRole('table', { name: 'Response targets' });
+    const priorities = await targets.locator('tbody th').allTextContents();
+    expect(priorities).toEqual(['Low', 'Normal', 'High']);
+    for (const cell of await targets.locator('tbody td').allTextContents()) expect(cell).toMatch(DURATION);
+    await page.getByRole('table', { name: 'What your tier includes' }).getByText('Monthly ticket allowance').waitFor();
+
+    // Urgent is offered, labelled with the tier that includes it, and refused with the API's explanation.
+    await page.getByRole('main').getByRole('link', { name: 'New ticket' }).click();
+    await page.waitForURL(/\/tickets\/new$/);
+    const subject = `Invoices export times out (${Date.now()})`;
+    await page.getByLabel('Subject').fill(subject);
+    await page.getByLabel('Description').fill('Exporting last month’s invoices spins for a minute, then fails.');
+    const priority = page.getByLabel('Priority');
+    expect(await priority.locator('option[value="URGENT"]').textContent()).toContain('Business');
+    await priority.selectOption('URGENT');
+    await page.getByLabel('Impact').selectOption('HIGH');
+    await page.getByRole('button', { name: 'Submit ticket' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Business');
+    expect(new URL(page.url()).pathname).toBe('/tickets/new');
+
+    // High is included: the ticket is created and shown.
+    expect(await page.getByLabel('Subject').inputValue()).toBe(subject);
+    await priority.selectOption('HIGH');
+    await page.getByRole('button', { name: 'Submit ticket' }).click();
+    await page.waitForURL((url) => /^\/tickets\/[^/]+$/.test(url.pathname) && url.pathname !== '/tickets/new');
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    expect(await page.getByTestId('ticket-priority').textContent()).toBe('High');
+
+    // A public reply appears in the thread, and the box empties.
+    const reply = `Same with the CSV export, fwiw (${Date.now()}).`;
+    await page.getByLabel('Reply').fill(reply);
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('list', { name: 'Replies' }).getByText(reply).waitFor();
+    expect(await page.getByLabel('Reply').inputValue()).toBe('');
+
+    // Back on the dashboard, the ticket is listed.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole('main').getByRole('link', { name: subject }).waitFor();
+
+    // Signing out ends the session: the dashboard is out of reach again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin$/);
+    await page.goto(`${portal!.url}/dashboard`);
+    await page.waitForURL(/\/signin$/);
+  });
+});
