@@ -36,6 +36,11 @@ export interface ApiServer {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) return original.toGraphQLError().toJSON();
+  // Apollo wraps validation errors and overwrites their code; a rule of ours (the depth limit) keeps its own.
+  const validationCode = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions?.code;
+  if (typeof validationCode === 'string' && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
+    return { ...formatted, extensions: { ...formatted.extensions, code: validationCode } };
+  }
   if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   return { message: 'Internal error: something failed on our side. Quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -1,0 +1,73 @@
+// Tierdesk benchmarks: `pnpm bench` (builds first) or `node bench/run.mjs [name…]` against the current build.
+// Figures go to stdout; progress lines go to stderr. Nothing is asserted: see bench/README.md for what to read.
+import 'reflect-metadata';
+import { availableParallelism, cpus } from 'node:os';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from './lib/system.mjs';
+import { table } from './lib/stats.mjs';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+const BENCHMARKS = {
+  'ticket-page': {
+    about: 'the nested 100-ticket page over HTTP next to a bare Apollo hello; SQL statements per request at page sizes 10 and 100',
+    run: async () => (await import('./ticket-page.mjs')).ticketPage({ durationMs: seconds * 1000, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) }),
+  },
+  'cold-start': {
+    about: '`node api/dist/cli.js start` with the embedded PostgreSQL: cold (fresh data dir) and warm (second run) to ready',
+    run: async () => (await import('./cold-start.mjs')).coldStart(),
+  },
+};
+
+function usage() {
+  return [
+    'Usage: node bench/run.mjs [name…]   (no name: all, in this order)',
+    '',
+    ...Object.entries(BENCHMARKS).map(([name, { about }]) => `  ${name.padEnd(12)} ${about}`),
+    '',
+    'Environment: DATABASE_URL      ticket-page uses a scratch database on that server instead of an embedded one',
+    '             BENCH_SECONDS     measured load per row of the ticket-page table (default 10)',
+    '             BENCH_CONCURRENCY concurrent clients of the load loop (default 8)',
+    '             BENCH_START_RUNS  cold/warm pairs of cold-start (default 3)',
+    '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
+  ].join('\n');
+}
+
+const names = process.argv.slice(2);
+if (names.some((name) => name === '-h' || name === '--help')) {
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
+const unknown = names.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) {
+  process.stderr.write(`Unknown benchmark: ${unknown.join(', ')}\n\n${usage()}\n`);
+  process.exit(2);
+}
+if (!existsSync(resolve(REPO_ROOT, 'api/dist/main.js'))) {
+  process.stderr.write('api/dist is missing: run `npx -y pnpm@10 build` (or `pnpm bench`, which builds first).\n');
+  process.exit(2);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+process.stdout.write(`Tierdesk benchmarks: Node ${process.versions.node}, ${availableParallelism()} cores (${cpu}), ${new Date().toISOString()}\n`);
+
+let failed = false;
+for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+  const started = Date.now();
+  process.stderr.write(`\n▶ ${name}\n`);
+  try {
+    const { sections } = await BENCHMARKS[name].run();
+    process.stdout.write(`\n== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ==\n`);
+    for (const section of sections) {
+      process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
+      for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
+    }
+  } catch (error) {
+    failed = true;
+    process.stdout.write(`\n== ${name}: FAILED ==\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+}
+process.stdout.write('\n');
+// The embedded PostgreSQL's exit hook and pg pools would keep the loop alive a little; everything is stopped by now.
+process.exit(failed ? 1 : 0);

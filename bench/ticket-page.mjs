@@ -1,0 +1,216 @@
+import { loadConfig } from '../api/dist/config.js';
+import { migrate } from '../api/dist/db/database.js';
+import { initOrm } from '../api/dist/db/orm.js';
+import { queryCounter } from '../api/dist/db/query-counter.js';
+import { DEMO_PASSWORD, seed } from '../api/dist/db/seed.js';
+import { boot } from '../api/dist/main.js';
+import { User } from '../api/dist/modules/identity/identity.entity.js';
+import { Organization } from '../api/dist/modules/organizations/organization.entity.js';
+import { CommentVisibility, TicketPriority } from '../api/dist/modules/tickets/ticket.enums.js';
+import { addComment, assignTicket, openTicket } from '../api/dist/modules/tickets/ticket.service.js';
+import { createContext } from '../api/dist/server/context.js';
+import { systemClock } from '../api/dist/shared/clock.js';
+import { createLogger } from '../api/dist/shared/logger.js';
+import { benchDatabase } from './lib/database.mjs';
+import { runLoad } from './lib/load.mjs';
+import { bytes, ms, perSecond, since } from './lib/stats.mjs';
+import { startServerProcess } from './lib/system.mjs';
+
+/** The nested ticket page of the foundation issue: what an agent's queue (or a customer's list) asks for. */
+export const TICKET_PAGE = `query TicketPage($first: Int!) {
+  tickets(first: $first) {
+    nodes {
+      number subject status
+      organization { name tier { name } }
+      requester { name }
+      assignee { name }
+      comments(first: 5) { nodes { body authorName } }
+    }
+  }
+}`;
+
+const HELLO = '{ hello }';
+const EXTRA_TICKETS = 120;
+const COMMENTS_PER_TICKET = 5;
+const STATEMENT_SAMPLES = 20;
+
+const progress = (message) => process.stderr.write(`  [ticket-page] ${message}\n`);
+
+/**
+ * Northwind (enterprise: unlimited allowance) gets EXTRA_TICKETS tickets through the service layer, the way the
+ * API makes them: opened by an agent on behalf of nancy@northwind.example, assigned round-robin to the four staff
+ * users, then COMMENTS_PER_TICKET public replies alternating between Nancy and the assignee.
+ */
+async function addTickets(orm, log) {
+  const lookup = createContext(orm, { principal: { kind: 'system', reason: 'bench' }, clock: systemClock, log });
+  const northwind = await lookup.em.findOneOrFail(Organization, { slug: 'northwind' });
+  const nancy = await lookup.em.findOneOrFail(User, { email: 'nancy@northwind.example' });
+  const staff = await lookup.em.find(User, { staffRole: { $ne: null } }, { orderBy: { email: 'asc' } });
+  const asCustomer = { kind: 'customer', userId: nancy.id, organizationId: northwind.id, role: 'ADMIN', sessionId: 'bench' };
+
+  for (let i = 0; i < EXTRA_TICKETS; i += 1) {
+    const assignee = staff[i % staff.length];
+    const asStaff = { kind: 'staff', role: assignee.staffRole, userId: assignee.id, apiKeyId: null };
+    // A fresh context per ticket, as each HTTP request would have: the identity map does not grow across the loop.
+    const agent = createContext(orm, { principal: asStaff, clock: systemClock, log });
+    const ticket = await openTicket(agent, {
+      organizationId: northwind.id,
+      subject: `Benchmark ticket ${i + 1}: order sync lags behind the warehouse`,
+      description: 'Orders placed in the portal show up in the warehouse system several minutes late.',
+      priority: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH][i % 3],
+      requesterEmail: nancy.email,
+    });
+    await assignTicket(agent, { ticketId: ticket.id, assigneeId: assignee.id });
+    for (let c = 0; c < COMMENTS_PER_TICKET; c += 1) {
+      const principal = c % 2 === 0 ? asCustomer : asStaff;
+      const ctx = createContext(orm, { principal, clock: systemClock, log });
+      await addComment(ctx, { ticketId: ticket.id, body: `Reply ${c + 1} on ticket ${i + 1}.`, visibility: CommentVisibility.PUBLIC });
+    }
+  }
+}
+
+async function graphql(url, query, variables, token) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = await response.json();
+  if (!response.ok || result.errors) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(result.errors ?? result)}`);
+  return result.data;
+}
+
+async function signIn(url, email) {
+  const data = await graphql(url, 'mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { message } } }', {
+    input: { email, password: DEMO_PASSWORD },
+  });
+  if (!data.signIn.token) throw new Error(`sign-in of ${email} failed: ${JSON.stringify(data.signIn.userErrors)}`);
+  return data.signIn.token;
+}
+
+/** Fails loudly if the page is not the full nested page the benchmark claims to measure. */
+function checkPage(data, first) {
+  const nodes = data.tickets.nodes;
+  const complete = nodes.filter((ticket) =>
+    ticket.organization?.tier?.name && ticket.requester?.name && ticket.assignee?.name && ticket.comments.nodes.length === COMMENTS_PER_TICKET);
+  if (nodes.length !== first || complete.length !== first) {
+    throw new Error(`expected ${first} tickets with tier, requester, assignee and ${COMMENTS_PER_TICKET} comments; got ${nodes.length} (${complete.length} complete)`);
+  }
+}
+
+/** SQL statements the in-process API sends per request, averaged over STATEMENT_SAMPLES sequential requests. */
+async function statementsPerRequest(url, token, first) {
+  checkPage(await graphql(url, TICKET_PAGE, { first }, token), first); // also warms the path
+  const before = queryCounter.count;
+  for (let i = 0; i < STATEMENT_SAMPLES; i += 1) await graphql(url, TICKET_PAGE, { first }, token);
+  return (queryCounter.count - before) / STATEMENT_SAMPLES;
+}
+
+export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concurrency = 8 } = {}) {
+  const log = createLogger('silent');
+  const started = process.hrtime.bigint();
+  const database = await benchDatabase();
+  progress(`database: ${database.description} (${ms(since(started))})`);
+  let orm;
+  try {
+    orm = await initOrm(database.url);
+    await migrate(orm);
+    await seed(orm, systemClock, log, { demo: true });
+    const seeding = process.hrtime.bigint();
+    await addTickets(orm, log);
+    progress(`seeded demo data + ${EXTRA_TICKETS} Northwind tickets × ${COMMENTS_PER_TICKET} comments via the service layer (${ms(since(seeding))})`);
+
+    // 1. SQL statements per request, with the API in this process so queryCounter sees its statements.
+    const api = await boot({
+      config: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }),
+      database: { orm, url: database.url, embedded: false, close: async () => undefined },
+      port: 0,
+    });
+    let tokens;
+    const statements = [];
+    try {
+      tokens = { admin: await signIn(api.server.url, 'admin@tierdesk.example'), nancy: await signIn(api.server.url, 'nancy@northwind.example') };
+      for (const [who, token] of [['staff admin@tierdesk.example', tokens.admin], ['customer nancy@northwind.example', tokens.nancy]]) {
+        statements.push({ who, small: await statementsPerRequest(api.server.url, token, 10), large: await statementsPerRequest(api.server.url, token, 100) });
+      }
+    } finally {
+      await api.stop();
+    }
+    await orm.close(true);
+    orm = undefined;
+    progress('counted SQL statements per request (page sizes 10 and 100)');
+
+    // 2. Throughput and latency over HTTP: each server in its own process, the same load loop for both.
+    const load = { concurrency, durationMs, warmupMs };
+    const hello = await startServerProcess('hello-server.mjs');
+    let helloResult;
+    try {
+      progress(`load: bare Apollo hello, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`);
+      helloResult = await runLoad({ ...load, url: hello.url, body: { query: HELLO } });
+    } finally {
+      await hello.stop();
+    }
+    // BENCH_CPU_PROF=<dir>: the API process writes a V8 CPU profile there (open it in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const server = await startServerProcess('api-server.mjs', [database.url], {}, profile);
+    const pages = {};
+    try {
+      for (const first of [100, 10]) {
+        checkPage(await graphql(server.url, TICKET_PAGE, { first }, tokens.admin), first);
+        progress(`load: Tierdesk ticket page (${first} tickets) as admin@tierdesk.example, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`);
+        pages[first] = await runLoad({
+          ...load,
+          url: server.url,
+          body: { query: TICKET_PAGE, variables: { first } },
+          headers: { authorization: `Bearer ${tokens.admin}` },
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+    const pageResult = pages[100];
+
+    const loadRow = (name, result) => [
+      name,
+      perSecond(result.rps),
+      ms(result.p50),
+      ms(result.p90),
+      ms(result.p99),
+      String(result.requests),
+      String(result.errors),
+      bytes(result.responseBytes),
+    ];
+    return {
+      sections: [
+        {
+          heading: `HTTP load: ${concurrency} concurrent clients, ${durationMs / 1000} s measured after ${warmupMs / 1000} s warm-up, same loop for both`,
+          rows: [
+            ['server', 'requests/s', 'p50', 'p90', 'p99', 'requests', 'errors', 'response'],
+            loadRow('bare Apollo Server 5 `{ hello }`', helloResult),
+            loadRow('Tierdesk ticket page, 100 tickets (staff)', pageResult),
+            loadRow('Tierdesk ticket page, 10 tickets (staff)', pages[10]),
+          ],
+          notes: [
+            `Ticket page throughput is ${(pageResult.rps / helloResult.rps * 100).toFixed(1)}% of the bare hello (${(helloResult.rps / pageResult.rps).toFixed(1)}× fewer requests/s); ` +
+              `p50 ${(pageResult.p50 / helloResult.p50).toFixed(1)}× the hello's. ` +
+              `10 tickets serve ${(pages[10].rps / pageResult.rps).toFixed(1)}× the requests/s of 100 with the same statements: the rest is work per row (fetch, hydrate, resolve, serialize).`,
+            'Each page: 100 tickets × { organization { name tier { name } } requester { name } assignee { name } comments(first: 5) { nodes { body authorName } } }.',
+          ],
+        },
+        {
+          heading: `SQL statements per request (API in-process; queryCounter delta over ${STATEMENT_SAMPLES} requests ÷ ${STATEMENT_SAMPLES})`,
+          rows: [
+            ['signed in as', 'first: 10', 'first: 100', 'same?'],
+            ...statements.map(({ who, small, large }) => [who, fmtCount(small), fmtCount(large), small === large ? 'yes' : 'NO: grows with page size']),
+          ],
+          notes: ['Includes the session lookup that authenticates the request; a count that grew with the page size would be an N+1.'],
+        },
+      ],
+    };
+  } finally {
+    if (orm) await orm.close(true).catch(() => undefined);
+    await database.drop();
+  }
+}
+
+const fmtCount = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
