@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = {
+  setupFiles: ['test/support/guards.ts'],
+  pool: 'forks' as const,
+  testTimeout: 30_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships CJS (main) and ESM (module) builds; Node loads the CJS one for type-graphql and Apollo,
@@ -7,13 +14,22 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['api/src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/guards.ts'],
-    pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { ...shared, name: 'unit', include: ['api/src/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['api/src/**/*.int.test.ts', 'test/**/*.test.ts'],
+          // PostgreSQL and the seeded template database, only for the tests that need them.
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -14,6 +14,7 @@ import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
 import { boot } from './main.js';
 import { createApiKey } from './modules/identity/identity.service.js';
 import { Organization } from './modules/organizations/organization.entity.js';
+import { TimerWorker } from './modules/sla/timer.worker.js';
 import { accessSnapshot } from './server/access.js';
 import { createContext } from './server/context.js';
 import { tierdeskSchema } from './server/schema.js';
@@ -27,7 +28,8 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE = `Usage: pnpm tierdesk <command>
 
   start                    database, migrations, demo seed, API and portal (what \`pnpm start\` runs)
-  serve                    the API only
+  serve                    the API only (with the timer worker unless RUN_TIMERS=false)
+  worker                   the SLA timer worker only (warnings, breaches, escalation steps)
   migrate                  apply pending migrations
   seed [--no-demo]         bring the tier catalogue up to date and add the demo data (idempotent)
   apikey create --org <slug> --scopes <a,b> [--name <name>]
@@ -174,6 +176,18 @@ async function main(argv: string[]): Promise<void> {
       const api = await boot();
       process.stdout.write(`Tierdesk API at ${api.server.url}\n`);
       const stop = () => void api.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'worker': {
+      const config = loadConfig();
+      const log = createLogger(config.LOG_LEVEL);
+      const database = await openDatabase(config, log);
+      const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50 });
+      worker.start();
+      process.stdout.write(`Tierdesk timer worker running (every ${config.TIMER_INTERVAL_MS} ms)\n`);
+      const stop = () => void worker.stop().then(() => database.close()).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       return;

@@ -22,6 +22,8 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
+  RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
+  TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
   PORTAL_SESSION_SECRET: z.string().min(16).optional().describe('signs portal cookies; comma list rotates'),
 });
 

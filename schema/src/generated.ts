@@ -70,6 +70,25 @@ export type CreateApiKeyInput = {
   staffRole?: InputMaybe<StaffRole>;
 };
 
+export type CreateBusinessCalendarInput = {
+  holidays?: InputMaybe<Array<HolidayInput>>;
+  name: Scalars['String']['input'];
+  timeZone: Scalars['String']['input'];
+  weeklyHours: Array<WeeklyIntervalInput>;
+};
+
+export type CreateEscalationPolicyInput = {
+  levels: Array<EscalationLevelInput>;
+  name: Scalars['String']['input'];
+  repeatCount?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CreateOnCallScheduleInput = {
+  name: Scalars['String']['input'];
+  rotations: Array<RotationInput>;
+  timeZone: Scalars['String']['input'];
+};
+
 export type CreateOrganizationInput = {
   businessCritical?: InputMaybe<Scalars['Boolean']['input']>;
   contractValue?: InputMaybe<Scalars['Int']['input']>;
@@ -80,6 +99,11 @@ export type CreateOrganizationInput = {
   strategic?: InputMaybe<Scalars['Boolean']['input']>;
   tierKey: Scalars['String']['input'];
   timeZone: Scalars['String']['input'];
+};
+
+export type CreateTeamInput = {
+  memberIds: Array<Scalars['ID']['input']>;
+  name: Scalars['String']['input'];
 };
 
 export type CreateTicketInput = {
@@ -109,6 +133,89 @@ export type EntitlementSource =
   | 'OVERRIDE'
   | 'TIER';
 
+export type EscalateTicketInput = {
+  reason: Scalars['String']['input'];
+  ticketId: Scalars['ID']['input'];
+};
+
+export type EscalationLevelInput = {
+  /** Minutes to wait for an acknowledgement before the next level. */
+  delayMinutes: Scalars['Int']['input'];
+  targets: Array<EscalationTargetInput>;
+};
+
+export type EscalationStatus =
+  | 'ACKNOWLEDGED'
+  | 'EXHAUSTED'
+  | 'TRIGGERED';
+
+export type EscalationTargetInput = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  type: EscalationTargetType;
+};
+
+/** ASSIGNEE: the ticket's assignee at the time. */
+export type EscalationTargetType =
+  | 'ASSIGNEE'
+  | 'SCHEDULE'
+  | 'TEAM'
+  | 'USER';
+
+export type EscalationTrigger =
+  | 'CUSTOMER'
+  | 'SLA_BREACH'
+  | 'SLA_WARNING'
+  | 'STAFF';
+
+export type HolidayInput = {
+  annual?: InputMaybe<Scalars['Boolean']['input']>;
+  date: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+};
+
+export type ImportCalendarHolidaysInput = {
+  calendarId: Scalars['ID']['input'];
+  /** An iCalendar (.ics) holiday feed. */
+  ics: Scalars['String']['input'];
+};
+
+/** A ticket from another helpdesk, with its original times; SLA clocks are computed as if it had happened here. */
+export type ImportTicketInput = {
+  /** Defaults to PORTAL for customers, API for keys, EMAIL for staff. */
+  channel?: InputMaybe<TicketChannel>;
+  createdAt: Scalars['DateTime']['input'];
+  description: Scalars['String']['input'];
+  /** At most 500, any order (replayed by time). */
+  events: Array<ImportedEventInput>;
+  /** Defaults to MEDIUM. */
+  impact?: InputMaybe<TicketImpact>;
+  /** Staff only: the organization (global id). */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  priority: TicketPriority;
+  requesterEmail?: InputMaybe<Scalars['String']['input']>;
+  /** Integrations and staff: who asked. */
+  requesterName?: InputMaybe<Scalars['String']['input']>;
+  subject: Scalars['String']['input'];
+};
+
+export type ImportedEventInput = {
+  at: Scalars['DateTime']['input'];
+  authorName?: InputMaybe<Scalars['String']['input']>;
+  /** REPLY and NOTE. */
+  body?: InputMaybe<Scalars['String']['input']>;
+  /** REPLY: written by the support team (else by the customer). */
+  byStaff?: InputMaybe<Scalars['Boolean']['input']>;
+  /** STATUS: the new status. */
+  status?: InputMaybe<TicketStatus>;
+  type: ImportedEventKind;
+};
+
+/** REPLY: public reply; NOTE: internal staff note; STATUS: status change. */
+export type ImportedEventKind =
+  | 'NOTE'
+  | 'REPLY'
+  | 'STATUS';
+
 export type PrincipalKind =
   | 'ANONYMOUS'
   | 'CUSTOMER'
@@ -117,6 +224,18 @@ export type PrincipalKind =
 
 export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
+};
+
+export type RotationInput = {
+  /** Local hand-off time, "HH:MM". */
+  handoffTime: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Shift length in days (1 daily, 7 weekly). */
+  shiftDays: Scalars['Int']['input'];
+  /** Local date of the first shift, "YYYY-MM-DD". */
+  startDate: Scalars['String']['input'];
+  /** Staff users in hand-off order. */
+  userIds: Array<Scalars['ID']['input']>;
 };
 
 /** Give exactly the field that fits the feature's kind. */
@@ -138,10 +257,28 @@ export type SetEntitlementOverrideInput = {
   values?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+export type SetOrganizationCalendarInput = {
+  /** null: standard business hours (Mon–Fri 09:00–17:00) in the organization's time zone. */
+  calendarId?: InputMaybe<Scalars['ID']['input']>;
+  organizationId: Scalars['ID']['input'];
+};
+
 export type SignInInput = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
 };
+
+export type SlaClockKind =
+  | 'FIRST_RESPONSE'
+  | 'NEXT_RESPONSE'
+  | 'RESOLUTION';
+
+export type SlaClockStatus =
+  | 'ACTIVE'
+  | 'BREACHED'
+  | 'MET'
+  | 'PAUSED'
+  | 'WARNING';
 
 export type StaffRole =
   | 'ADMIN'
@@ -183,6 +320,24 @@ export type TicketStatus =
   | 'SOLVED'
   | 'WAITING_ON_CUSTOMER';
 
+/** Replaces the hours and holidays from now on; time already measured keeps the old ones. */
+export type UpdateBusinessCalendarInput = {
+  holidays?: InputMaybe<Array<HolidayInput>>;
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+  timeZone: Scalars['String']['input'];
+  weeklyHours: Array<WeeklyIntervalInput>;
+};
+
+export type UpsertSlaPolicyInput = {
+  escalationPolicyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Statuses that pause the clocks: WAITING_ON_CUSTOMER and/or ON_HOLD. */
+  pauseStatuses: Array<TicketStatus>;
+  tierKey: Scalars['String']['input'];
+  /** Warn when this percentage of a target is used (1–99). */
+  warnPercent: Scalars['Int']['input'];
+};
+
 /** CUSTOMER_* roles belong to an organization; the rest are staff. */
 export type UserRole =
   | 'ADMIN'
@@ -191,6 +346,21 @@ export type UserRole =
   | 'CUSTOMER_MEMBER'
   | 'ON_CALL_ENGINEER'
   | 'SPECIALIST';
+
+export type Weekday =
+  | 'FRIDAY'
+  | 'MONDAY'
+  | 'SATURDAY'
+  | 'SUNDAY'
+  | 'THURSDAY'
+  | 'TUESDAY'
+  | 'WEDNESDAY';
+
+export type WeeklyIntervalInput = {
+  day: Weekday;
+  end: Scalars['String']['input'];
+  start: Scalars['String']['input'];
+};
 
 export type DashboardQueryVariables = Exact<{
   first: Scalars['Int']['input'];

@@ -15,9 +15,10 @@ export interface TestApi {
 }
 
 /** The real API over HTTP on a free port, on a fresh copy of the seeded database. */
-export async function startTestApi(options: { clock?: Clock | FixedClock } = {}): Promise<TestApi> {
+/** Timers stay off unless asked: tests that need them drive `api.timers.runOnce()` with a controlled clock. */
+export async function startTestApi(options: { clock?: Clock | FixedClock; runTimers?: boolean } = {}): Promise<TestApi> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', RUN_TIMERS: options.runTimers ? 'true' : 'false' });
   const api = await boot({
     config,
     clock: options.clock ?? systemClock,

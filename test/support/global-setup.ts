@@ -56,12 +56,19 @@ export default async function setup(project: TestProject) {
   }
   const template = `td_${runId}_template`;
   const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database "${template}"`);
-  execFileSync(process.execPath, [resolve(ROOT, 'api/dist/cli.js'), 'seed'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl(serverUrl, template), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    await admin.connect();
+    await admin.query(`create database "${template}"`);
+    execFileSync(process.execPath, [resolve(ROOT, 'api/dist/cli.js'), 'seed'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl(serverUrl, template), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    if (stopEmbedded) await stopEmbedded();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   project.provide('databaseServerUrl', serverUrl);
   project.provide('templateDatabase', template);
   project.provide('runId', runId);

@@ -2,9 +2,12 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ApiKey, Session, User } from '../modules/identity/identity.entity.js';
 import { EntitlementOverride, TierEntitlement } from '../modules/entitlements/entitlement.entity.js';
-import { Organization, TierChange } from '../modules/organizations/organization.entity.js';
+import { Organization, OrganizationCalendarChange, TierChange } from '../modules/organizations/organization.entity.js';
 import { Comment, Ticket, TicketEvent } from '../modules/tickets/ticket.entity.js';
 import { Tier } from '../modules/tiers/tier.entity.js';
+import { BusinessCalendarRecord, BusinessCalendarVersion } from '../modules/calendars/calendar.entity.js';
+import { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, OutboundEvent, Team } from '../modules/escalations/escalation.entity.js';
+import { SlaAlert, SlaPolicy, TicketClock } from '../modules/sla/sla.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 
@@ -20,6 +23,19 @@ export const ENTITIES = [
   Ticket,
   Comment,
   TicketEvent,
+  BusinessCalendarRecord,
+  BusinessCalendarVersion,
+  OrganizationCalendarChange,
+  SlaPolicy,
+  TicketClock,
+  SlaAlert,
+  Team,
+  OnCallSchedule,
+  EscalationPolicy,
+  Escalation,
+  EscalationStep,
+  InboxNotification,
+  OutboundEvent,
 ];
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {

@@ -9,6 +9,11 @@ import { CommentVisibility, TicketImpact, TicketPriority, TicketStatus } from '.
 import { DEFAULT_TIERS } from '../modules/tiers/tier.catalogue.js';
 import { upsertTiers } from '../modules/tiers/tier.service.js';
 import { createContext } from '../server/context.js';
+import { EscalationPolicy, OnCallSchedule, Team } from '../modules/escalations/escalation.entity.js';
+import { createEscalationPolicy, createOnCallSchedule, createTeam } from '../modules/escalations/escalation.service.js';
+import { SlaPolicy } from '../modules/sla/sla.entity.js';
+import { upsertSlaPolicy } from '../modules/sla/sla.service.js';
+import type { RequestContext } from '../shared/context.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { systemPrincipal, type Principal } from '../shared/principal.js';
@@ -52,6 +57,52 @@ const DEMO_TICKETS: Record<string, { subject: string; description: string; prior
     { subject: 'Quarterly business review agenda', description: 'Our TAM asked for topics: SSO rollout and data residency.', priority: TicketPriority.LOW, impact: TicketImpact.LOW, status: TicketStatus.SOLVED },
   ],
 };
+
+/**
+ * Demo escalation set-up: agents as a team, a weekly on-call rotation of senior engineers, a standard and a
+ * critical escalation policy, and an SLA policy on every tier that uses them.
+ */
+async function seedEscalations(ctx: RequestContext, users: User[]): Promise<void> {
+  const em = ctx.em;
+  const id = (email: string) => users.find((user) => user.email === email)!.id;
+  const team = (await em.findOne(Team, { name: 'Support agents' })) ?? (await createTeam(ctx, { name: 'Support agents', memberIds: [id('agent@tierdesk.example'), id('specialist@tierdesk.example')] }));
+  const schedule =
+    (await em.findOne(OnCallSchedule, { name: 'Senior engineers' })) ??
+    (await createOnCallSchedule(ctx, {
+      name: 'Senior engineers',
+      timeZone: 'America/New_York',
+      rotations: [{ name: 'Primary', userIds: [id('oncall@tierdesk.example'), id('specialist@tierdesk.example')], startDate: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }],
+    }));
+  const standard =
+    (await em.findOne(EscalationPolicy, { name: 'Standard' })) ??
+    (await createEscalationPolicy(ctx, {
+      name: 'Standard',
+      repeatCount: 1,
+      levels: [
+        { delayMinutes: 30, targets: [{ type: 'ASSIGNEE', id: '' }, { type: 'TEAM', id: team.id }] },
+        { delayMinutes: 30, targets: [{ type: 'SCHEDULE', id: schedule.id }] },
+      ],
+    }));
+  const critical =
+    (await em.findOne(EscalationPolicy, { name: 'Critical' })) ??
+    (await createEscalationPolicy(ctx, {
+      name: 'Critical',
+      repeatCount: 2,
+      levels: [
+        { delayMinutes: 5, targets: [{ type: 'SCHEDULE', id: schedule.id }] },
+        { delayMinutes: 10, targets: [{ type: 'USER', id: id('admin@tierdesk.example') }] },
+      ],
+    }));
+  for (const tier of DEFAULT_TIERS) {
+    if (await em.count(SlaPolicy, { tier: { key: tier.key } })) continue;
+    await upsertSlaPolicy(ctx, {
+      tierKey: tier.key,
+      pauseStatuses: [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD],
+      warnPercent: 80,
+      escalationPolicyId: tier.key === 'enterprise' ? critical.id : standard.id,
+    });
+  }
+}
 
 /**
  * Idempotent demo data: the tier catalogue is brought up to date on every run; organizations, users and
@@ -99,5 +150,6 @@ export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { 
       if (demo.status) await changeStatus(asAgent, { ticketId: ticket.id, status: demo.status });
     }
   }
+  await seedEscalations(system, users);
   log.info({ organizations: organizations.length, users: users.length }, 'seed complete');
 }

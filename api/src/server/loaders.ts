@@ -12,6 +12,8 @@ import { Organization } from '../modules/organizations/organization.entity.js';
 import { Comment, Ticket } from '../modules/tickets/ticket.entity.js';
 import { CommentVisibility } from '../modules/tickets/ticket.enums.js';
 import { Tier } from '../modules/tiers/tier.entity.js';
+import type { ClockState } from '../modules/sla/clocks.js';
+import { computeTicketClocks } from '../modules/sla/sla.service.js';
 import { startOfMonthUtc, type Clock } from '../shared/clock.js';
 import { tenantOf, type Principal } from '../shared/principal.js';
 
@@ -33,6 +35,8 @@ export interface Loaders {
   firstComments(key: CommentPageKey): DataLoader<string, Comment[]>;
   tierCatalogue(): Promise<TierCatalogueEntry[]>;
   ticketsThisMonth: DataLoader<string, number>;
+  /** Each ticket's SLA clocks replayed up to now: always current, one batch per page. */
+  slaClocks: DataLoader<string, ClockState[]>;
 }
 
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
@@ -114,5 +118,11 @@ export function createLoaders(em: EntityManager, principal: Principal, clock: Cl
     return organizationIds.map((id) => counts.get(id) ?? 0);
   });
 
-  return { organization, tier, user, entitlements, firstComments, tierCatalogue, ticketsThisMonth };
+  const slaClocks = new DataLoader<string, ClockState[]>(async (ticketIds) => {
+    const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
+    const clocks = await computeTicketClocks(em, tickets, clock.now());
+    return ticketIds.map((id) => clocks.get(id) ?? []);
+  });
+
+  return { organization, tier, user, entitlements, firstComments, tierCatalogue, ticketsThisMonth, slaClocks };
 }

@@ -1,14 +1,27 @@
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { CalendarResolver } from '../modules/calendars/calendar.resolver.js';
+import { EscalationResolver, TicketEscalationResolver } from '../modules/escalations/escalation.resolver.js';
 import { IdentityResolver } from '../modules/identity/identity.resolver.js';
+import { SlaResolver } from '../modules/sla/sla.resolver.js';
 import { NodeResolver } from '../modules/node/node.resolver.js';
 import { OrganizationResolver } from '../modules/organizations/organization.resolver.js';
 import { TicketResolver } from '../modules/tickets/ticket.resolver.js';
 import { TierResolver } from '../modules/tiers/tier.resolver.js';
 import { enforceAccess } from './access.js';
 
-export const RESOLVERS = [IdentityResolver, NodeResolver, OrganizationResolver, TicketResolver, TierResolver] as const;
+export const RESOLVERS = [
+  IdentityResolver,
+  NodeResolver,
+  OrganizationResolver,
+  TicketResolver,
+  TierResolver,
+  CalendarResolver,
+  SlaResolver,
+  EscalationResolver,
+  TicketEscalationResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -175,6 +175,10 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } userErrors { code } } }',
     variables: { input: { name: 'initech team', memberIds: [globex.user] } },
   }),
+  importTicket: () => ({
+    query: 'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code } } }',
+    variables: { input: { organizationId: globex.org, subject: 'generic', description: 'generic', priority: 'LOW', createdAt: '2026-01-01T00:00:00Z', events: [] } },
+  }),
   escalateTicket: () => ({
     query: 'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { id } userErrors { code } } }',
     variables: { input: { ticketId: globex.ticket, reason: 'from initech' } },
@@ -605,6 +609,28 @@ describe.each(CALLERS)('internal notes stay with staff, even within initech, as 
     const staffEvents: { type: string; data: string }[] = ok(await gql(api.url, query, { id: initech.ticket }, agent)).data!.ticket.events;
     expect(staffEvents.filter((event) => event.data.includes(internalRaw()))).toHaveLength(1);
     expect(staffEvents).toHaveLength(events.length + 1);
+  });
+});
+
+describe('importTicket', () => {
+  it('importTicket imports into initech when an initech key names globex\'s organizationId, never into globex; customers cannot import', async () => {
+    const before = await globexState();
+    const initechBefore = await staffTicketCount(initech.org);
+    const importing = 'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id organization { slug } } userErrors { code field } } }';
+    const input = {
+      organizationId: globex.org,
+      subject: 'Imported into globex?',
+      description: 'It must not be',
+      priority: 'LOW',
+      createdAt: '2026-01-02T00:00:00Z',
+      events: [{ at: '2026-01-02T00:10:00Z', type: 'REPLY', byStaff: true, body: 'hello' }],
+    };
+    const result = ok(await gql(api.url, importing, { input }, initechKey));
+    expect(result.data!.importTicket.ticket.organization.slug).toBe('initech');
+    expect(await staffTicketCount(initech.org)).toBe(initechBefore + 1);
+    const asCustomer = await gql(api.url, importing, { input }, ada);
+    expect(asCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await globexState()).toEqual(before);
   });
 });
 

@@ -1,7 +1,19 @@
 import { AppError } from './errors.js';
 
 /** The typenames that have global ids; `node(id:)` dispatches on these. */
-export type NodeType = 'Ticket' | 'Comment' | 'Organization' | 'User' | 'Tier' | 'ApiKey';
+export type NodeType =
+  | 'Ticket'
+  | 'Comment'
+  | 'Organization'
+  | 'User'
+  | 'Tier'
+  | 'ApiKey'
+  | 'BusinessCalendar'
+  | 'EscalationPolicy'
+  | 'Escalation'
+  | 'Team'
+  | 'OnCallSchedule'
+  | 'Notification';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

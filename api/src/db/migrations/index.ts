@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121044725_initial } from './Migration20261121044725_initial.js';
+import { Migration20261121050916_sla_and_escalations } from './Migration20261121050916_sla_and_escalations.js';
 
 /** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121044725_initial', class: Migration20261121044725_initial },
+  { name: 'Migration20261121050916_sla_and_escalations', class: Migration20261121050916_sla_and_escalations },
 ];

@@ -17,7 +17,7 @@ type FeatureDefinition =
   | { kind: 'SET'; label: string; values: readonly string[] }
   | { kind: 'ENUM'; label: string; values: readonly string[] };
 
-const priorityTargets = (prefix: 'sla.firstResponse' | 'sla.resolution', label: string) =>
+const priorityTargets = (prefix: 'sla.firstResponse' | 'sla.nextResponse' | 'sla.resolution', label: string) =>
   Object.fromEntries(
     PRIORITY_ORDER.map((priority) => [`${prefix}.${priority}`, { kind: 'DURATION', label: `${label} (${priority.toLowerCase()})` }]),
   ) as Record<`${typeof prefix}.${TicketPriority}`, FeatureDefinition>;
@@ -28,6 +28,7 @@ export const FEATURES = {
   'tickets.monthlyAllowance': { kind: 'LIMIT', label: 'Tickets per month', unit: 'tickets' },
   'sla.coverage': { kind: 'ENUM', label: 'Coverage', values: Object.values(Coverage) },
   ...priorityTargets('sla.firstResponse', 'First response target'),
+  ...priorityTargets('sla.nextResponse', 'Next response target'),
   ...priorityTargets('sla.resolution', 'Resolution target'),
   'support.technicalAccountManager': { kind: 'BOOLEAN', label: 'Technical account manager' },
   'support.customerEscalation': { kind: 'BOOLEAN', label: 'Escalate a ticket yourself' },
@@ -69,6 +70,10 @@ export function isFeatureKey(key: string): key is FeatureKey {
 
 export function firstResponseFeature(priority: TicketPriority): FeatureKey {
   return `sla.firstResponse.${priority}`;
+}
+
+export function nextResponseFeature(priority: TicketPriority): FeatureKey {
+  return `sla.nextResponse.${priority}`;
 }
 
 export function resolutionFeature(priority: TicketPriority): FeatureKey {

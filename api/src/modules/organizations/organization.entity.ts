@@ -1,6 +1,7 @@
 import { Entity, Filter, ManyToOne, Property } from '@mikro-orm/core';
 import { BaseEntity } from '../../db/base.entity.js';
 import { organizationTenantFilter, tenantFilter } from '../../db/tenant-filter.js';
+import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
 import { Tier } from '../tiers/tier.entity.js';
 
 /** A customer account. The root of tenancy: everything a customer owns points here. */
@@ -37,6 +38,10 @@ export class Organization extends BaseEntity {
   @ManyToOne({ entity: () => Tier })
   tier: Tier;
 
+  /** The organization's own business hours; null = standard hours in its time zone. */
+  @ManyToOne({ entity: () => BusinessCalendarRecord, nullable: true, deleteRule: 'set null' })
+  calendar: BusinessCalendarRecord | null = null;
+
   /** Last ticket number handed out; tickets are numbered per organization. */
   @Property({ type: 'integer' })
   ticketSequence: number = 0;
@@ -57,6 +62,20 @@ export class TierChange extends BaseEntity {
 
   @Property({ type: 'text' })
   reason: string;
+
+  @Property({ type: 'string', length: 200 })
+  changedBy: string;
+}
+
+/** When an organization's calendar changed; SLA time before it keeps the calendar then in force. */
+@Entity({ tableName: 'organization_calendar_change' })
+@Filter(tenantFilter)
+export class OrganizationCalendarChange extends BaseEntity {
+  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
+  organization: Organization;
+
+  @ManyToOne({ entity: () => BusinessCalendarRecord, nullable: true, deleteRule: 'set null' })
+  calendar: BusinessCalendarRecord | null = null;
 
   @Property({ type: 'string', length: 200 })
   changedBy: string;

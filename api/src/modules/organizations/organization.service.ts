@@ -5,8 +5,10 @@ import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { EntitlementOverride } from '../entitlements/entitlement.entity.js';
 import { isFeatureKey, valueSchema, type FeatureValue } from '../entitlements/features.js';
+import { organizationRulesChanged } from '../sla/sla.service.js';
 import { Tier } from '../tiers/tier.entity.js';
-import { Organization, TierChange } from './organization.entity.js';
+import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
+import { Organization, OrganizationCalendarChange, TierChange } from './organization.entity.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -80,7 +82,7 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
       strategic: input.strategic ?? false,
     });
     const change = new TierChange();
-    Object.assign(change, { organization, fromTier: null, toTier: tier, reason: 'Organization created', changedBy: actorOf(ctx).actor });
+    Object.assign(change, { organization, fromTier: null, toTier: tier, reason: 'Organization created', changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() });
     em.persist([organization, change]);
     return organization;
   });
@@ -100,9 +102,26 @@ export async function changeTier(ctx: RequestContext, input: { organizationId: s
     if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
     if (organization.tier.id === tier.id) throw new AppError('CONFLICT', `${organization.name} is already on the ${tier.name} tier.`);
     const change = new TierChange();
-    Object.assign(change, { organization, fromTier: organization.tier, toTier: tier, reason, changedBy: actorOf(ctx).actor });
+    Object.assign(change, { organization, fromTier: organization.tier, toTier: tier, reason, changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() });
     organization.tier = tier;
     em.persist(change);
+    await em.flush();
+    await organizationRulesChanged(em, ctx, organization.id);
+    return organization;
+  });
+}
+
+/** Assigns (or clears) an organization's own calendar, recording when, so SLA replays use the right one. */
+export async function setOrganizationCalendar(ctx: RequestContext, input: { organizationId: string; calendarId: string | null }): Promise<Organization> {
+  return ctx.em.transactional(async (em) => {
+    const organization = await em.findOne(Organization, { id: input.organizationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!organization) throw notFound('Organization');
+    const calendar = input.calendarId ? await em.findOne(BusinessCalendarRecord, { id: input.calendarId }) : null;
+    if (input.calendarId && !calendar) throw badInput('calendarId', 'There is no such business calendar.');
+    organization.calendar = calendar;
+    em.persist(Object.assign(new OrganizationCalendarChange(), { organization, calendar, changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() }));
+    await em.flush();
+    await organizationRulesChanged(em, ctx, organization.id);
     return organization;
   });
 }

@@ -53,7 +53,7 @@ describe('SLA clocks', () => {
   });
 
   it('warns, then breaches at the exact instant the target is used up, and stays breached', () => {
-    expect(clock(computeClocks(t0, [], () => rules({}), at(50)), 'FIRST_RESPONSE')?.status).toBe('WARNING');
+    expect(clock(computeClocks(t0, [], () => rules({}), at(50)), 'FIRST_RESPONSE')).toMatchObject({ status: 'WARNING', warnedAt: at(45), breachedAt: null });
     const late = computeClocks(t0, [reply(90, true)], () => rules({}), at(100));
     expect(clock(late, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: at(60), stoppedAt: at(90), dueAt: null });
   });

@@ -53,6 +53,8 @@ export interface ClockState {
   stoppedAt: Date | null;
   dueAt: Date | null;
   warningAt: Date | null;
+  /** When the clock crossed its warning threshold (null: not yet). */
+  warnedAt: Date | null;
   breachedAt: Date | null;
   usedMillis: number;
   pausedMillis: number;
@@ -67,6 +69,7 @@ interface Running {
   stoppedAt: Date | null;
   used: number;
   paused: number;
+  warnedAt: Date | null;
   breachedAt: Date | null;
   running: boolean;
 }
@@ -87,7 +90,7 @@ export function computeClocks(createdAt: Date, events: readonly TimelineEvent[],
   const clocks = new Map<ClockKind, Running>();
   const start = (kind: ClockKind, at: Date) => {
     const previous = clocks.get(kind);
-    clocks.set(kind, { kind, cycle: (previous?.cycle ?? 0) + 1, startedAt: at, stoppedAt: null, used: 0, paused: 0, breachedAt: null, running: true });
+    clocks.set(kind, { kind, cycle: (previous?.cycle ?? 0) + 1, startedAt: at, stoppedAt: null, used: 0, paused: 0, warnedAt: null, breachedAt: null, running: true });
   };
   const stop = (kind: ClockKind, at: Date) => {
     const clock = clocks.get(kind);
@@ -115,8 +118,14 @@ export function computeClocks(createdAt: Date, events: readonly TimelineEvent[],
       }
       const delta = rules.calendar.businessMillisBetween(cursor, to);
       const target = rules.targets[clock.kind];
-      if (target !== null && clock.breachedAt === null && clock.used + delta >= target * MINUTE) {
-        clock.breachedAt = rules.calendar.addBusinessMillis(cursor, target * MINUTE - clock.used);
+      if (target !== null) {
+        const warnAt = target * MINUTE * rules.warnFraction;
+        if (clock.warnedAt === null && clock.used + delta >= warnAt) {
+          clock.warnedAt = rules.calendar.addBusinessMillis(cursor, Math.max(0, warnAt - clock.used));
+        }
+        if (clock.breachedAt === null && clock.used + delta >= target * MINUTE) {
+          clock.breachedAt = rules.calendar.addBusinessMillis(cursor, target * MINUTE - clock.used);
+        }
       }
       clock.used += delta;
     }
@@ -191,6 +200,7 @@ function describe(clock: Running, target: number, rules: ClockRules, at: Date, s
     stoppedAt: clock.stoppedAt,
     dueAt,
     warningAt,
+    warnedAt: clock.warnedAt,
     breachedAt: clock.breachedAt,
     usedMillis: clock.used,
     pausedMillis: clock.paused,

@@ -112,4 +112,5 @@ export type TicketEventType =
   | 'STATUS_CHANGED'
   | 'PRIORITY_CHANGED'
   | 'ASSIGNED'
-  | 'COMMENT_ADDED';
+  | 'COMMENT_ADDED'
+  | 'IMPORTED';

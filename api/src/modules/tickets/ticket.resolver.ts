@@ -18,6 +18,7 @@ import {
   commentsAfter,
   countComments,
   getTicket,
+  importTicket,
   listTickets,
   openTicket,
   ticketEvents,
@@ -31,6 +32,7 @@ import {
   CommentConnection,
   CommentType,
   CreateTicketInput,
+  ImportTicketInput,
   TicketConnection,
   TicketEventType,
   TicketFilterInput,
@@ -149,6 +151,15 @@ export class TicketResolver {
     return mutationPayload(TicketPayload, async () => {
       const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
       return { ticket: TicketType.from(await changePriority(ctx, { ticketId, priority: input.priority })) };
+    });
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Imports a ticket with its history; all or nothing.' })
+  @Access({ partner: 'tickets:write', staff: 'ANY' })
+  async importTicket(@Arg('input', () => ImportTicketInput) input: ImportTicketInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
+    return mutationPayload(TicketPayload, async () => {
+      const organizationId = input.organizationId ? fromGlobalId('Organization', input.organizationId, 'organizationId') : null;
+      return { ticket: TicketType.from(await importTicket(ctx, { ...input, organizationId })) };
     });
   }
 

@@ -9,7 +9,14 @@ import { Organization } from '../organizations/organization.entity.js';
 import { startOfMonthUtc } from '../../shared/clock.js';
 import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
 import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { refreshTicketClocks } from '../sla/sla.service.js';
 import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
+
+/** Every change that can move an SLA clock re-times the ticket inside its own transaction. */
+async function clocksFollow(em: EntityManager, ctx: RequestContext, ticket: Ticket): Promise<void> {
+  await em.flush();
+  await refreshTicketClocks(em, [ticket.id], ctx.clock);
+}
 
 export const LIMITS = { subject: 200, description: 20_000, comment: 20_000, name: 200, email: 254 } as const;
 
@@ -24,7 +31,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function record(em: EntityManager, ctx: RequestContext, ticket: Ticket, type: TicketEventType, data: Record<string, unknown>): void {
   const event = new TicketEvent();
-  Object.assign(event, { organization: ticket.organization, ticket, type, data, ...actorOf(ctx) });
+  const at = ctx.clock.now();
+  Object.assign(event, { organization: ticket.organization, ticket, type, data, ...actorOf(ctx), createdAt: at, updatedAt: at });
   em.persist(event);
 }
 
@@ -125,6 +133,7 @@ export async function openTicket(ctx: RequestContext, input: OpenTicketInput): P
     await assignRequester(ctx, em, ticket, input, requesterEmail);
     em.persist(ticket);
     record(em, ctx, ticket, 'CREATED', { priority: ticket.priority, impact: ticket.impact, channel: ticket.channel });
+    await clocksFollow(em, ctx, ticket);
     return ticket;
   });
 }
@@ -207,12 +216,13 @@ export async function addComment(
     const comment = new Comment();
     Object.assign(comment, { organization: ticket.organization, ticket, body, visibility, ...author, createdAt: ctx.clock.now() });
     em.persist(comment);
-    record(em, ctx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility });
+    record(em, ctx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff: author.byStaff });
     if (visibility === CommentVisibility.PUBLIC) {
       const next = statusAfterPublicReply(ticket.status, author.byStaff);
       if (next) moveTo(em, ctx, ticket, next);
     }
     ticket.updatedAt = ctx.clock.now();
+    await clocksFollow(em, ctx, ticket);
     return { comment, ticket };
   });
 }
@@ -241,6 +251,7 @@ export async function changeStatus(ctx: RequestContext, input: { ticketId: strin
     }
     moveTo(em, ctx, ticket, input.status);
     ticket.updatedAt = ctx.clock.now();
+    await clocksFollow(em, ctx, ticket);
     return ticket;
   });
 }
@@ -253,6 +264,7 @@ export async function changePriority(ctx: RequestContext, input: { ticketId: str
     record(em, ctx, ticket, 'PRIORITY_CHANGED', { from: ticket.priority, to: input.priority });
     ticket.priority = input.priority;
     ticket.updatedAt = ctx.clock.now();
+    await clocksFollow(em, ctx, ticket);
     return ticket;
   });
 }
@@ -295,4 +307,83 @@ export async function commentsAfter(
     limit: request.first + 1,
   });
   return toPage(rows, request, () => countComments(ctx, ticketId, includeInternal));
+}
+
+export interface ImportedEvent {
+  at: Date;
+  /** REPLY: a public reply (by staff or by the customer); NOTE: an internal staff note; STATUS: a status change. */
+  type: 'REPLY' | 'NOTE' | 'STATUS';
+  byStaff?: boolean | null;
+  authorName?: string | null;
+  body?: string | null;
+  status?: TicketStatus | null;
+}
+
+export interface ImportTicketInput extends OpenTicketInput {
+  createdAt: Date;
+  events: ImportedEvent[];
+}
+
+export const MAX_IMPORTED_EVENTS = 500;
+
+/**
+ * Imports a ticket with its history (a partner moving from another helpdesk). Everything is written with its
+ * original time, through the same rules as live changes (entitlements, legal status moves), so the SLA clocks
+ * replay exactly as if it had happened here. All or nothing.
+ */
+export async function importTicket(ctx: RequestContext, input: ImportTicketInput): Promise<Ticket> {
+  const now = ctx.clock.now();
+  if (Number.isNaN(input.createdAt.getTime()) || input.createdAt > now) throw badInput('createdAt', 'createdAt must be a past instant.');
+  if (now.getTime() - input.createdAt.getTime() > 10 * 366 * 86_400_000) throw badInput('createdAt', 'History older than ten years cannot be imported.');
+  if (input.events.length > MAX_IMPORTED_EVENTS) throw badInput('events', `At most ${MAX_IMPORTED_EVENTS} events per ticket.`);
+  const events = input.events.map((event, index) => ({ ...event, index })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
+  for (const event of events) {
+    const field = `events.${event.index}`;
+    if (Number.isNaN(event.at.getTime()) || event.at < input.createdAt || event.at > now) {
+      throw badInput(field, `Event ${event.index + 1} is not between the ticket's creation and now.`);
+    }
+    if (event.type === 'STATUS' && !event.status) throw badInput(field, `Event ${event.index + 1} changes the status but names none.`);
+    if (event.type !== 'STATUS') requireText(field, event.body ?? '', LIMITS.comment, `The body of event ${event.index + 1}`);
+  }
+  return ctx.em.transactional(async (em) => {
+    // One transaction: opening the ticket (nested, as a savepoint) and replaying its history commit together.
+    const inTransaction: RequestContext = { ...ctx, em };
+    const at = (instant: Date): RequestContext => ({ ...inTransaction, clock: { now: () => new Date(instant.getTime()) } });
+    const ticket = await openTicket(at(input.createdAt), input);
+    for (const event of events) {
+      const eventCtx = at(event.at);
+      if (event.type === 'STATUS') {
+        const target = event.status!;
+        if (!allowedTransitions(ticket.status, { kind: 'system', reason: 'import' }).includes(target)) {
+          throw new AppError('ILLEGAL_STATUS_TRANSITION', `Event ${event.index + 1}: a ticket cannot go from ${ticket.status} to ${target}.`, { field: ['input', `events.${event.index}`] });
+        }
+        moveTo(em, eventCtx, ticket, target);
+      } else {
+        const byStaff = event.type === 'NOTE' || event.byStaff === true;
+        const visibility = event.type === 'NOTE' ? CommentVisibility.INTERNAL : CommentVisibility.PUBLIC;
+        const authorName = (event.authorName?.trim() || (byStaff ? 'Support team (imported)' : ticket.requesterName)).slice(0, LIMITS.name);
+        const comment = Object.assign(new Comment(), {
+          organization: ticket.organization,
+          ticket,
+          body: event.body!.trim(),
+          visibility,
+          author: null,
+          authorName,
+          byStaff,
+          createdAt: event.at,
+          updatedAt: event.at,
+        });
+        em.persist(comment);
+        record(em, eventCtx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff, imported: true });
+        if (visibility === CommentVisibility.PUBLIC) {
+          const next = statusAfterPublicReply(ticket.status, byStaff);
+          if (next) moveTo(em, eventCtx, ticket, next);
+        }
+      }
+      ticket.updatedAt = event.at;
+    }
+    record(em, ctx, ticket, 'IMPORTED', { events: events.length });
+    await clocksFollow(em, ctx, ticket);
+    return ticket;
+  });
 }

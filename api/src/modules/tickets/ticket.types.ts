@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
@@ -224,4 +224,41 @@ export class AssignTicketInput {
 
   @Field(() => ID, { nullable: true, description: 'A staff user\'s global id; null unassigns.' })
   assigneeId?: string | null;
+}
+
+export enum ImportedEventKind {
+  REPLY = 'REPLY',
+  NOTE = 'NOTE',
+  STATUS = 'STATUS',
+}
+registerEnumType(ImportedEventKind, { name: 'ImportedEventKind', description: 'REPLY: public reply; NOTE: internal staff note; STATUS: status change.' });
+
+@InputType()
+export class ImportedEventInput {
+  @Field(() => Date)
+  at: Date;
+
+  @Field(() => ImportedEventKind)
+  type: ImportedEventKind;
+
+  @Field(() => Boolean, { nullable: true, description: 'REPLY: written by the support team (else by the customer).' })
+  byStaff?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  authorName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'REPLY and NOTE.' })
+  body?: string | null;
+
+  @Field(() => TicketStatus, { nullable: true, description: 'STATUS: the new status.' })
+  status?: TicketStatus | null;
+}
+
+@InputType({ description: 'A ticket from another helpdesk, with its original times; SLA clocks are computed as if it had happened here.' })
+export class ImportTicketInput extends CreateTicketInput {
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => [ImportedEventInput], { description: 'At most 500, any order (replayed by time).' })
+  events: ImportedEventInput[];
 }

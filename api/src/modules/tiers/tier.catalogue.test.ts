@@ -10,7 +10,7 @@ describe('default tier catalogue', () => {
       }
       const listed = new Set(Object.keys(tier.entitlements));
       const allowed = tier.entitlements['tickets.priorities'] as string[];
-      const targetOfDisallowedPriority = (feature: string) => /^sla\.(firstResponse|resolution)\./.test(feature) && !allowed.includes(feature.split('.')[2]!);
+      const targetOfDisallowedPriority = (feature: string) => /^sla\.(firstResponse|nextResponse|resolution)\./.test(feature) && !allowed.includes(feature.split('.')[2]!);
       const missing = FEATURE_KEYS.filter((feature) => !listed.has(feature) && !targetOfDisallowedPriority(feature));
       expect(missing, tier.key).toEqual([]);
     }
@@ -21,6 +21,7 @@ describe('default tier catalogue', () => {
       for (const priority of tier.entitlements['tickets.priorities'] as string[]) {
         expect(tier.entitlements[`sla.firstResponse.${priority}` as FeatureKey], `${tier.key} ${priority}`).toBeTypeOf('number');
         expect(tier.entitlements[`sla.resolution.${priority}` as FeatureKey], `${tier.key} ${priority}`).toBeTypeOf('number');
+        expect(tier.entitlements[`sla.nextResponse.${priority}` as FeatureKey], `${tier.key} ${priority}`).toBeTypeOf('number');
       }
     }
     const normal = DEFAULT_TIERS.map((tier) => tier.entitlements['sla.firstResponse.NORMAL'] as number);

@@ -1,0 +1,171 @@
+import { Entity, Enum, Filter, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../db/base.entity.js';
+import { tenantFilter } from '../../db/tenant-filter.js';
+import { User } from '../identity/identity.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+
+/** A group of staff who can be paged together. */
+@Entity({ tableName: 'team' })
+export class Team extends BaseEntity {
+  @Property({ type: 'string', length: 120, unique: true })
+  name: string;
+
+  @Property({ type: 'json' })
+  memberIds: string[] = [];
+}
+
+export interface Rotation {
+  name: string;
+  /** Staff user ids in hand-off order. */
+  userIds: string[];
+  /** Local date of the first shift's start, "YYYY-MM-DD". */
+  startDate: string;
+  /** Local hand-off time, "HH:MM". */
+  handoffTime: string;
+  /** Length of a shift in days (1 = daily, 7 = weekly). */
+  shiftDays: number;
+}
+
+/** Who is on call, by rotation layers in a time zone (all layers' current users are on call together). */
+@Entity({ tableName: 'on_call_schedule' })
+export class OnCallSchedule extends BaseEntity {
+  @Property({ type: 'string', length: 120, unique: true })
+  name: string;
+
+  @Property({ type: 'string', length: 64 })
+  timeZone: string;
+
+  @Property({ type: 'json' })
+  rotations: Rotation[];
+}
+
+/** ASSIGNEE: whoever the ticket is assigned to when the level is paged. */
+export type EscalationTargetType = 'USER' | 'TEAM' | 'SCHEDULE' | 'ASSIGNEE';
+
+export interface EscalationLevel {
+  /** Minutes to wait for an acknowledgement before the next level is paged. */
+  delayMinutes: number;
+  targets: { type: EscalationTargetType; id: string }[];
+}
+
+/** Ordered levels like PagerDuty's: page level 1, wait, page level 2, …; repeat the whole chain `repeatCount` times. */
+@Entity({ tableName: 'escalation_policy' })
+export class EscalationPolicy extends BaseEntity {
+  @Property({ type: 'string', length: 120, unique: true })
+  name: string;
+
+  @Property({ type: 'json' })
+  levels: EscalationLevel[];
+
+  @Property({ type: 'integer' })
+  repeatCount: number = 0;
+}
+
+export type EscalationTrigger = 'SLA_WARNING' | 'SLA_BREACH' | 'CUSTOMER' | 'STAFF';
+export type EscalationStatus = 'TRIGGERED' | 'ACKNOWLEDGED' | 'EXHAUSTED';
+
+/** One run of an escalation policy for a ticket. */
+@Entity({ tableName: 'escalation' })
+@Filter(tenantFilter)
+@Index({ properties: ['nextStepAt'] })
+export class Escalation extends BaseEntity {
+  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
+  organization: Organization;
+
+  @ManyToOne({ entity: () => Ticket, deleteRule: 'cascade' })
+  ticket: Ticket;
+
+  @ManyToOne({ entity: () => EscalationPolicy, nullable: true, deleteRule: 'set null' })
+  policy: EscalationPolicy | null = null;
+
+  @Enum({ items: ['SLA_WARNING', 'SLA_BREACH', 'CUSTOMER', 'STAFF'] })
+  trigger: EscalationTrigger;
+
+  @Property({ type: 'text' })
+  reason: string;
+
+  @Enum({ items: ['TRIGGERED', 'ACKNOWLEDGED', 'EXHAUSTED'] })
+  status: EscalationStatus = 'TRIGGERED';
+
+  /** Index of the level paged last (0-based), and which pass through the levels this is (0-based). */
+  @Property({ type: 'integer' })
+  level: number = 0;
+
+  @Property({ type: 'integer' })
+  pass: number = 0;
+
+  /** When the next level is due if nobody acknowledges; null once acknowledged or exhausted. */
+  @Property({ type: 'datetime', nullable: true })
+  nextStepAt: Date | null = null;
+
+  @ManyToOne({ entity: () => User, nullable: true })
+  acknowledgedBy: User | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  acknowledgedAt: Date | null = null;
+}
+
+/** Every page sent: who, when, at which level. */
+@Entity({ tableName: 'escalation_step' })
+@Filter(tenantFilter)
+export class EscalationStep extends BaseEntity {
+  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
+  organization: Organization;
+
+  @ManyToOne({ entity: () => Escalation, deleteRule: 'cascade' })
+  escalation: Escalation;
+
+  @Property({ type: 'integer' })
+  level: number;
+
+  @Property({ type: 'integer' })
+  pass: number;
+
+  @Property({ type: 'json' })
+  notifiedUserIds: string[];
+}
+
+/** A staff member's in-app inbox. */
+@Entity({ tableName: 'inbox_notification' })
+@Index({ properties: ['user', 'createdAt'] })
+export class InboxNotification extends BaseEntity {
+  @ManyToOne({ entity: () => User, deleteRule: 'cascade' })
+  user: User;
+
+  @ManyToOne({ entity: () => Ticket, nullable: true, deleteRule: 'cascade' })
+  ticket: Ticket | null = null;
+
+  @ManyToOne({ entity: () => Escalation, nullable: true, deleteRule: 'cascade' })
+  escalation: Escalation | null = null;
+
+  @Property({ type: 'string', length: 200 })
+  title: string;
+
+  @Property({ type: 'text' })
+  body: string;
+
+  @Property({ type: 'datetime', nullable: true })
+  readAt: Date | null = null;
+}
+
+/**
+ * An event for the organization's outbound webhooks, written in the transaction of what it reports (an outbox):
+ * delivery (signing, retries) reads from here.
+ */
+@Entity({ tableName: 'outbound_event' })
+@Filter(tenantFilter)
+@Index({ properties: ['organization', 'createdAt'] })
+export class OutboundEvent extends BaseEntity {
+  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
+  organization: Organization;
+
+  @Property({ type: 'string', length: 80 })
+  type: string;
+
+  @Property({ type: 'json' })
+  payload: Record<string, unknown>;
+
+  @Property({ type: 'datetime', nullable: true })
+  deliveredAt: Date | null = null;
+}

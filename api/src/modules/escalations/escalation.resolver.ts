@@ -1,0 +1,147 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Access } from '../../server/access.js';
+import type { RequestContext } from '../../shared/context.js';
+import { AppError } from '../../shared/errors.js';
+import { mutationPayload } from '../../shared/graphql.js';
+import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
+import { pageRequest } from '../../shared/pagination.js';
+import { escalationPolicyFor } from '../sla/timer.worker.js';
+import { TicketType } from '../tickets/ticket.types.js';
+import { EscalationPolicy, OnCallSchedule } from './escalation.entity.js';
+import {
+  acknowledgeEscalation,
+  createEscalationPolicy,
+  createOnCallSchedule,
+  createTeam,
+  escalateTicket,
+  escalationSteps,
+  inbox,
+  markRead,
+  ticketEscalations,
+} from './escalation.service.js';
+import {
+  CreateEscalationPolicyInput,
+  CreateOnCallScheduleInput,
+  CreateTeamInput,
+  EscalateTicketInput,
+  EscalationPayload,
+  EscalationPolicyPayload,
+  EscalationPolicyType,
+  EscalationStepType,
+  EscalationType,
+  NotificationPayload,
+  NotificationType,
+  OnCallSchedulePayload,
+  OnCallScheduleType,
+  TeamPayload,
+  TeamType,
+} from './escalation.types.js';
+import { onCallNow } from './oncall.js';
+
+const TARGET_NODE = { USER: 'User', TEAM: 'Team', SCHEDULE: 'OnCallSchedule' } as const;
+
+function staffUserId(ctx: RequestContext): string {
+  if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) {
+    throw new AppError('FORBIDDEN', 'The inbox belongs to a signed-in staff member, not to a key.');
+  }
+  return ctx.principal.userId;
+}
+
+@Resolver(() => EscalationType)
+export class EscalationResolver {
+  @FieldResolver(() => [EscalationStepType], { description: 'Every page sent, oldest first.' })
+  async steps(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): Promise<EscalationStepType[]> {
+    return (await escalationSteps(ctx, [escalation.escalationId])).map(EscalationStepType.from);
+  }
+
+  @Mutation(() => EscalationPayload, { description: 'Escalates a ticket now: staff always; customers where their tier includes it.' })
+  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
+  async escalateTicket(@Arg('input', () => EscalateTicketInput) input: EscalateTicketInput, @Ctx() ctx: RequestContext): Promise<EscalationPayload> {
+    return mutationPayload(EscalationPayload, async () => {
+      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
+      return { escalation: EscalationType.from(await escalateTicket(ctx, { ticketId, reason: input.reason }, escalationPolicyFor)) };
+    });
+  }
+
+  @Mutation(() => EscalationPayload, { description: 'Stops the escalation chain: someone has it.' })
+  @Access({ staff: 'ANY' })
+  async acknowledgeEscalation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<EscalationPayload> {
+    return mutationPayload(EscalationPayload, async () => ({ escalation: EscalationType.from(await acknowledgeEscalation(ctx, fromGlobalId('Escalation', id))) }));
+  }
+
+  @Mutation(() => TeamPayload)
+  @Access({ staff: ['ADMIN'] })
+  async createTeam(@Arg('input', () => CreateTeamInput) input: CreateTeamInput, @Ctx() ctx: RequestContext): Promise<TeamPayload> {
+    return mutationPayload(TeamPayload, async () => {
+      const memberIds = input.memberIds.map((id, index) => fromGlobalId('User', id, `memberIds.${index}`));
+      return { team: TeamType.from(await createTeam(ctx, { name: input.name, memberIds })) };
+    });
+  }
+
+  @Mutation(() => OnCallSchedulePayload)
+  @Access({ staff: ['ADMIN'] })
+  async createOnCallSchedule(@Arg('input', () => CreateOnCallScheduleInput) input: CreateOnCallScheduleInput, @Ctx() ctx: RequestContext): Promise<OnCallSchedulePayload> {
+    return mutationPayload(OnCallSchedulePayload, async () => {
+      const rotations = input.rotations.map((rotation, index) => ({
+        ...rotation,
+        userIds: rotation.userIds.map((id, position) => fromGlobalId('User', id, `rotations.${index}.userIds.${position}`)),
+      }));
+      return { schedule: OnCallScheduleType.from(await createOnCallSchedule(ctx, { name: input.name, timeZone: input.timeZone, rotations })) };
+    });
+  }
+
+  @Mutation(() => EscalationPolicyPayload)
+  @Access({ staff: ['ADMIN'] })
+  async createEscalationPolicy(@Arg('input', () => CreateEscalationPolicyInput) input: CreateEscalationPolicyInput, @Ctx() ctx: RequestContext): Promise<EscalationPolicyPayload> {
+    return mutationPayload(EscalationPolicyPayload, async () => {
+      const levels = input.levels.map((level, index) => ({
+        delayMinutes: level.delayMinutes,
+        targets: level.targets.map((target) => {
+          if (target.type === 'ASSIGNEE') return { type: target.type, id: '' };
+          if (!target.id) throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: a ${target.type.toLowerCase()} target needs an id.`, { field: ['input', 'levels', String(index), 'targets'] });
+          return { type: target.type, id: fromGlobalId(TARGET_NODE[target.type], target.id, `levels.${index}.targets`) };
+        }),
+      }));
+      return { escalationPolicy: EscalationPolicyType.from(await createEscalationPolicy(ctx, { name: input.name, levels, repeatCount: input.repeatCount ?? 0 })) };
+    });
+  }
+
+  @Query(() => [EscalationPolicyType])
+  @Access({ staff: 'ANY' })
+  async escalationPolicies(@Ctx() ctx: RequestContext): Promise<EscalationPolicyType[]> {
+    return (await ctx.em.find(EscalationPolicy, {}, { orderBy: { name: 'asc' }, limit: 100 })).map(EscalationPolicyType.from);
+  }
+
+  @Query(() => [ID], { description: 'Staff user ids on call on a schedule at an instant (default: now).' })
+  @Access({ staff: 'ANY' })
+  async onCallNow(@Arg('scheduleId', () => ID) scheduleId: string, @Ctx() ctx: RequestContext, @Arg('at', () => Date, { nullable: true }) at?: Date | null): Promise<string[]> {
+    const schedule = await ctx.em.findOne(OnCallSchedule, { id: fromGlobalId('OnCallSchedule', scheduleId, 'scheduleId') });
+    if (!schedule) throw new AppError('NOT_FOUND', 'On-call schedule not found.');
+    return onCallNow(schedule, at ?? ctx.clock.now()).map((id) => toGlobalId('User', id));
+  }
+
+  @Query(() => [NotificationType], { description: 'The signed-in staff member\'s inbox, newest first.' })
+  @Access({ staff: 'ANY' })
+  async myNotifications(
+    @Ctx() ctx: RequestContext,
+    @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ): Promise<NotificationType[]> {
+    const page = pageRequest({ first });
+    return (await inbox(ctx, staffUserId(ctx), unreadOnly ?? false, page.first)).map(NotificationType.from);
+  }
+
+  @Mutation(() => NotificationPayload)
+  @Access({ staff: 'ANY' })
+  async markNotificationRead(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<NotificationPayload> {
+    return mutationPayload(NotificationPayload, async () => ({ notification: NotificationType.from(await markRead(ctx, staffUserId(ctx), fromGlobalId('Notification', id))) }));
+  }
+}
+
+@Resolver(() => TicketType)
+export class TicketEscalationResolver {
+  @FieldResolver(() => [EscalationType], { description: 'Escalations of this ticket, newest first.' })
+  async escalations(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<EscalationType[]> {
+    return (await ticketEscalations(ctx, ticket.ticketId)).map(EscalationType.from);
+  }
+}

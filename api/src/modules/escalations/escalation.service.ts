@@ -1,0 +1,268 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { actorOf, type RequestContext } from '../../shared/context.js';
+import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { entitlementRequired } from '../entitlements/entitlement.service.js';
+import { User } from '../identity/identity.entity.js';
+import { isValidTimeZone } from '../organizations/organization.service.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { TicketStatus } from '../tickets/ticket.enums.js';
+import {
+  Escalation,
+  EscalationPolicy,
+  EscalationStep,
+  InboxNotification,
+  OnCallSchedule,
+  OutboundEvent,
+  Team,
+  type EscalationLevel,
+  type EscalationTrigger,
+  type Rotation,
+} from './escalation.entity.js';
+import { onCallNow, rotationProblems } from './oncall.js';
+
+const MINUTE = 60_000;
+
+/** Writes an event for the organization's outbound webhooks, in the caller's transaction. */
+export function emitEvent(em: EntityManager, organizationId: string, type: string, payload: Record<string, unknown>, at: Date): void {
+  em.persist(Object.assign(new OutboundEvent(), { organization: em.getReference('Organization', organizationId), type, payload, createdAt: at, updatedAt: at }));
+}
+
+async function resolveTargets(em: EntityManager, level: EscalationLevel, ticket: Ticket, at: Date): Promise<string[]> {
+  const users: string[] = [];
+  for (const target of level.targets) {
+    switch (target.type) {
+      case 'USER':
+        users.push(target.id);
+        break;
+      case 'ASSIGNEE':
+        if (ticket.assignee) users.push(ticket.assignee.id);
+        break;
+      case 'TEAM': {
+        const team = await em.findOne(Team, { id: target.id });
+        users.push(...(team?.memberIds ?? []));
+        break;
+      }
+      case 'SCHEDULE': {
+        const schedule = await em.findOne(OnCallSchedule, { id: target.id });
+        if (schedule) users.push(...onCallNow(schedule, at));
+        break;
+      }
+    }
+  }
+  const active = await em.find(User, { id: { $in: [...new Set(users)] }, staffRole: { $ne: null }, active: true });
+  return active.map((user) => user.id);
+}
+
+/** Pages the escalation's current level: inbox items for every target, a step record, the next deadline. */
+async function page(em: EntityManager, escalation: Escalation, at: Date): Promise<void> {
+  const policy = escalation.policy;
+  const ticket = await em.findOneOrFail(Ticket, { id: escalation.ticket.id });
+  const level = policy?.levels[escalation.level];
+  const userIds = level ? await resolveTargets(em, level, ticket, at) : ticket.assignee ? [ticket.assignee.id] : [];
+  em.persist(
+    Object.assign(new EscalationStep(), { organization: escalation.organization, escalation, level: escalation.level, pass: escalation.pass, notifiedUserIds: userIds, createdAt: at }),
+  );
+  for (const userId of userIds) {
+    em.persist(
+      Object.assign(new InboxNotification(), {
+        user: em.getReference(User, userId),
+        ticket,
+        escalation,
+        title: `Escalated: #${ticket.number} ${ticket.subject}`.slice(0, 200),
+        body: `${escalation.reason} (level ${escalation.level + 1}${escalation.pass ? `, repeat ${escalation.pass}` : ''}). Acknowledge to stop the chain.`,
+        createdAt: at,
+      }),
+    );
+  }
+  emitEvent(em, escalation.organization.id, 'ticket.escalated', {
+    ticketId: ticket.id,
+    ticketNumber: ticket.number,
+    escalationId: escalation.id,
+    trigger: escalation.trigger,
+    level: escalation.level + 1,
+    notifiedUserIds: userIds,
+  }, at);
+  // After the last level of the last pass the deadline still runs: nobody acknowledging by then exhausts it.
+  escalation.nextStepAt = level && policy ? new Date(at.getTime() + level.delayMinutes * MINUTE) : null;
+}
+
+/**
+ * Starts an escalation of a ticket, unless one is already running for it: a breach after a warning, or a
+ * second customer escalation, joins the running chain instead of paging everybody again (no alert floods).
+ */
+export async function startEscalation(
+  em: EntityManager,
+  input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; policy: EscalationPolicy | null; at: Date },
+): Promise<{ escalation: Escalation; started: boolean }> {
+  const running = await em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
+  if (running) {
+    emitEvent(em, input.ticket.organization.id, 'ticket.escalation_joined', { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason }, input.at);
+    return { escalation: running, started: false };
+  }
+  const escalation = Object.assign(new Escalation(), {
+    organization: input.ticket.organization,
+    ticket: input.ticket,
+    policy: input.policy,
+    trigger: input.trigger,
+    reason: input.reason,
+    createdAt: input.at,
+    updatedAt: input.at,
+  });
+  em.persist(escalation);
+  await page(em, escalation, input.at);
+  return { escalation, started: true };
+}
+
+/** Moves an unacknowledged escalation to its next level (or next pass); past the last, it is exhausted. */
+export async function advanceEscalation(em: EntityManager, escalation: Escalation, at: Date): Promise<void> {
+  const policy = escalation.policy;
+  if (escalation.status !== 'TRIGGERED' || !policy) {
+    escalation.nextStepAt = null;
+    return;
+  }
+  if (escalation.level + 1 < policy.levels.length) {
+    escalation.level += 1;
+  } else if (escalation.pass < policy.repeatCount) {
+    escalation.pass += 1;
+    escalation.level = 0;
+  } else {
+    escalation.status = 'EXHAUSTED';
+    escalation.nextStepAt = null;
+    emitEvent(em, escalation.organization.id, 'ticket.escalation_exhausted', { ticketId: escalation.ticket.id, escalationId: escalation.id }, at);
+    return;
+  }
+  await page(em, escalation, at);
+}
+
+export async function acknowledgeEscalation(ctx: RequestContext, escalationId: string): Promise<Escalation> {
+  return ctx.em.transactional(async (em) => {
+    const escalation = await em.findOne(Escalation, { id: escalationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!escalation) throw notFound('Escalation');
+    if (escalation.status !== 'TRIGGERED') throw new AppError('CONFLICT', `The escalation is already ${escalation.status.toLowerCase()}.`);
+    const principal = ctx.principal;
+    const userId = principal.kind === 'staff' ? principal.userId : null;
+    Object.assign(escalation, {
+      status: 'ACKNOWLEDGED',
+      acknowledgedAt: ctx.clock.now(),
+      acknowledgedBy: userId ? em.getReference(User, userId) : null,
+      nextStepAt: null,
+    });
+    emitEvent(em, escalation.organization.id, 'ticket.escalation_acknowledged', { ticketId: escalation.ticket.id, escalationId: escalation.id, by: actorOf(ctx).actor }, ctx.clock.now());
+    return escalation;
+  });
+}
+
+/**
+ * A customer's own escalation (where the tier entitles it) or a staff escalation. Uses the escalation policy of
+ * the organization's tier SLA policy.
+ */
+export async function escalateTicket(
+  ctx: RequestContext,
+  input: { ticketId: string; reason: string },
+  policyFor: (em: EntityManager, ticket: Ticket) => Promise<EscalationPolicy | null>,
+): Promise<Escalation> {
+  const reason = input.reason.trim();
+  if (!reason || reason.length > 1000) throw badInput('reason', 'Say why the ticket needs escalating (1 to 1000 characters).');
+  const customerSide = ctx.principal.kind === 'customer' || ctx.principal.kind === 'partner';
+  return ctx.em.transactional(async (em) => {
+    const ticket = await em.findOne(Ticket, { id: input.ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!ticket) throw notFound('Ticket');
+    if (ticket.status === TicketStatus.SOLVED || ticket.status === TicketStatus.CLOSED) {
+      throw new AppError('CONFLICT', `Ticket #${ticket.number} is ${ticket.status.toLowerCase()}; reopen it first.`, { field: ['input', 'ticketId'] });
+    }
+    if (customerSide) {
+      const entitlements = await ctx.loaders.entitlements.load(ticket.organization.id);
+      if (!entitlements.enabled('support.customerEscalation')) {
+        throw entitlementRequired('Escalating a ticket yourself', entitlements, await ctx.loaders.tierCatalogue(), (e) => e.enabled('support.customerEscalation'), 'support.customerEscalation');
+      }
+    }
+    const { escalation } = await startEscalation(em, {
+      ticket,
+      trigger: customerSide ? 'CUSTOMER' : 'STAFF',
+      reason: `${customerSide ? 'Customer' : 'Staff'} escalation: ${reason}`,
+      policy: await policyFor(em, ticket),
+      at: ctx.clock.now(),
+    });
+    return escalation;
+  });
+}
+
+export async function escalationSteps(ctx: RequestContext, escalationIds: readonly string[]): Promise<EscalationStep[]> {
+  return ctx.em.find(EscalationStep, { escalation: { $in: [...escalationIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+}
+
+export async function ticketEscalations(ctx: RequestContext, ticketId: string): Promise<Escalation[]> {
+  return ctx.em.find(Escalation, { ticket: ticketId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 50 });
+}
+
+async function staffIds(em: EntityManager, ids: readonly string[], field: string): Promise<void> {
+  const found = await em.find(User, { id: { $in: [...ids] }, staffRole: { $ne: null } });
+  const missing = ids.filter((id) => !found.some((user) => user.id === id));
+  if (missing.length) throw badInput(field, `These are not staff users: ${missing.join(', ')}.`);
+}
+
+export async function createTeam(ctx: RequestContext, input: { name: string; memberIds: string[] }): Promise<Team> {
+  const name = input.name.trim();
+  if (!name || name.length > 120) throw badInput('name', 'Give the team a name of 1 to 120 characters.');
+  await staffIds(ctx.em, input.memberIds, 'memberIds');
+  if (await ctx.em.count(Team, { name })) throw new AppError('CONFLICT', `A team named "${name}" exists.`, { field: ['input', 'name'] });
+  const team = Object.assign(new Team(), { name, memberIds: [...new Set(input.memberIds)] });
+  await ctx.em.persistAndFlush(team);
+  return team;
+}
+
+export async function createOnCallSchedule(ctx: RequestContext, input: { name: string; timeZone: string; rotations: Rotation[] }): Promise<OnCallSchedule> {
+  const name = input.name.trim();
+  if (!name || name.length > 120) throw badInput('name', 'Give the schedule a name of 1 to 120 characters.');
+  if (!isValidTimeZone(input.timeZone)) throw badInput('timeZone', `"${input.timeZone}" is not an IANA time zone.`);
+  if (!input.rotations.length || input.rotations.length > 10) throw badInput('rotations', 'A schedule has 1 to 10 rotations.');
+  for (const [index, rotation] of input.rotations.entries()) {
+    const problems = rotationProblems(rotation);
+    if (problems.length) throw new AppError('BAD_USER_INPUT', `Rotation ${index + 1} ${problems.join('; ')}.`, { field: ['input', 'rotations', String(index)] });
+    await staffIds(ctx.em, rotation.userIds, `rotations.${index}.userIds`);
+  }
+  if (await ctx.em.count(OnCallSchedule, { name })) throw new AppError('CONFLICT', `A schedule named "${name}" exists.`, { field: ['input', 'name'] });
+  const schedule = Object.assign(new OnCallSchedule(), { name, timeZone: input.timeZone, rotations: input.rotations });
+  await ctx.em.persistAndFlush(schedule);
+  return schedule;
+}
+
+export async function createEscalationPolicy(ctx: RequestContext, input: { name: string; levels: EscalationLevel[]; repeatCount: number }): Promise<EscalationPolicy> {
+  const name = input.name.trim();
+  if (!name || name.length > 120) throw badInput('name', 'Give the policy a name of 1 to 120 characters.');
+  if (!input.levels.length || input.levels.length > 10) throw badInput('levels', 'A policy has 1 to 10 levels.');
+  if (!Number.isInteger(input.repeatCount) || input.repeatCount < 0 || input.repeatCount > 10) throw badInput('repeatCount', 'repeatCount is 0 to 10.');
+  for (const [index, level] of input.levels.entries()) {
+    const field = ['input', 'levels', String(index)];
+    if (!Number.isInteger(level.delayMinutes) || level.delayMinutes < 1 || level.delayMinutes > 1440) {
+      throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: the delay is 1 to 1440 minutes.`, { field: [...field, 'delayMinutes'] });
+    }
+    if (!level.targets.length) throw new AppError('BAD_USER_INPUT', `Level ${index + 1} pages nobody.`, { field: [...field, 'targets'] });
+    for (const target of level.targets) {
+      const exists =
+        target.type === 'ASSIGNEE' ||
+        (target.type === 'USER' && (await ctx.em.count(User, { id: target.id, staffRole: { $ne: null } }))) ||
+        (target.type === 'TEAM' && (await ctx.em.count(Team, { id: target.id }))) ||
+        (target.type === 'SCHEDULE' && (await ctx.em.count(OnCallSchedule, { id: target.id })));
+      if (!exists) throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: no ${target.type.toLowerCase()} ${target.id}.`, { field: [...field, 'targets'] });
+    }
+  }
+  if (await ctx.em.count(EscalationPolicy, { name })) throw new AppError('CONFLICT', `A policy named "${name}" exists.`, { field: ['input', 'name'] });
+  const policy = Object.assign(new EscalationPolicy(), { name, levels: input.levels, repeatCount: input.repeatCount });
+  await ctx.em.persistAndFlush(policy);
+  return policy;
+}
+
+export async function inbox(ctx: RequestContext, userId: string, unreadOnly: boolean, first: number): Promise<InboxNotification[]> {
+  return ctx.em.find(InboxNotification, { user: userId, ...(unreadOnly ? { readAt: null } : {}) }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first });
+}
+
+export async function markRead(ctx: RequestContext, userId: string, notificationId: string): Promise<InboxNotification> {
+  const notification = await ctx.em.findOne(InboxNotification, { id: notificationId, user: userId });
+  if (!notification) throw notFound('Notification');
+  notification.readAt ??= ctx.clock.now();
+  await ctx.em.flush();
+  return notification;
+}
+

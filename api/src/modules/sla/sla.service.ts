@@ -1,0 +1,271 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../shared/clock.js';
+import { actorOf, type RequestContext } from '../../shared/context.js';
+import { AppError, badInput } from '../../shared/errors.js';
+import { BusinessCalendar } from '../calendars/calendar.js';
+import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
+import { compileVersion, defaultCalendarFor } from '../calendars/calendar.service.js';
+import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
+import { resolveEntitlements } from '../entitlements/entitlement.service.js';
+import { Coverage, firstResponseFeature, nextResponseFeature, resolutionFeature } from '../entitlements/features.js';
+import { Organization, OrganizationCalendarChange, TierChange } from '../organizations/organization.entity.js';
+import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
+import { CommentVisibility, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
+import { Tier } from '../tiers/tier.entity.js';
+import { computeClocks, type ClockKind, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
+import { EscalationPolicy } from '../escalations/escalation.entity.js';
+import { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
+
+export const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
+export const DEFAULT_WARN_PERCENT = 80;
+
+const ALWAYS_OPEN = BusinessCalendar.alwaysOpen();
+
+/** Everything the rules of an organization's tickets depend on, loaded once for a batch of tickets. */
+interface RulesSources {
+  organizations: Map<string, Organization>;
+  tiers: Map<string, Tier>;
+  tierValues: TierEntitlement[];
+  overrides: EntitlementOverride[];
+  tierChanges: TierChange[];
+  calendarChanges: OrganizationCalendarChange[];
+  calendarVersions: BusinessCalendarVersion[];
+  policies: Map<string, SlaPolicy>;
+}
+
+async function loadSources(em: EntityManager, organizationIds: string[]): Promise<RulesSources> {
+  const [organizations, tiers, tierValues, overrides, tierChanges, calendarChanges, policies] = await Promise.all([
+    em.find(Organization, { id: { $in: organizationIds } }),
+    em.find(Tier, {}),
+    em.find(TierEntitlement, {}),
+    em.find(EntitlementOverride, { organization: { $in: organizationIds } }),
+    em.find(TierChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+    em.find(OrganizationCalendarChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+    em.find(SlaPolicy, {}),
+  ]);
+  const calendarIds = [...new Set([...organizations.map((org) => org.calendar?.id), ...calendarChanges.map((change) => change.calendar?.id)].filter((id): id is string => Boolean(id)))];
+  const calendarVersions = calendarIds.length
+    ? await em.find(BusinessCalendarVersion, { calendar: { $in: calendarIds } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } })
+    : [];
+  return {
+    organizations: new Map(organizations.map((org) => [org.id, org])),
+    tiers: new Map(tiers.map((tier) => [tier.id, tier])),
+    tierValues,
+    overrides,
+    tierChanges,
+    calendarChanges,
+    calendarVersions,
+    policies: new Map(policies.map((policy) => [policy.tier.id, policy])),
+  };
+}
+
+/** The last entry at or before `at`, else the first one (history older than the records, e.g. imports). */
+function inForce<T extends { at: Date }>(entries: readonly T[], at: Date): T | undefined {
+  let found: T | undefined;
+  for (const entry of entries) {
+    if (entry.at <= at) found = entry;
+    else break;
+  }
+  return found ?? entries[0];
+}
+
+const minutesText = (minutes: number | null) =>
+  minutes === null ? 'none' : minutes % 1440 === 0 ? `${minutes / 1440} d` : minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+
+/** The rules of one ticket at any instant, and the instants at which they change. */
+function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: RulesSources, now: Date): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
+  const organization = sources.organizations.get(ticket.organization.id)!;
+  const tierTimeline = sources.tierChanges
+    .filter((change) => change.organization.id === organization.id)
+    .map((change) => ({ at: change.createdAt, tierId: change.toTier.id }));
+  if (!tierTimeline.length) tierTimeline.push({ at: ticket.createdAt, tierId: organization.tier.id });
+
+  const priorityChanges = events.filter((event) => event.type === 'PRIORITY_CHANGED');
+  const initialPriority = (priorityChanges[0]?.data.from as TicketPriority | undefined) ?? ticket.priority;
+  const priorityTimeline = [{ at: ticket.createdAt, priority: initialPriority }, ...priorityChanges.map((event) => ({ at: event.createdAt, priority: event.data.to as TicketPriority }))];
+
+  const calendarTimeline = sources.calendarChanges
+    .filter((change) => change.organization.id === organization.id)
+    .map((change) => ({ at: change.createdAt, calendarId: change.calendar?.id ?? null }));
+  if (!calendarTimeline.length) calendarTimeline.push({ at: ticket.createdAt, calendarId: organization.calendar?.id ?? null });
+  const versionsOf = (calendarId: string) =>
+    sources.calendarVersions.filter((version) => version.calendar.id === calendarId).map((version) => ({ at: version.effectiveFrom, version }));
+
+  const overrides = sources.overrides.filter((override) => override.organization.id === organization.id);
+
+  const rulesAt = (at: Date): ClockRules => {
+    const tier = sources.tiers.get(inForce(tierTimeline, at)!.tierId)!;
+    const priority = inForce(priorityTimeline, at)!.priority;
+    const entitlements = resolveEntitlements(tier, sources.tierValues.filter((value) => value.tier.id === tier.id), overrides, at);
+    const policy = sources.policies.get(tier.id);
+    const coverage = entitlements.coverage;
+    let calendar: BusinessCalendar = ALWAYS_OPEN;
+    let hours = '24×7';
+    if (coverage !== Coverage.ALWAYS) {
+      const calendarId = inForce(calendarTimeline, at)?.calendarId ?? null;
+      const version = calendarId ? inForce(versionsOf(calendarId), at)?.version : undefined;
+      calendar = version ? compileVersion(version) : defaultCalendarFor(organization.timeZone);
+      hours = version ? `business hours of its calendar (${version.timeZone})` : `standard business hours (${organization.timeZone})`;
+    }
+    const targets: Record<ClockKind, number | null> = {
+      FIRST_RESPONSE: entitlements.minutes(firstResponseFeature(priority)),
+      NEXT_RESPONSE: entitlements.minutes(nextResponseFeature(priority)),
+      RESOLUTION: entitlements.minutes(resolutionFeature(priority)),
+    };
+    const warnPercent = policy?.warnPercent ?? DEFAULT_WARN_PERCENT;
+    return {
+      calendar,
+      targets,
+      pauseStatuses: new Set(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES),
+      warnFraction: warnPercent / 100,
+      reason:
+        `${tier.name} tier, ${priority.toLowerCase()} priority: first response ${minutesText(targets.FIRST_RESPONSE)}, ` +
+        `next response ${minutesText(targets.NEXT_RESPONSE)}, resolution ${minutesText(targets.RESOLUTION)}, in ${hours}; ` +
+        `${policy ? 'tier SLA policy' : 'default SLA policy'} (warn at ${warnPercent}%, paused while ${[...(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES)].join(' or ')})`,
+    };
+  };
+
+  const changes = [
+    ...tierTimeline.map((entry) => entry.at),
+    ...priorityTimeline.slice(1).map((entry) => entry.at),
+    ...calendarTimeline.map((entry) => entry.at),
+    ...calendarTimeline.flatMap((entry) => (entry.calendarId ? versionsOf(entry.calendarId).map((version) => version.at) : [])),
+    ...overrides.flatMap((override) => [override.effectiveFrom, ...(override.effectiveUntil ? [override.effectiveUntil] : [])]),
+  ].filter((at) => at > ticket.createdAt && at <= now);
+  return { rulesAt, changes };
+}
+
+function timelineOf(events: readonly TicketEvent[], ruleChanges: readonly Date[]): TimelineEvent[] {
+  const timeline: TimelineEvent[] = [];
+  for (const event of events) {
+    if (event.type === 'STATUS_CHANGED') timeline.push({ at: event.createdAt, type: 'STATUS', to: event.data.to as TicketStatus });
+    if (event.type === 'COMMENT_ADDED' && event.data.visibility === CommentVisibility.PUBLIC) {
+      timeline.push({ at: event.createdAt, type: 'REPLY', byStaff: event.data.byStaff === true });
+    }
+  }
+  for (const at of ruleChanges) timeline.push({ at, type: 'RULES' });
+  return timeline;
+}
+
+/** Replays the tickets' histories and returns their clocks (nothing is written). */
+export async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[], now: Date): Promise<Map<string, ClockState[]>> {
+  const result = new Map<string, ClockState[]>();
+  if (!tickets.length) return result;
+  const [sources, events] = await Promise.all([
+    loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]),
+    em.find(TicketEvent, { ticket: { $in: tickets.map((ticket) => ticket.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+  ]);
+  for (const ticket of tickets) {
+    const own = events.filter((event) => event.ticket.id === ticket.id);
+    const { rulesAt, changes } = ticketRules(ticket, own, sources, now);
+    result.set(ticket.id, computeClocks(ticket.createdAt, timelineOf(own, changes), rulesAt, now));
+  }
+  return result;
+}
+
+/** When the worker must look at a clock next: a crossing not yet acted on (now), else the next warning or due instant. */
+function nextFireAt(state: ClockState, alerted: ReadonlySet<string>, now: Date): Date | null {
+  const key = (threshold: string) => `${state.kind}:${state.cycle}:${threshold}`;
+  if (state.breachedAt) return alerted.has(key('BREACH')) ? null : state.breachedAt;
+  if (state.status === 'WARNING' && !alerted.has(key('WARNING'))) return now;
+  const pending = [state.warningAt, state.dueAt].filter((at): at is Date => at !== null && at > now);
+  return pending.length ? new Date(Math.min(...pending.map((at) => at.getTime()))) : null;
+}
+
+/**
+ * Recomputes and stores the clocks of the given tickets. Called inside the transaction of every change that can
+ * move a clock, so the stored clocks and the worker's schedule never disagree with the ticket.
+ */
+export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly string[], clock: Clock): Promise<Map<string, ClockState[]>> {
+  if (!ticketIds.length) return new Map();
+  const now = clock.now();
+  const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
+  const [states, stored, alerts] = await Promise.all([
+    computeTicketClocks(em, tickets, now),
+    em.find(TicketClock, { ticket: { $in: [...ticketIds] } }),
+    em.find(SlaAlert, { ticket: { $in: [...ticketIds] } }),
+  ]);
+  for (const ticket of tickets) {
+    const alerted = new Set(alerts.filter((alert) => alert.ticket.id === ticket.id).map((alert) => `${alert.kind}:${alert.cycle}:${alert.threshold}`));
+    const computed = states.get(ticket.id) ?? [];
+    for (const state of computed) {
+      const row = stored.find((candidate) => candidate.ticket.id === ticket.id && candidate.kind === state.kind) ?? Object.assign(new TicketClock(), { ticket, organization: ticket.organization, kind: state.kind });
+      Object.assign(row, {
+        cycle: state.cycle,
+        status: state.status,
+        targetMinutes: state.targetMinutes,
+        startedAt: state.startedAt,
+        stoppedAt: state.stoppedAt,
+        dueAt: state.dueAt,
+        warningAt: state.warningAt,
+        breachedAt: state.breachedAt,
+        usedMillis: state.usedMillis,
+        pausedMillis: state.pausedMillis,
+        reason: state.reason,
+        nextFireAt: nextFireAt(state, alerted, now),
+      });
+      em.persist(row);
+    }
+    for (const orphan of stored.filter((row) => row.ticket.id === ticket.id && !computed.some((state) => state.kind === row.kind))) em.remove(orphan);
+  }
+  await em.flush();
+  return states;
+}
+
+/** A tier, override or calendar change: every open ticket of the organization is re-timed in the same transaction. */
+export async function organizationRulesChanged(em: EntityManager, ctx: { clock: Clock }, organizationId: string): Promise<number> {
+  const open = await em.find(Ticket, { organization: organizationId, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
+  await refreshTicketClocks(em, open.map((ticket) => ticket.id), ctx.clock);
+  return open.length;
+}
+
+export async function listSlaPolicies(ctx: RequestContext): Promise<SlaPolicy[]> {
+  return ctx.em.find(SlaPolicy, {}, { populate: ['tier'], orderBy: { tier: { rank: 'asc' } } });
+}
+
+export interface SlaPolicyInput {
+  tierKey: string;
+  pauseStatuses: TicketStatus[];
+  warnPercent: number;
+  escalationPolicyId?: string | null;
+}
+
+/**
+ * Sets a tier's SLA policy. A policy needs a first-response and a resolution target for every priority the tier
+ * allows: a tier that offers a priority without committing to it is refused, naming the priority.
+ */
+export async function upsertSlaPolicy(ctx: RequestContext, input: SlaPolicyInput): Promise<SlaPolicy> {
+  if (!Number.isInteger(input.warnPercent) || input.warnPercent < 1 || input.warnPercent > 99) {
+    throw badInput('warnPercent', 'warnPercent is a whole percentage from 1 to 99.');
+  }
+  const pausable = new Set([TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD]);
+  const wrong = input.pauseStatuses.filter((status) => !pausable.has(status));
+  if (wrong.length) throw badInput('pauseStatuses', `Clocks can pause only on WAITING_ON_CUSTOMER or ON_HOLD, not ${wrong.join(', ')}.`);
+  return ctx.em.transactional(async (em) => {
+    const tier = await em.findOne(Tier, { key: input.tierKey });
+    if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
+    const entitlements = resolveEntitlements(tier, await em.find(TierEntitlement, { tier: tier.id }), [], ctx.clock.now());
+    for (const priority of entitlements.allowedPriorities) {
+      for (const [feature, label] of [
+        [firstResponseFeature(priority), 'first-response'],
+        [resolutionFeature(priority), 'resolution'],
+      ] as const) {
+        if (entitlements.minutes(feature) === null) {
+          throw new AppError('BAD_USER_INPUT', `The ${tier.name} tier allows ${priority} tickets but has no ${label} target for them (${feature}).`, {
+            field: ['input', 'tierKey'],
+            feature,
+          });
+        }
+      }
+    }
+    const escalationPolicy = input.escalationPolicyId ? await em.findOne(EscalationPolicy, { id: input.escalationPolicyId }) : null;
+    if (input.escalationPolicyId && !escalationPolicy) throw badInput('escalationPolicyId', 'There is no such escalation policy.');
+    const policy = (await em.findOne(SlaPolicy, { tier: tier.id })) ?? Object.assign(new SlaPolicy(), { tier });
+    Object.assign(policy, { pauseStatuses: [...new Set(input.pauseStatuses)], warnPercent: input.warnPercent, escalationPolicy, updatedBy: actorOf(ctx).actor });
+    em.persist(policy);
+    await em.flush();
+    const organizations = await em.find(Organization, { tier: tier.id }, { fields: ['id'] });
+    for (const organization of organizations) await organizationRulesChanged(em, ctx, organization.id);
+    return policy;
+  });
+}

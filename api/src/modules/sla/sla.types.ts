@@ -1,0 +1,116 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { TicketStatus } from '../tickets/ticket.enums.js';
+import type { ClockState } from './clocks.js';
+
+export enum ClockKindEnum {
+  FIRST_RESPONSE = 'FIRST_RESPONSE',
+  NEXT_RESPONSE = 'NEXT_RESPONSE',
+  RESOLUTION = 'RESOLUTION',
+}
+registerEnumType(ClockKindEnum, { name: 'SlaClockKind' });
+
+export enum ClockStatusEnum {
+  ACTIVE = 'ACTIVE',
+  PAUSED = 'PAUSED',
+  WARNING = 'WARNING',
+  MET = 'MET',
+  BREACHED = 'BREACHED',
+}
+registerEnumType(ClockStatusEnum, { name: 'SlaClockStatus' });
+
+@ObjectType('SlaClock', { description: 'One response commitment of a ticket, as its history says now.' })
+export class SlaClockType {
+  @Field(() => ClockKindEnum)
+  kind: ClockKindEnum;
+
+  @Field(() => Int, { description: 'NEXT_RESPONSE restarts on every customer reply; this is the round shown.' })
+  cycle: number;
+
+  @Field(() => ClockStatusEnum)
+  status: ClockStatusEnum;
+
+  @Field(() => Int)
+  targetMinutes: number;
+
+  @Field(() => Date)
+  startedAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  stoppedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'null while paused, stopped or already breached.' })
+  dueAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  breachedAt: Date | null;
+
+  @Field(() => Float, { description: 'Open (business or 24×7) minutes used so far.' })
+  usedMinutes: number;
+
+  @Field(() => Float, { description: 'Wall-clock minutes spent paused.' })
+  pausedMinutes: number;
+
+  @Field(() => Float)
+  remainingMinutes: number;
+
+  @Field(() => String, { description: 'Which policy and targets applied, and why.' })
+  reason: string;
+
+  static from(clock: ClockState): SlaClockType {
+    const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
+    return Object.assign(new SlaClockType(), {
+      kind: clock.kind as ClockKindEnum,
+      cycle: clock.cycle,
+      status: clock.status as ClockStatusEnum,
+      targetMinutes: clock.targetMinutes,
+      startedAt: clock.startedAt,
+      stoppedAt: clock.stoppedAt,
+      dueAt: clock.dueAt,
+      breachedAt: clock.breachedAt,
+      usedMinutes: minutes(clock.usedMillis),
+      pausedMinutes: minutes(clock.pausedMillis),
+      remainingMinutes: minutes(clock.remainingMillis),
+      reason: clock.reason,
+    });
+  }
+}
+
+@ObjectType('SlaPolicy')
+export class SlaPolicyType {
+  @Field(() => String)
+  tierKey: string;
+
+  @Field(() => [TicketStatus])
+  pauseStatuses: TicketStatus[];
+
+  @Field(() => Int)
+  warnPercent: number;
+
+  @Field(() => ID, { nullable: true })
+  escalationPolicyId: string | null;
+}
+
+@InputType()
+export class UpsertSlaPolicyInput {
+  @Field(() => String)
+  tierKey: string;
+
+  @Field(() => [TicketStatus], { description: 'Statuses that pause the clocks: WAITING_ON_CUSTOMER and/or ON_HOLD.' })
+  pauseStatuses: TicketStatus[];
+
+  @Field(() => Int, { description: 'Warn when this percentage of a target is used (1–99).' })
+  warnPercent: number;
+
+  @Field(() => ID, { nullable: true })
+  escalationPolicyId?: string | null;
+}
+
+@ObjectType()
+export class SlaPolicyPayload implements WithUserErrors {
+  @Field(() => SlaPolicyType, { nullable: true })
+  slaPolicy: SlaPolicyType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
