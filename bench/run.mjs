@@ -14,6 +14,14 @@ const BENCHMARKS = {
     about: 'the nested 100-ticket page over HTTP next to a bare Apollo hello; SQL statements per request at page sizes 10 and 100',
     run: async () => (await import('./ticket-page.mjs')).ticketPage({ durationMs: seconds * 1000, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) }),
   },
+  'calendar': {
+    about: 'business-calendar arithmetic: due-date computations per second (goal ≥ 1,000,000/s), and cost versus span',
+    run: async () => (await import('./calendar.mjs')).run({ print: false }),
+  },
+  'sla-timers': {
+    about: 'breach-to-escalation latency with 10,000 open tickets due within the same minute (BENCH_SLA_TICKETS)',
+    run: async () => (await import('./sla-timers.mjs')).slaTimers(),
+  },
   'cold-start': {
     about: '`node api/dist/cli.js start` with the embedded PostgreSQL: cold (fresh data dir) and warm (second run) to ready',
     run: async () => (await import('./cold-start.mjs')).coldStart(),

@@ -33,16 +33,15 @@ interface RulesSources {
   policies: Map<string, SlaPolicy>;
 }
 
+/** Sequential on purpose: inside a transaction every statement shares one connection. */
 async function loadSources(em: EntityManager, organizationIds: string[]): Promise<RulesSources> {
-  const [organizations, tiers, tierValues, overrides, tierChanges, calendarChanges, policies] = await Promise.all([
-    em.find(Organization, { id: { $in: organizationIds } }),
-    em.find(Tier, {}),
-    em.find(TierEntitlement, {}),
-    em.find(EntitlementOverride, { organization: { $in: organizationIds } }),
-    em.find(TierChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-    em.find(OrganizationCalendarChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-    em.find(SlaPolicy, {}),
-  ]);
+  const organizations = await em.find(Organization, { id: { $in: organizationIds } });
+  const tiers = await em.find(Tier, {});
+  const tierValues = await em.find(TierEntitlement, {});
+  const overrides = await em.find(EntitlementOverride, { organization: { $in: organizationIds } });
+  const tierChanges = await em.find(TierChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const calendarChanges = await em.find(OrganizationCalendarChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const policies = await em.find(SlaPolicy, {});
   const calendarIds = [...new Set([...organizations.map((org) => org.calendar?.id), ...calendarChanges.map((change) => change.calendar?.id)].filter((id): id is string => Boolean(id)))];
   const calendarVersions = calendarIds.length
     ? await em.find(BusinessCalendarVersion, { calendar: { $in: calendarIds } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } })
@@ -151,10 +150,8 @@ function timelineOf(events: readonly TicketEvent[], ruleChanges: readonly Date[]
 export async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[], now: Date): Promise<Map<string, ClockState[]>> {
   const result = new Map<string, ClockState[]>();
   if (!tickets.length) return result;
-  const [sources, events] = await Promise.all([
-    loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]),
-    em.find(TicketEvent, { ticket: { $in: tickets.map((ticket) => ticket.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-  ]);
+  const sources = await loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]);
+  const events = await em.find(TicketEvent, { ticket: { $in: tickets.map((ticket) => ticket.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   for (const ticket of tickets) {
     const own = events.filter((event) => event.ticket.id === ticket.id);
     const { rulesAt, changes } = ticketRules(ticket, own, sources, now);
@@ -180,11 +177,9 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
   if (!ticketIds.length) return new Map();
   const now = clock.now();
   const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
-  const [states, stored, alerts] = await Promise.all([
-    computeTicketClocks(em, tickets, now),
-    em.find(TicketClock, { ticket: { $in: [...ticketIds] } }),
-    em.find(SlaAlert, { ticket: { $in: [...ticketIds] } }),
-  ]);
+  const states = await computeTicketClocks(em, tickets, now);
+  const stored = await em.find(TicketClock, { ticket: { $in: [...ticketIds] } });
+  const alerts = await em.find(SlaAlert, { ticket: { $in: [...ticketIds] } });
   for (const ticket of tickets) {
     const alerted = new Set(alerts.filter((alert) => alert.ticket.id === ticket.id).map((alert) => `${alert.kind}:${alert.cycle}:${alert.threshold}`));
     const computed = states.get(ticket.id) ?? [];
