@@ -28,38 +28,57 @@ export function emitEvent(em: EntityManager, organizationId: string, type: strin
   em.persist(Object.assign(new OutboundEvent(), { organization: em.getReference('Organization', organizationId), type, payload, createdAt: at, updatedAt: at }));
 }
 
-async function resolveTargets(em: EntityManager, level: EscalationLevel, ticket: Ticket, at: Date): Promise<string[]> {
-  const users: string[] = [];
-  for (const target of level.targets) {
-    switch (target.type) {
-      case 'USER':
-        users.push(target.id);
-        break;
-      case 'ASSIGNEE':
-        if (ticket.assignee) users.push(ticket.assignee.id);
-        break;
-      case 'TEAM': {
-        const team = await em.findOne(Team, { id: target.id });
-        users.push(...(team?.memberIds ?? []));
-        break;
-      }
-      case 'SCHEDULE': {
-        const schedule = await em.findOne(OnCallSchedule, { id: target.id });
-        if (schedule) users.push(...onCallNow(schedule, at));
-        break;
+/**
+ * Resolves escalation targets to active staff, remembering every team, schedule and user it looked up, so a
+ * timer pass that pages hundreds of tickets reads each of them once.
+ */
+export class Pager {
+  private readonly teams = new Map<string, Team | null>();
+  private readonly schedules = new Map<string, OnCallSchedule | null>();
+  private readonly activeStaff = new Map<string, boolean>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  async targets(level: EscalationLevel, ticket: Ticket, at: Date): Promise<string[]> {
+    const users: string[] = [];
+    for (const target of level.targets) {
+      switch (target.type) {
+        case 'USER':
+          users.push(target.id);
+          break;
+        case 'ASSIGNEE':
+          if (ticket.assignee) users.push(ticket.assignee.id);
+          break;
+        case 'TEAM':
+          users.push(...((await this.remember(this.teams, target.id, () => this.em.findOne(Team, { id: target.id })))?.memberIds ?? []));
+          break;
+        case 'SCHEDULE': {
+          const schedule = await this.remember(this.schedules, target.id, () => this.em.findOne(OnCallSchedule, { id: target.id }));
+          if (schedule) users.push(...onCallNow(schedule, at));
+          break;
+        }
       }
     }
+    const unique = [...new Set(users)];
+    const unknown = unique.filter((id) => !this.activeStaff.has(id));
+    if (unknown.length) {
+      const found = await this.em.find(User, { id: { $in: unknown }, staffRole: { $ne: null }, active: true }, { fields: ['id'] });
+      for (const id of unknown) this.activeStaff.set(id, found.some((user) => user.id === id));
+    }
+    return unique.filter((id) => this.activeStaff.get(id));
   }
-  const active = await em.find(User, { id: { $in: [...new Set(users)] }, staffRole: { $ne: null }, active: true });
-  return active.map((user) => user.id);
+
+  private async remember<T>(cache: Map<string, T | null>, id: string, load: () => Promise<T | null>): Promise<T | null> {
+    if (!cache.has(id)) cache.set(id, await load());
+    return cache.get(id) ?? null;
+  }
 }
 
 /** Pages the escalation's current level: inbox items for every target, a step record, the next deadline. */
-async function page(em: EntityManager, escalation: Escalation, at: Date): Promise<void> {
+async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, at: Date, pager: Pager): Promise<void> {
   const policy = escalation.policy;
-  const ticket = await em.findOneOrFail(Ticket, { id: escalation.ticket.id });
   const level = policy?.levels[escalation.level];
-  const userIds = level ? await resolveTargets(em, level, ticket, at) : ticket.assignee ? [ticket.assignee.id] : [];
+  const userIds = level ? await pager.targets(level, ticket, at) : ticket.assignee ? [ticket.assignee.id] : [];
   em.persist(
     Object.assign(new EscalationStep(), { organization: escalation.organization, escalation, level: escalation.level, pass: escalation.pass, notifiedUserIds: userIds, createdAt: at }),
   );
@@ -94,8 +113,11 @@ async function page(em: EntityManager, escalation: Escalation, at: Date): Promis
 export async function startEscalation(
   em: EntityManager,
   input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; policy: EscalationPolicy | null; at: Date },
+  pager: Pager = new Pager(em),
+  /** The ticket's running escalation when the caller already looked it up (a timer pass does, for many tickets). */
+  known?: { running: Escalation | null },
 ): Promise<{ escalation: Escalation; started: boolean }> {
-  const running = await em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
+  const running = known ? known.running : await em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
   if (running) {
     emitEvent(em, input.ticket.organization.id, 'ticket.escalation_joined', { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason }, input.at);
     return { escalation: running, started: false };
@@ -110,12 +132,12 @@ export async function startEscalation(
     updatedAt: input.at,
   });
   em.persist(escalation);
-  await page(em, escalation, input.at);
+  await page(em, escalation, input.ticket, input.at, pager);
   return { escalation, started: true };
 }
 
 /** Moves an unacknowledged escalation to its next level (or next pass); past the last, it is exhausted. */
-export async function advanceEscalation(em: EntityManager, escalation: Escalation, at: Date): Promise<void> {
+export async function advanceEscalation(em: EntityManager, escalation: Escalation, at: Date, pager: Pager = new Pager(em)): Promise<void> {
   const policy = escalation.policy;
   if (escalation.status !== 'TRIGGERED' || !policy) {
     escalation.nextStepAt = null;
@@ -132,7 +154,7 @@ export async function advanceEscalation(em: EntityManager, escalation: Escalatio
     emitEvent(em, escalation.organization.id, 'ticket.escalation_exhausted', { ticketId: escalation.ticket.id, escalationId: escalation.id }, at);
     return;
   }
-  await page(em, escalation, at);
+  await page(em, escalation, await em.findOneOrFail(Ticket, { id: escalation.ticket.id }), at, pager);
 }
 
 export async function acknowledgeEscalation(ctx: RequestContext, escalationId: string): Promise<Escalation> {

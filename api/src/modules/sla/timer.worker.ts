@@ -4,18 +4,34 @@ import { TENANT_FILTER } from '../../db/tenant-filter.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { Escalation, type EscalationPolicy } from '../escalations/escalation.entity.js';
-import { advanceEscalation, emitEvent, startEscalation } from '../escalations/escalation.service.js';
+import { advanceEscalation, emitEvent, Pager, startEscalation } from '../escalations/escalation.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import type { ClockState } from './clocks.js';
 import { SlaAlert, SlaPolicy, type SlaThreshold } from './sla.entity.js';
 import { refreshTicketClocks } from './sla.service.js';
 
-/** The escalation policy of the SLA policy of the ticket's organization's tier, if any. */
+/** For each ticket, the escalation policy of the SLA policy of its organization's tier (null when none). */
+export async function escalationPoliciesFor(em: EntityManager, tickets: readonly Ticket[]): Promise<Map<string, EscalationPolicy | null>> {
+  const organizations = await em.find(Organization, { id: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] } });
+  const policies = await em.find(SlaPolicy, { tier: { $in: [...new Set(organizations.map((organization) => organization.tier.id))] } }, { populate: ['escalationPolicy'] });
+  return new Map(
+    tickets.map((ticket) => {
+      const tier = organizations.find((organization) => organization.id === ticket.organization.id)?.tier.id;
+      return [ticket.id, policies.find((policy) => policy.tier.id === tier)?.escalationPolicy ?? null];
+    }),
+  );
+}
+
 export async function escalationPolicyFor(em: EntityManager, ticket: Ticket): Promise<EscalationPolicy | null> {
-  const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
-  const policy = await em.findOne(SlaPolicy, { tier: organization.tier.id }, { populate: ['escalationPolicy'] });
-  return policy?.escalationPolicy ?? null;
+  return (await escalationPoliciesFor(em, [ticket])).get(ticket.id) ?? null;
+}
+
+interface Crossing {
+  ticket: Ticket;
+  state: ClockState;
+  threshold: SlaThreshold;
+  crossedAt: Date;
 }
 
 export interface TimerWorkerOptions {
@@ -90,30 +106,67 @@ export class TimerWorker {
       if (!due.length) return 0;
       const ids = due.map((row) => row.id);
       const states = await refreshTicketClocks(em, ids, this.clock);
-      let acted = 0;
-      for (const ticket of await em.find(Ticket, { id: { $in: ids } })) {
-        for (const state of states.get(ticket.id) ?? []) {
+      const tickets = await em.find(Ticket, { id: { $in: ids } });
+      const crossings = tickets.flatMap((ticket) =>
+        (states.get(ticket.id) ?? []).flatMap((state) => {
           const threshold = crossed(state);
-          if (threshold && (await this.alertOnce(em, ticket, state, threshold.kind, threshold.at, now))) acted += 1;
-        }
+          return threshold ? [{ ticket, state, threshold: threshold.kind, crossedAt: threshold.at }] : [];
+        }),
+      );
+      const fresh = await this.recordOnce(em, crossings, now);
+      if (!fresh.length) return 0;
+      // Everything the escalations need, read once for the whole pass.
+      const pager = new Pager(em);
+      const policies = await escalationPoliciesFor(em, fresh.map((crossing) => crossing.ticket));
+      const running = await em.find(Escalation, { ticket: { $in: fresh.map((crossing) => crossing.ticket.id) }, status: 'TRIGGERED' });
+      for (const { ticket, state, threshold, crossedAt } of fresh) {
+        await this.act(em, ticket, state, threshold, crossedAt, now, pager, policies.get(ticket.id) ?? null, running);
       }
-      if (acted) await refreshTicketClocks(em, ids, this.clock);
-      return acted;
+      await refreshTicketClocks(em, ids, this.clock);
+      return fresh.length;
     });
   }
 
-  /** Records the crossing; only the pass that inserts the row acts on it. */
-  private async alertOnce(em: EntityManager, ticket: Ticket, state: ClockState, threshold: SlaThreshold, crossedAt: Date, now: Date): Promise<boolean> {
-    const inserted = await em.getConnection().execute<{ id: string }[]>(
+  /** Inserts every crossing in one statement; only the rows this pass inserted are acted on. */
+  private async recordOnce(em: EntityManager, crossings: Crossing[], now: Date): Promise<Crossing[]> {
+    if (!crossings.length) return [];
+    const values = crossings.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const params = crossings.flatMap(({ ticket, state, threshold, crossedAt }) => [
+      new SlaAlert().id,
+      now,
+      now,
+      ticket.organization.id,
+      ticket.id,
+      state.kind,
+      state.cycle,
+      threshold,
+      crossedAt,
+      Math.max(0, now.getTime() - crossedAt.getTime()),
+    ]);
+    const inserted = await em.getConnection().execute<{ ticket_id: string; kind: string; cycle: number; threshold: string }[]>(
       `insert into sla_alert (id, created_at, updated_at, organization_id, ticket_id, kind, cycle, threshold, crossed_at, latency_millis)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       values ${values}
        on conflict (ticket_id, kind, cycle, threshold) do nothing
-       returning id`,
-      [new SlaAlert().id, now, now, ticket.organization.id, ticket.id, state.kind, state.cycle, threshold, crossedAt, Math.max(0, now.getTime() - crossedAt.getTime())],
+       returning ticket_id, kind, cycle, threshold`,
+      params,
       'all',
       em.getTransactionContext(),
     );
-    if (!inserted.length) return false;
+    const won = new Set(inserted.map((row) => `${row.ticket_id}:${row.kind}:${row.cycle}:${row.threshold}`));
+    return crossings.filter(({ ticket, state, threshold }) => won.has(`${ticket.id}:${state.kind}:${state.cycle}:${threshold}`));
+  }
+
+  private async act(
+    em: EntityManager,
+    ticket: Ticket,
+    state: ClockState,
+    threshold: SlaThreshold,
+    crossedAt: Date,
+    now: Date,
+    pager: Pager,
+    policy: EscalationPolicy | null,
+    running: Escalation[],
+  ): Promise<void> {
     const label = state.kind.toLowerCase().replace('_', ' ');
     emitEvent(em, ticket.organization.id, threshold === 'BREACH' ? 'sla.breached' : 'sla.warning', {
       ticketId: ticket.id,
@@ -123,15 +176,21 @@ export class TimerWorker {
       dueAt: (state.breachedAt ?? state.dueAt)?.toISOString() ?? null,
       crossedAt: crossedAt.toISOString(),
     }, now);
-    await startEscalation(em, {
-      ticket,
-      trigger: threshold === 'BREACH' ? 'SLA_BREACH' : 'SLA_WARNING',
-      reason: threshold === 'BREACH' ? `The ${label} target of ${state.targetMinutes} min was missed` : `The ${label} target of ${state.targetMinutes} min is about to be missed`,
-      policy: await escalationPolicyFor(em, ticket),
-      at: now,
-    });
+    const current = running.find((escalation) => escalation.ticket.id === ticket.id) ?? null;
+    const { escalation, started } = await startEscalation(
+      em,
+      {
+        ticket,
+        trigger: threshold === 'BREACH' ? 'SLA_BREACH' : 'SLA_WARNING',
+        reason: threshold === 'BREACH' ? `The ${label} target of ${state.targetMinutes} min was missed` : `The ${label} target of ${state.targetMinutes} min is about to be missed`,
+        policy,
+        at: now,
+      },
+      pager,
+      { running: current },
+    );
+    if (started) running.push(escalation);
     this.log.info({ ticketId: ticket.id, clock: state.kind, threshold, latencyMs: now.getTime() - crossedAt.getTime() }, 'SLA threshold crossed');
-    return true;
   }
 
   private async advanceEscalations(): Promise<number> {
@@ -145,7 +204,8 @@ export class TimerWorker {
       );
       if (!due.length) return 0;
       const escalations = await em.find(Escalation, { id: { $in: due.map((row) => row.id) } }, { populate: ['policy'] });
-      for (const escalation of escalations) await advanceEscalation(em, escalation, now);
+      const pager = new Pager(em);
+      for (const escalation of escalations) await advanceEscalation(em, escalation, now, pager);
       return escalations.length;
     });
   }
