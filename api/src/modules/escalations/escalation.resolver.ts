@@ -35,10 +35,9 @@ import {
   OnCallScheduleType,
   TeamPayload,
   TeamType,
+  TARGET_NODE,
 } from './escalation.types.js';
 import { onCallNow } from './oncall.js';
-
-const TARGET_NODE = { USER: 'User', TEAM: 'Team', SCHEDULE: 'OnCallSchedule' } as const;
 
 function staffUserId(ctx: RequestContext): string {
   if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) {

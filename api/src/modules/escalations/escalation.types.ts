@@ -62,7 +62,8 @@ export class EscalationLevelInput {
   targets: EscalationTargetInput[];
 }
 
-const TARGET_NODE = { USER: 'User', TEAM: 'Team', SCHEDULE: 'OnCallSchedule' } as const;
+/** The global-id type of each kind of escalation target. */
+export const TARGET_NODE = { USER: 'User', TEAM: 'Team', SCHEDULE: 'OnCallSchedule' } as const;
 
 @ObjectType('EscalationPolicy', { implements: Node })
 export class EscalationPolicyType extends Node {
