@@ -12,7 +12,7 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'customer'; userId: string; organizationId: string; role: CustomerRole; sessionId: string }
   | { kind: 'partner'; apiKeyId: string; organizationId: string; scopes: readonly ApiScope[] }
-  | { kind: 'staff'; role: StaffRole; userId: string | null; apiKeyId: string | null }
+  | { kind: 'staff'; role: StaffRole; userId: string | null; apiKeyId: string | null; sessionId?: string | null }
   | { kind: 'system'; reason: string };
 
 export const anonymous: Principal = { kind: 'anonymous' };

@@ -41,6 +41,10 @@ describe('signing in', () => {
     expect(after.status).toBe(401);
     expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
+    const staffToken = await signIn(api.url, 'agent@tierdesk.example');
+    expect((await gql(api.url, 'mutation { signOut { signedOut } }', {}, staffToken)).data?.signOut.signedOut).toBe(true);
+    expect((await gql(api.url, '{ viewer { kind } }', {}, staffToken)).status).toBe(401);
+
     const expiring = await signIn(api.url, 'peter@initech.example');
     clock.advance(8 * 24 * 3_600_000);
     const expired = await gql(api.url, '{ viewer { kind } }', {}, expiring);

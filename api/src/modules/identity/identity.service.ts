@@ -42,7 +42,7 @@ export async function authenticate(orm: MikroORM, authorization: string | undefi
       throw new AppError('UNAUTHENTICATED', 'The session has expired or was signed out; sign in again.');
     }
     const user = session.user;
-    if (user.staffRole) return { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null };
+    if (user.staffRole) return { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null, sessionId: session.id };
     if (!user.organization || !user.customerRole) throw new AppError('UNAUTHENTICATED', 'This user cannot sign in.');
     return { kind: 'customer', userId: user.id, organizationId: user.organization.id, role: user.customerRole, sessionId: session.id };
   }
@@ -84,7 +84,7 @@ export async function signIn(
   session.expiresAt = new Date(ctx.clock.now().getTime() + sessionTtlHours * 3_600_000);
   await em.persistAndFlush(session);
   const principal: Principal = user.staffRole
-    ? { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null }
+    ? { kind: 'staff', role: user.staffRole, userId: user.id, apiKeyId: null, sessionId: session.id }
     : { kind: 'customer', userId: user.id, organizationId: user.organization!.id, role: user.customerRole!, sessionId: session.id };
   return { token, principal };
 }
@@ -92,11 +92,13 @@ export async function signIn(
 let dummy: Promise<string> | undefined;
 const dummyHash = (): Promise<string> => (dummy ??= hashPassword('no user has this password'));
 
+/** Ends the session the request was made with (customers and staff alike); keys have no session to end. */
 export async function signOut(ctx: RequestContext): Promise<boolean> {
-  if (ctx.principal.kind !== 'customer' && !(ctx.principal.kind === 'staff' && ctx.principal.userId)) return false;
-  const sessionId = ctx.principal.kind === 'customer' ? ctx.principal.sessionId : null;
-  if (sessionId) await ctx.em.nativeUpdate(Session, { id: sessionId }, { revokedAt: ctx.clock.now() });
-  return sessionId !== null;
+  const principal = ctx.principal;
+  const sessionId = principal.kind === 'customer' ? principal.sessionId : principal.kind === 'staff' ? (principal.sessionId ?? null) : null;
+  if (!sessionId) return false;
+  await ctx.em.nativeUpdate(Session, { id: sessionId }, { revokedAt: ctx.clock.now() });
+  return true;
 }
 
 export async function createUser(

@@ -152,20 +152,25 @@ export async function setEntitlementOverride(ctx: RequestContext, input: Overrid
   }
   const reason = input.reason.trim();
   if (!reason || reason.length > 500) throw badInput('reason', 'Say why (the contract clause), 1 to 500 characters.');
-  const organization = await ctx.em.findOne(Organization, { id: input.organizationId });
-  if (!organization) throw notFound('Organization');
-  const override = new EntitlementOverride();
-  Object.assign(override, {
-    organization,
-    feature: input.feature,
-    value: parsed.data as FeatureValue,
-    effectiveFrom,
-    effectiveUntil: input.effectiveUntil ?? null,
-    reason,
-    createdBy: actorOf(ctx).actor,
+  return ctx.em.transactional(async (em) => {
+    const organization = await em.findOne(Organization, { id: input.organizationId });
+    if (!organization) throw notFound('Organization');
+    const override = new EntitlementOverride();
+    Object.assign(override, {
+      organization,
+      feature: input.feature,
+      value: parsed.data as FeatureValue,
+      effectiveFrom,
+      effectiveUntil: input.effectiveUntil ?? null,
+      reason,
+      createdBy: actorOf(ctx).actor,
+    });
+    em.persist(override);
+    await em.flush();
+    // Targets may have changed: open tickets are re-timed with the override in force from its start.
+    await organizationRulesChanged(em, ctx, organization.id);
+    return override;
   });
-  await ctx.em.persistAndFlush(override);
-  return override;
 }
 
 export interface CriterionCheck {

@@ -101,6 +101,13 @@ describe('SLA clocks', () => {
     expect(clock(pastNewTarget, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: at(60) });
   });
 
+  it('breaches at the change when a new, shorter target is already used up', () => {
+    const change = at(50);
+    const rulesAt = (instant: Date) => rules({ FIRST_RESPONSE: instant < change ? 240 : 30 });
+    const states = computeClocks(t0, [{ at: change, type: 'RULES' }], rulesAt, at(55));
+    expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: at(50), remainingMillis: 0, dueAt: null });
+  });
+
   it('counts only open calendar time and measures due instants in it', () => {
     const states = computeClocks(t0, [], () => rules({}, { calendar: halfOpen }), at(90));
     expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({ usedMillis: 60 * MINUTE, status: 'BREACHED', breachedAt: at(60) });

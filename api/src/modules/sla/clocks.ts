@@ -124,7 +124,8 @@ export function computeClocks(createdAt: Date, events: readonly TimelineEvent[],
           clock.warnedAt = rules.calendar.addBusinessMillis(cursor, Math.max(0, warnAt - clock.used));
         }
         if (clock.breachedAt === null && clock.used + delta >= target * MINUTE) {
-          clock.breachedAt = rules.calendar.addBusinessMillis(cursor, target * MINUTE - clock.used);
+          // A shorter target than the time already used (an upgrade mid-ticket) is breached where it took effect.
+          clock.breachedAt = rules.calendar.addBusinessMillis(cursor, Math.max(0, target * MINUTE - clock.used));
         }
       }
       clock.used += delta;

@@ -211,6 +211,20 @@ describe('importing history', () => {
     expect(byKind(clocks, 'RESOLUTION')).toMatchObject({ status: 'MET', usedMinutes: 40 });
   });
 
+  it('shows targets missed in imported history without paging anyone for them', async () => {
+    clock.set(new Date('2026-11-18T16:00:00Z'));
+    const northwind = await organizationId(api.url, admin, 'northwind');
+    const key = await createOrgApiKey(api.url, nancy, northwind, ['tickets:read', 'tickets:write']);
+    const created = new Date('2026-11-10T08:00:00Z');
+    const imported = await gql(api.url, `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code } } }`, {
+      input: { subject: 'Old missed one', description: 'd', priority: 'URGENT', createdAt: created.toISOString(), events: [{ at: new Date(created.getTime() + 90 * MINUTE).toISOString(), type: 'REPLY', byStaff: true, body: 'Late' }] },
+    }, key);
+    const id = imported.data!.importTicket.ticket.id;
+    expect(byKind((await clocksOf(id)).slaClocks, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: new Date(created.getTime() + 15 * MINUTE).toISOString() });
+    await new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 }).runOnce();
+    expect((await clocksOf(id)).escalations).toEqual([]);
+  });
+
   it('refuses an impossible history and writes nothing of it', async () => {
     const northwind = await organizationId(api.url, admin, 'northwind');
     const count = async () => (await gql(api.url, 'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { totalCount } }', { org: northwind }, admin)).data!.tickets.totalCount;

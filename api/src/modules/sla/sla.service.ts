@@ -14,7 +14,7 @@ import { CommentVisibility, TicketPriority, TicketStatus } from '../tickets/tick
 import { Tier } from '../tiers/tier.entity.js';
 import { computeClocks, type ClockKind, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
 import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
+import { SlaAlert, SlaPolicy, TicketClock, type SlaThreshold } from './sla.entity.js';
 
 export const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
 export const DEFAULT_WARN_PERCENT = 80;
@@ -169,6 +169,12 @@ function nextFireAt(state: ClockState, alerted: ReadonlySet<string>, now: Date):
   return pending.length ? new Date(Math.min(...pending.map((at) => at.getTime()))) : null;
 }
 
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a <= b ? a : b;
+}
+
 /**
  * Recomputes and stores the clocks of the given tickets. Called inside the transaction of every change that can
  * move a clock, so the stored clocks and the worker's schedule never disagree with the ticket.
@@ -180,7 +186,21 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
   const states = await computeTicketClocks(em, tickets, now);
   const stored = await em.find(TicketClock, { ticket: { $in: [...ticketIds] } });
   const alerts = await em.find(SlaAlert, { ticket: { $in: [...ticketIds] } });
+  // A contract override that starts or ends later changes the targets then: the worker looks again at that instant.
+  const upcoming = await em.find(EntitlementOverride, {
+    organization: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] },
+    $or: [{ effectiveFrom: { $gt: now } }, { effectiveUntil: { $gt: now } }],
+  });
+  const nextRuleChange = (organizationId: string): Date | null => {
+    const instants = upcoming
+      .filter((override) => override.organization.id === organizationId)
+      .flatMap((override) => [override.effectiveFrom, override.effectiveUntil])
+      .filter((at): at is Date => at !== null && at > now)
+      .map((at) => at.getTime());
+    return instants.length ? new Date(Math.min(...instants)) : null;
+  };
   for (const ticket of tickets) {
+    const ruleChange = ticket.status === TicketStatus.CLOSED ? null : nextRuleChange(ticket.organization.id);
     const alerted = new Set(alerts.filter((alert) => alert.ticket.id === ticket.id).map((alert) => `${alert.kind}:${alert.cycle}:${alert.threshold}`));
     const computed = states.get(ticket.id) ?? [];
     for (const state of computed) {
@@ -197,7 +217,7 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
         usedMillis: state.usedMillis,
         pausedMillis: state.pausedMillis,
         reason: state.reason,
-        nextFireAt: nextFireAt(state, alerted, now),
+        nextFireAt: earliest(nextFireAt(state, alerted, now), state.stoppedAt ? null : ruleChange),
       });
       em.persist(row);
     }
@@ -205,6 +225,37 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
   }
   await em.flush();
   return states;
+}
+
+/** The threshold a clock has crossed (a breach outranks its warning); whether it was acted on is `sla_alert`'s business. */
+export function crossedThreshold(state: ClockState): { kind: SlaThreshold; at: Date } | null {
+  if (state.breachedAt) return { kind: 'BREACH', at: state.breachedAt };
+  if (state.warnedAt && state.status !== 'MET') return { kind: 'WARNING', at: state.warnedAt };
+  return null;
+}
+
+/**
+ * Marks thresholds crossed in imported history as already handled: a target missed last year in another
+ * helpdesk is a fact to show, not a reason to page anyone now.
+ */
+export async function settleHistoricalCrossings(em: EntityManager, ticketIds: readonly string[], clock: Clock): Promise<void> {
+  const now = clock.now();
+  const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
+  const states = await computeTicketClocks(em, tickets, now);
+  for (const ticket of tickets) {
+    for (const state of states.get(ticket.id) ?? []) {
+      const crossed = crossedThreshold(state);
+      if (!crossed) continue;
+      await em.getConnection().execute(
+        `insert into sla_alert (id, created_at, updated_at, organization_id, ticket_id, kind, cycle, threshold, crossed_at, latency_millis)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) on conflict (ticket_id, kind, cycle, threshold) do nothing`,
+        [new SlaAlert().id, now, now, ticket.organization.id, ticket.id, state.kind, state.cycle, crossed.kind, crossed.at],
+        'all',
+        em.getTransactionContext(),
+      );
+    }
+  }
+  await refreshTicketClocks(em, ticketIds, clock);
 }
 
 /** A tier, override or calendar change: every open ticket of the organization is re-timed in the same transaction. */

@@ -9,7 +9,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import type { ClockState } from './clocks.js';
 import { SlaAlert, SlaPolicy, type SlaThreshold } from './sla.entity.js';
-import { refreshTicketClocks } from './sla.service.js';
+import { crossedThreshold as crossed, refreshTicketClocks } from './sla.service.js';
 
 /** For each ticket, the escalation policy of the SLA policy of its organization's tier (null when none). */
 export async function escalationPoliciesFor(em: EntityManager, tickets: readonly Ticket[]): Promise<Map<string, EscalationPolicy | null>> {
@@ -209,11 +209,4 @@ export class TimerWorker {
       return escalations.length;
     });
   }
-}
-
-/** The threshold a clock has crossed and not yet had acted on is decided by `sla_alert`; this says which one applies. */
-function crossed(state: ClockState): { kind: SlaThreshold; at: Date } | null {
-  if (state.breachedAt) return { kind: 'BREACH', at: state.breachedAt };
-  if (state.warnedAt && state.status !== 'MET') return { kind: 'WARNING', at: state.warnedAt };
-  return null;
 }

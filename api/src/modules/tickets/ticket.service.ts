@@ -9,7 +9,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { startOfMonthUtc } from '../../shared/clock.js';
 import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
 import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
-import { refreshTicketClocks } from '../sla/sla.service.js';
+import { refreshTicketClocks, settleHistoricalCrossings } from '../sla/sla.service.js';
 import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
 
 /** Every change that can move an SLA clock re-times the ticket inside its own transaction. */
@@ -383,7 +383,8 @@ export async function importTicket(ctx: RequestContext, input: ImportTicketInput
       ticket.updatedAt = event.at;
     }
     record(em, ctx, ticket, 'IMPORTED', { events: events.length });
-    await clocksFollow(em, ctx, ticket);
+    await em.flush();
+    await settleHistoricalCrossings(em, [ticket.id], ctx.clock);
     return ticket;
   });
 }
