@@ -22,6 +22,10 @@ const BENCHMARKS = {
     about: 'breach-to-escalation latency with 10,000 open tickets due within the same minute (BENCH_SLA_TICKETS)',
     run: async () => (await import('./sla-timers.mjs')).slaTimers(),
   },
+  'kb-search': {
+    about: 'knowledge-base search on the PostgreSQL engine over 10,000 generated articles (BENCH_KB_ARTICLES): p50/p95 (goal p95 ≤ 20 ms), indexing articles/s',
+    run: async () => (await import('./kb-search.mjs')).kbSearch(),
+  },
   'cold-start': {
     about: '`node api/dist/cli.js start` with the embedded PostgreSQL: cold (fresh data dir) and warm (second run) to ready',
     run: async () => (await import('./cold-start.mjs')).coldStart(),
@@ -38,6 +42,7 @@ function usage() {
     '             BENCH_SECONDS     measured load per row of the ticket-page table (default 10)',
     '             BENCH_CONCURRENCY concurrent clients of the load loop (default 8)',
     '             BENCH_START_RUNS  cold/warm pairs of cold-start (default 3)',
+    '             BENCH_KB_ARTICLES articles in the kb-search corpus (default 10000)',
     '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
   ].join('\n');
 }

@@ -13,6 +13,7 @@ import { migrate, openDatabase } from './db/database.js';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
 import { boot } from './main.js';
 import { createApiKey } from './modules/identity/identity.service.js';
+import { configureSearchEngine, formatReport, indexKnowledgeBase, KnowledgeBaseDirectoryError, searchEngineFor } from './modules/kb/index.js';
 import { Organization } from './modules/organizations/organization.entity.js';
 import { TimerWorker } from './modules/sla/timer.worker.js';
 import { accessSnapshot } from './server/access.js';
@@ -34,6 +35,7 @@ const USAGE = `Usage: pnpm tierdesk <command>
   seed [--no-demo]         bring the tier catalogue up to date and add the demo data (idempotent)
   apikey create --org <slug> --scopes <a,b> [--name <name>]
   apikey create --staff --role <agent|specialist|on_call_engineer|admin> [--name <name>]
+  kb index [--dir <dir>]   sync the knowledge base (default kb/articles, or KB_DIR) into the database and the search engine
   schema                   write schema/schema.graphql and schema/access.snapshot.txt
   migration:create <name>  (developers) generate a migration from the entity changes
 
@@ -75,6 +77,21 @@ async function apikeyCreate(args: string[]): Promise<void> {
   });
 }
 
+/** `kb index`: files -> kb_article -> search engine (Meilisearch when MEILI_HOST is set). Problems are printed, not fatal. */
+async function kbIndex(orm: Awaited<ReturnType<typeof openDatabase>>['orm'], config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>, dir?: string) {
+  configureSearchEngine(config);
+  const chosen = dir ?? config.KB_DIR;
+  const absolute = chosen ? resolve(chosen) : resolve(REPO_ROOT, 'kb/articles');
+  const report = await indexKnowledgeBase(orm, {
+    dir: absolute,
+    displayDir: chosen ?? 'kb/articles',
+    engine: (em) => searchEngineFor(em),
+    clock: systemClock,
+    log,
+  });
+  return report;
+}
+
 async function writeSchema(): Promise<void> {
   const schema = await tierdeskSchema();
   await mkdir(resolve(REPO_ROOT, 'schema'), { recursive: true });
@@ -113,6 +130,14 @@ async function start(): Promise<void> {
   const database = await openDatabase(config, log);
   await migrate(database.orm);
   await seed(database.orm, systemClock, log, { demo: config.SEED_DEMO });
+  // The knowledge base is indexed before the API answers; a missing directory leaves search with what it had.
+  const kb = await kbIndex(database.orm, config, log).catch((error: unknown) => {
+    if (!(error instanceof KnowledgeBaseDirectoryError)) throw error;
+    log.warn(error.message);
+    return null;
+  });
+  const kbErrors = kb?.problems.filter((problem) => problem.severity === 'error') ?? [];
+  if (kb?.problems.length) process.stderr.write(formatReport(kb));
   const api = await boot({ config, database });
   const apiUrl = config.API_URL ?? api.server.url;
   const portal = startPortal(apiUrl, config.PORTAL_PORT, await portalSessionSecret(config.PORTAL_SESSION_SECRET));
@@ -126,6 +151,9 @@ async function start(): Promise<void> {
       `  API     ${api.server.url}   (health: http://localhost:${api.server.port}/healthz)`,
       `  Portal  ${portalUrl}`,
       `  Database ${database.embedded ? `embedded PostgreSQL (${config.EMBEDDED_PG_DIR})` : 'DATABASE_URL'}`,
+      kb
+        ? `  Knowledge base  ${kb.files} articles in ${kb.dir}, search on ${kb.engine.kind}${kbErrors.length ? ` (${kbErrors.length} file problems above)` : ''}`
+        : '  Knowledge base  not indexed (no articles directory)',
       '',
       `Demo sign-ins (password: ${DEMO_PASSWORD})`,
       ...customers,
@@ -207,6 +235,25 @@ async function main(argv: string[]): Promise<void> {
     case 'apikey':
       if (rest[0] !== 'create') throw new UsageError('Only `apikey create` exists.');
       return apikeyCreate(rest.slice(1));
+    case 'kb': {
+      if (rest[0] !== 'index') throw new UsageError('Only `kb index [--dir <dir>]` exists.');
+      const { values } = parseArgs({ args: rest.slice(1), options: { dir: { type: 'string' } } });
+      const config = loadConfig();
+      const failed = await withDatabase(async ({ orm }, log) => {
+        await migrate(orm);
+        try {
+          const report = await kbIndex(orm, config, log, values.dir);
+          process.stdout.write(formatReport(report));
+          return report.problems.some((problem) => problem.severity === 'error');
+        } catch (error) {
+          if (error instanceof KnowledgeBaseDirectoryError) throw new UsageError(error.message);
+          throw error;
+        }
+      });
+      // Exit explicitly: the embedded PostgreSQL's exit hook would otherwise turn a set exitCode back into 0.
+      if (failed) process.exit(2);
+      return;
+    }
     case 'schema':
       return writeSchema();
     case 'migration:create':

@@ -25,6 +25,14 @@ const schema = z.object({
   RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
   TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
   PORTAL_SESSION_SECRET: z.string().min(16).optional().describe('signs portal cookies; comma list rotates'),
+  MEILI_HOST: z
+    .string()
+    .url()
+    .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
+    .optional()
+    .describe('Meilisearch URL; unset = search with the embedded PostgreSQL engine'),
+  MEILI_API_KEY: z.string().min(1).optional().describe('Meilisearch master or admin key (tenant tokens need one)'),
+  KB_DIR: z.string().optional().describe('knowledge-base articles directory; default kb/articles of the repository'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { sessionSettings } from './modules/identity/identity.resolver.js';
+import { configureSearchEngine } from './modules/kb/index.js';
 import { TimerWorker } from './modules/sla/timer.worker.js';
 import { startApiServer, type ApiServer } from './server/http.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -21,6 +22,7 @@ export async function boot(options: { config?: Config; clock?: Clock; database?:
   const config = options.config ?? loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   sessionSettings.ttlHours = config.SESSION_TTL_HOURS;
+  configureSearchEngine(config);
   const database = options.database ?? (await openDatabase(config, log));
   const clock = options.clock ?? systemClock;
   const timers = new TimerWorker(database.orm, clock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50 });

@@ -8,6 +8,7 @@ import { Tier } from '../modules/tiers/tier.entity.js';
 import { BusinessCalendarRecord, BusinessCalendarVersion } from '../modules/calendars/calendar.entity.js';
 import { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, OutboundEvent, Team } from '../modules/escalations/escalation.entity.js';
 import { SlaAlert, SlaPolicy, TicketClock } from '../modules/sla/sla.entity.js';
+import { Article, ArticleFeedback, ArticleVersion, SearchDocumentRow, SearchEvent, SearchTerm } from '../modules/kb/kb.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 
@@ -36,6 +37,12 @@ export const ENTITIES = [
   EscalationStep,
   InboxNotification,
   OutboundEvent,
+  Article,
+  ArticleVersion,
+  SearchDocumentRow,
+  SearchTerm,
+  SearchEvent,
+  ArticleFeedback,
 ];
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {

@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { CalendarResolver } from '../modules/calendars/calendar.resolver.js';
 import { EscalationResolver, TicketEscalationResolver } from '../modules/escalations/escalation.resolver.js';
 import { IdentityResolver } from '../modules/identity/identity.resolver.js';
+import { KnowledgeBaseResolver } from '../modules/kb/kb.resolver.js';
 import { SlaResolver } from '../modules/sla/sla.resolver.js';
 import { NodeResolver } from '../modules/node/node.resolver.js';
 import { OrganizationResolver } from '../modules/organizations/organization.resolver.js';
@@ -21,6 +22,7 @@ export const RESOLVERS = [
   SlaResolver,
   EscalationResolver,
   TicketEscalationResolver,
+  KnowledgeBaseResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -200,6 +200,26 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: 'mutation($input: UpsertSlaPolicyInput!) { upsertSlaPolicy(input: $input) { slaPolicy { tierKey } userErrors { code } } }',
     variables: { input: { tierKey: 'business', pauseStatuses: [], warnPercent: 99 } },
   }),
+  searchKnowledgeBase: () => ({ query: '{ searchKnowledgeBase(query: "tenancyprobe", first: 100) { totalCount nodes { article { id slug } } } }' }),
+  article: () => ({ query: '{ article(slug: "tenancyprobe-business") { id slug } }' }),
+  suggestArticles: () => ({ query: '{ suggestArticles(subject: "tenancyprobe question") { hits { article { id slug } } } }' }),
+  knowledgeBaseAnalytics: () => ({ query: '{ knowledgeBaseAnalytics { searches ratings { helpful notHelpful } } }' }),
+  rateArticle: () => ({
+    query: 'mutation($input: RateArticleInput!) { rateArticle(input: $input) { article { id } userErrors { code } } }',
+    variables: { input: { articleId: unknownId('Article'), helpful: false } },
+  }),
+  createArticle: () => ({
+    query: 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } userErrors { code } } }',
+    variables: { input: { slug: 'planted-by-initech', title: 't', summary: 's', body: 'b', tags: [], productArea: 'tickets', visibility: 'public' } },
+  }),
+  updateArticle: () => ({
+    query: 'mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } userErrors { code } } }',
+    variables: { input: { id: unknownId('Article'), title: 'defaced' } },
+  }),
+  archiveArticle: () => ({
+    query: 'mutation($input: ArchiveArticleInput!) { archiveArticle(input: $input) { article { id } userErrors { code } } }',
+    variables: { input: { id: unknownId('Article') } },
+  }),
 };
 
 const CALLERS: [string, () => string][] = [
@@ -631,6 +651,58 @@ describe('importTicket', () => {
     const asCustomer = await gql(api.url, importing, { input }, ada);
     expect(asCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await globexState()).toEqual(before);
+  });
+});
+
+describe('the knowledge base answers by tier, never across organizations', () => {
+  const ARTICLE = 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } userErrors { code message } } }';
+  const RATE = 'mutation($input: RateArticleInput!) { rateArticle(input: $input) { helpful userErrors { code } } }';
+  const RATINGS = '{ knowledgeBaseAnalytics { ratings { helpful notHelpful } articleRatings { slug helpful notHelpful } } }';
+  const articles: Record<string, string> = {};
+
+  beforeAll(async () => {
+    for (const [slug, visibility] of [['tenancyprobe-public', 'public'], ['tenancyprobe-business', 'tier:business']] as const) {
+      const input = { slug, title: `Tenancyprobe ${visibility}`, summary: 'A probe.', body: 'Tenancyprobe body.', tags: ['probe'], productArea: 'tickets', visibility };
+      const created = ok(await gql(api.url, ARTICLE, { input }, admin)).data!.createArticle;
+      if (!created.article) throw new Error(`createArticle failed: ${JSON.stringify(created)}`);
+      articles[slug] = created.article.id;
+    }
+  });
+
+  it('searchKnowledgeBase, article and suggestArticles give initech (Growth; session and key) no Business article, while globex (Business) sees it', async () => {
+    const before = await globexState();
+    for (const [label, token] of CALLERS) {
+      for (const operation of ['searchKnowledgeBase', 'suggestArticles']) {
+        const text = JSON.stringify(ok(await run(operation, token())).data);
+        expect(text, `${operation} as ${label}`).toContain(articles['tenancyprobe-public']);
+        expect(text, `${operation} as ${label}`).not.toContain(articles['tenancyprobe-business']);
+      }
+      expect(ok(await run('searchKnowledgeBase', token())).data!.searchKnowledgeBase.totalCount).toBe(1);
+      expect(ok(await run('article', token())).data).toEqual({ article: null });
+    }
+    for (const operation of ['searchKnowledgeBase', 'suggestArticles']) {
+      expect(JSON.stringify(ok(await run(operation, hank)).data)).toContain(articles['tenancyprobe-business']);
+    }
+    expect(ok(await run('article', hank)).data!.article).toEqual({ id: articles['tenancyprobe-business'], slug: 'tenancyprobe-business' });
+    expect(await globexState()).toEqual(before);
+  });
+
+  it('rateArticle records the caller\'s own answer only: globex\'s answer stays, and globex\'s search cannot be cited', async () => {
+    const articleId = articles['tenancyprobe-public'];
+    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: false } }, hank)).data!.rateArticle).toEqual({ helpful: false, userErrors: [] });
+    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: true } }, ada)).data!.rateArticle).toEqual({ helpful: true, userErrors: [] });
+    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: true } }, peter)).data!.rateArticle.helpful).toBe(true);
+    const globexSearch = ok(await gql(api.url, '{ searchKnowledgeBase(query: "tenancyprobe") { searchId } }', {}, hank)).data!.searchKnowledgeBase.searchId;
+    expect(globexSearch).toEqual(expect.any(String));
+    const cited = ok(await gql(api.url, RATE, { input: { articleId, helpful: true, searchId: globexSearch } }, ada)).data!.rateArticle;
+    const unknown = ok(await gql(api.url, RATE, { input: { articleId, helpful: true, searchId: toGlobalId('KnowledgeBaseSearch', '00000000-0000-4000-8000-000000000000') } }, ada)).data!.rateArticle;
+    expect(cited).toEqual({ helpful: null, userErrors: [{ code: 'NOT_FOUND' }] });
+    expect(cited).toEqual(unknown);
+    const hidden = ok(await gql(api.url, RATE, { input: { articleId: articles['tenancyprobe-business'], helpful: true } }, ada)).data!.rateArticle;
+    expect(hidden).toEqual({ helpful: null, userErrors: [{ code: 'NOT_FOUND' }] });
+    const ratings = ok(await gql(api.url, RATINGS, {}, admin)).data!.knowledgeBaseAnalytics;
+    expect(ratings.ratings).toEqual({ helpful: 2, notHelpful: 1 });
+    expect(ratings.articleRatings).toEqual([{ slug: 'tenancyprobe-public', helpful: 2, notHelpful: 1 }]);
   });
 });
 

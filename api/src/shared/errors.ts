@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   ENTITLEMENT_REQUIRED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The organization\'s tier does not include this; `requiredTier` names the tier that does.' },
   TICKET_ALLOWANCE_EXHAUSTED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The monthly ticket allowance of the tier is used up.' },
   RATE_LIMITED: { kind: 'RATE_LIMITED', doc: 'The API budget of the key\'s organization is spent; retry after `retryAfterSeconds`.' },
+  EMPTY_QUERY: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: the query is blank or has no letters or digits (only punctuation).' },
+  QUERY_TOO_LONG: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: the query (or a suggestion\'s subject or description) is longer than its documented maximum, `max`.' },
+  UNKNOWN_FILTER: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: a filter names a product area or tag that none of the articles you may read has.' },
+  INVALID_ARTICLE: { kind: 'BAD_USER_INPUT', doc: 'An article\'s fields break the knowledge-base format (kb/README.md); `field` names the first culprit, `problems` lists all.' },
+  SEARCH_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'The search engine (Meilisearch) did not answer; retry later.' },
   INTERNAL_SERVER_ERROR: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Something failed on our side; the message carries the request id to quote.' },
 } as const;
 

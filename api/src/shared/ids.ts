@@ -13,7 +13,9 @@ export type NodeType =
   | 'Escalation'
   | 'Team'
   | 'OnCallSchedule'
-  | 'Notification';
+  | 'Notification'
+  | 'Article'
+  | 'KnowledgeBaseSearch';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

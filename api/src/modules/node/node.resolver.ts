@@ -6,6 +6,7 @@ import { parseGlobalId } from '../../shared/ids.js';
 import { isStaffLike } from '../../shared/principal.js';
 import { ApiKey } from '../identity/identity.entity.js';
 import { ApiKeyType, UserType } from '../identity/identity.types.js';
+import { ArticleType, getArticle } from '../kb/index.js';
 import { OrganizationType } from '../organizations/organization.types.js';
 import { Comment } from '../tickets/ticket.entity.js';
 import { CommentVisibility } from '../tickets/ticket.enums.js';
@@ -49,6 +50,10 @@ export class NodeResolver {
         const key = await ctx.em.findOne(ApiKey, { id: parsed.id });
         if (!key || (key.staffRole && !(ctx.principal.kind === 'staff' && ctx.principal.role === 'ADMIN'))) return null;
         return ApiKeyType.from(key);
+      }
+      case 'Article': {
+        const article = await getArticle(ctx, parsed.id);
+        return article && ArticleType.from(article);
       }
       default:
         return null;
