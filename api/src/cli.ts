@@ -12,6 +12,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
 import { boot } from './main.js';
+import { configureBilling, syncPlans } from './modules/billing/billing.service.js';
+import { startLocalStripe, type LocalStripe } from './modules/billing/local-stripe/index.js';
+import { createStripeClient } from './modules/billing/stripe-client.js';
 import { createApiKey } from './modules/identity/identity.service.js';
 import { configureSearchEngine, formatReport, indexKnowledgeBase, KnowledgeBaseDirectoryError, searchEngineFor } from './modules/kb/index.js';
 import { Organization } from './modules/organizations/organization.entity.js';
@@ -36,6 +39,7 @@ const USAGE = `Usage: pnpm tierdesk <command>
   apikey create --org <slug> --scopes <a,b> [--name <name>]
   apikey create --staff --role <agent|specialist|on_call_engineer|admin> [--name <name>]
   kb index [--dir <dir>]   sync the knowledge base (default kb/articles, or KB_DIR) into the database and the search engine
+  billing sync-plans       create or update the Stripe products and prices of the paid tiers (idempotent)
   schema                   write schema/schema.graphql and schema/access.snapshot.txt
   migration:create <name>  (developers) generate a migration from the entity changes
 
@@ -123,10 +127,27 @@ function startPortal(apiUrl: string, port: number, sessionSecret: string): Child
   return child;
 }
 
+/**
+ * Without STRIPE_SECRET_KEY, `start` runs the bundled local Stripe-compatible server (test mode) on
+ * STRIPE_LOCAL_PORT, delivering webhooks to this API, and puts the plans into it.
+ */
+async function startLocalBilling(config: ReturnType<typeof loadConfig>): Promise<LocalStripe | null> {
+  if (config.STRIPE_SECRET_KEY) return null;
+  const settings = createStripeClient(config);
+  const local = await startLocalStripe({
+    port: config.STRIPE_LOCAL_PORT,
+    webhookSecret: settings.webhookSecret,
+    webhookUrl: `http://127.0.0.1:${config.API_PORT}/webhooks/stripe`,
+  });
+  await syncPlans(settings.stripe);
+  return local;
+}
+
 async function start(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  const localStripe = await startLocalBilling(config);
   const database = await openDatabase(config, log);
   await migrate(database.orm);
   await seed(database.orm, systemClock, log, { demo: config.SEED_DEMO });
@@ -150,6 +171,7 @@ async function start(): Promise<void> {
       `Tierdesk is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
       `  API     ${api.server.url}   (health: http://localhost:${api.server.port}/healthz)`,
       `  Portal  ${portalUrl}`,
+      `  Billing ${localStripe ? `local Stripe-compatible server, test mode (${localStripe.url})` : 'Stripe (STRIPE_SECRET_KEY)'}`,
       `  Database ${database.embedded ? `embedded PostgreSQL (${config.EMBEDDED_PG_DIR})` : 'DATABASE_URL'}`,
       kb
         ? `  Knowledge base  ${kb.files} articles in ${kb.dir}, search on ${kb.engine.kind}${kbErrors.length ? ` (${kbErrors.length} file problems above)` : ''}`
@@ -169,6 +191,7 @@ async function start(): Promise<void> {
     stopping = true;
     portal.kill('SIGTERM');
     await api.stop();
+    await localStripe?.close();
     await database.close();
     process.exit(0);
   };
@@ -252,6 +275,26 @@ async function main(argv: string[]): Promise<void> {
       });
       // Exit explicitly: the embedded PostgreSQL's exit hook would otherwise turn a set exitCode back into 0.
       if (failed) process.exit(2);
+      return;
+    }
+    case 'billing': {
+      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans` exists.');
+      const config = loadConfig();
+      const settings = createStripeClient(config);
+      configureBilling({ ...settings, graceDays: config.BILLING_GRACE_DAYS });
+      const report = await syncPlans(settings.stripe).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new UsageError(settings.local ? `The local Stripe server on port ${config.STRIPE_LOCAL_PORT} did not answer (is \`pnpm start\` running?): ${reason}` : `Stripe refused: ${reason}`);
+      });
+      process.stdout.write(
+        [
+          `Plans in ${settings.local ? 'the local Stripe server (test mode)' : settings.testMode ? 'Stripe (test mode)' : 'Stripe (live mode)'}:`,
+          ...report.created.map((line) => `  created   ${line}`),
+          ...report.updated.map((line) => `  updated   ${line}`),
+          ...report.unchanged.map((line) => `  unchanged ${line}`),
+          '',
+        ].join('\n'),
+      );
       return;
     }
     case 'schema':

@@ -33,6 +33,22 @@ const schema = z.object({
     .describe('Meilisearch URL; unset = search with the embedded PostgreSQL engine'),
   MEILI_API_KEY: z.string().min(1).optional().describe('Meilisearch master or admin key (tenant tokens need one)'),
   KB_DIR: z.string().optional().describe('knowledge-base articles directory; default kb/articles of the repository'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)')
+    .optional()
+    .describe('Stripe secret key; unset = the bundled local Stripe-compatible server (test mode)'),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
+    .optional()
+    .describe('verifies POST /webhooks/stripe; required with STRIPE_SECRET_KEY, else a fixed local secret'),
+  STRIPE_LOCAL_PORT: port.default(12111).describe('port of the local Stripe-compatible server (when STRIPE_SECRET_KEY is unset)'),
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7).describe('days a past-due organization keeps its paid tier'),
+}).superRefine((value, context) => {
+  if (value.STRIPE_SECRET_KEY && !value.STRIPE_WEBHOOK_SECRET) {
+    context.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required when STRIPE_SECRET_KEY is set' });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

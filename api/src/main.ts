@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { sessionSettings } from './modules/identity/identity.resolver.js';
+import { configureBilling } from './modules/billing/billing.service.js';
+import { createStripeClient } from './modules/billing/stripe-client.js';
 import { configureSearchEngine } from './modules/kb/index.js';
 import { TimerWorker } from './modules/sla/timer.worker.js';
 import { startApiServer, type ApiServer } from './server/http.js';
@@ -23,6 +25,7 @@ export async function boot(options: { config?: Config; clock?: Clock; database?:
   const log = createLogger(config.LOG_LEVEL);
   sessionSettings.ttlHours = config.SESSION_TTL_HOURS;
   configureSearchEngine(config);
+  configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
   const database = options.database ?? (await openDatabase(config, log));
   const clock = options.clock ?? systemClock;
   const timers = new TimerWorker(database.orm, clock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50 });

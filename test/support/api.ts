@@ -2,7 +2,12 @@ import { loadConfig } from '../../api/src/config.js';
 import { boot, type Api } from '../../api/src/main.js';
 import type { MikroORM } from '../../api/src/db/orm.js';
 import { FixedClock, systemClock, type Clock } from '../../api/src/shared/clock.js';
+import { syncPlans } from '../../api/src/modules/billing/billing.service.js';
+import { startLocalStripe, type LocalStripe } from '../../api/src/modules/billing/local-stripe/index.js';
+import { createStripeClient } from '../../api/src/modules/billing/stripe-client.js';
 import { createTestDatabase } from './db.js';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_tierdesk_test_suite';
 
 export interface TestApi {
   /** The GraphQL endpoint, e.g. http://localhost:41234/graphql */
@@ -11,26 +16,60 @@ export interface TestApi {
   origin: string;
   orm: MikroORM;
   api: Api;
+  /** The local Stripe-compatible server (with `billing: true`), delivering webhooks to this API. */
+  stripe: LocalStripe | null;
   stop(): Promise<void>;
 }
 
 /** The real API over HTTP on a free port, on a fresh copy of the seeded database. */
 /** Timers stay off unless asked: tests that need them drive `api.timers.runOnce()` with a controlled clock. */
-export async function startTestApi(options: { clock?: Clock | FixedClock; runTimers?: boolean } = {}): Promise<TestApi> {
+/**
+ * With `billing: true` a local Stripe-compatible server starts too, on a free port, with the plans synced. Its time
+ * is `stripeClock` (the system clock by default) plus what `stripe.advanceTime` added; the API reads that same time, so advancing moves both.
+ */
+export async function startTestApi(
+  options: { clock?: Clock | FixedClock; runTimers?: boolean; billing?: boolean; stripeClock?: FixedClock } = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', RUN_TIMERS: options.runTimers ? 'true' : 'false' });
+  const stripe = options.billing
+    ? await startLocalStripe({ webhookSecret: TEST_WEBHOOK_SECRET, clock: options.stripeClock ?? systemClock, webhookRetryDelaysMs: [100] })
+    : null;
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    RUN_TIMERS: options.runTimers ? 'true' : 'false',
+    ...(stripe ? { STRIPE_LOCAL_PORT: String(stripe.port), STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {}),
+  });
+  // The local server's time in milliseconds: its clock plus the whole seconds its helpers advanced.
+  const stripeBase: Clock = options.stripeClock ?? systemClock;
+  const stripeTime: Clock | null = stripe
+    ? {
+        now: () => {
+          const base = stripeBase.now().getTime();
+          return new Date(base + (stripe.now() - Math.floor(base / 1000)) * 1000);
+        },
+      }
+    : null;
   const api = await boot({
     config,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? stripeTime ?? systemClock,
     port: 0,
     database: { orm: database.orm, url: database.url, embedded: false, close: () => database.drop() },
   });
+  const origin = api.server.url.replace(/\/graphql$/, '');
+  if (stripe) {
+    stripe.setWebhookUrl(`${origin}/webhooks/stripe`);
+    await syncPlans(createStripeClient({ STRIPE_LOCAL_PORT: stripe.port, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET }).stripe);
+  }
   return {
     url: api.server.url,
-    origin: api.server.url.replace(/\/graphql$/, ''),
+    origin,
     orm: database.orm,
     api,
+    stripe,
     async stop() {
+      await stripe?.idle();
+      await stripe?.close();
       await api.stop();
       await database.drop();
     },

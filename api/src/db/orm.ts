@@ -9,6 +9,7 @@ import { BusinessCalendarRecord, BusinessCalendarVersion } from '../modules/cale
 import { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, OutboundEvent, Team } from '../modules/escalations/escalation.entity.js';
 import { SlaAlert, SlaPolicy, TicketClock } from '../modules/sla/sla.entity.js';
 import { Article, ArticleFeedback, ArticleVersion, SearchDocumentRow, SearchEvent, SearchTerm } from '../modules/kb/kb.entity.js';
+import { BillingAccount, StripeEvent } from '../modules/billing/billing.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 
@@ -43,6 +44,8 @@ export const ENTITIES = [
   SearchTerm,
   SearchEvent,
   ArticleFeedback,
+  BillingAccount,
+  StripeEvent,
 ];
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {

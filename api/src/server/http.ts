@@ -5,6 +5,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { billingSettings, handleStripeEvent, verifyWebhook } from '../modules/billing/billing.service.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { RequestContext } from '../shared/context.js';
@@ -172,11 +173,32 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.end();
   }
 
+  /**
+   * Stripe's webhook: the raw body is verified against the signature before anything is parsed; refusals are 400
+   * with a code (Stripe retries non-2xx), duplicates and unknown types are acknowledged with 200.
+   */
+  async function handleStripeWebhook(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST Stripe events here.' } }, { allow: 'POST' });
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body is over ${MAX_BODY_BYTES} bytes.` } });
+      throw error;
+    }
+    const signature = req.headers['stripe-signature'];
+    const verified = verifyWebhook(raw, Array.isArray(signature) ? signature[0] : signature, billingSettings().webhookSecret);
+    if ('status' in verified) return sendJson(res, verified.status, verified.body, { 'x-request-id': requestId });
+    const outcome = await handleStripeEvent(orm, clock, log.child({ requestId }), verified);
+    sendJson(res, outcome.status, outcome.body, { 'x-request-id': requestId });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       if (url.pathname === '/graphql') return await handleGraphQL(req, res, url, requestId);
+      if (url.pathname === '/webhooks/stripe') return await handleStripeWebhook(req, res, requestId);
       if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz' && req.method === 'GET') {
         const ready = await orm.isConnected().catch(() => false);

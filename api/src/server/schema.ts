@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { BillingResolver } from '../modules/billing/billing.resolver.js';
 import { CalendarResolver } from '../modules/calendars/calendar.resolver.js';
 import { EscalationResolver, TicketEscalationResolver } from '../modules/escalations/escalation.resolver.js';
 import { IdentityResolver } from '../modules/identity/identity.resolver.js';
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   EscalationResolver,
   TicketEscalationResolver,
   KnowledgeBaseResolver,
+  BillingResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

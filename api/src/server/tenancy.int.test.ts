@@ -220,6 +220,20 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: 'mutation($input: ArchiveArticleInput!) { archiveArticle(input: $input) { article { id } userErrors { code } } }',
     variables: { input: { id: unknownId('Article') } },
   }),
+  plans: () => ({ query: '{ plans { tier { key } monthlyPrice } }' }),
+  billingStatus: () => ({ query: 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', variables: { org: globex.org } }),
+  startCheckout: () => ({
+    query: 'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url userErrors { code } } }',
+    variables: { input: { tierKey: 'enterprise', interval: 'MONTH', successUrl: 'https://initech.example/ok', cancelUrl: 'https://initech.example/no' } },
+  }),
+  previewPlanChange: () => ({
+    query: 'mutation { previewPlanChange(tierKey: "enterprise", interval: MONTH) { preview { amountDue } userErrors { code } } }',
+  }),
+  changePlan: () => ({
+    query: 'mutation($input: ChangePlanInput!) { changePlan(input: $input) { billing { tierKey } userErrors { code } } }',
+    variables: { input: { tierKey: 'enterprise', interval: 'MONTH' } },
+  }),
+  openBillingPortal: () => ({ query: 'mutation { openBillingPortal(returnUrl: "https://initech.example/back") { url userErrors { code } } }' }),
 };
 
 const CALLERS: [string, () => string][] = [
@@ -318,7 +332,7 @@ async function addComment(token: string, ticketId: string, body: string, visibil
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ billing: true });
   [ada, peter, hank, admin, agent] = await Promise.all([
     signIn(api.url, 'ada@initech.example'),
     signIn(api.url, 'peter@initech.example'),
@@ -703,6 +717,32 @@ describe('the knowledge base answers by tier, never across organizations', () =>
     const ratings = ok(await gql(api.url, RATINGS, {}, admin)).data!.knowledgeBaseAnalytics;
     expect(ratings.ratings).toEqual({ helpful: 2, notHelpful: 1 });
     expect(ratings.articleRatings).toEqual([{ slug: 'tenancyprobe-public', helpful: 2, notHelpful: 1 }]);
+  });
+});
+
+describe('billing acts on the caller\'s own organization only', () => {
+  it('plans is public; billingStatus, startCheckout, previewPlanChange, changePlan and openBillingPortal never reach globex', async () => {
+    const before = await globexState();
+    expect(ok(await run('plans', undefined)).data!.plans.length).toBeGreaterThan(0);
+    for (const token of [ada, peter, initechKey]) {
+      expect(ok(await run('billingStatus', token)).data!.billingStatus, 'globex by id').toBeNull();
+      const own = ok(await gql(api.url, '{ billingStatus { tierKey } }', {}, token)).data!.billingStatus;
+      expect(own.tierKey).toBe('growth');
+    }
+    const unknown = ok(await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey } }', { org: unknownId('Organization') }, ada)).data!.billingStatus;
+    expect(unknown).toBeNull();
+    const checkout = ok(await run('startCheckout', ada)).data!.startCheckout;
+    expect(checkout.userErrors).toEqual([]);
+    expect(checkout.url).toMatch(/\/checkout\//);
+    expect(ok(await run('previewPlanChange', ada)).data!.previewPlanChange.userErrors).toEqual([{ code: 'NO_SUBSCRIPTION' }]);
+    expect(ok(await run('changePlan', ada)).data!.changePlan.userErrors).toEqual([{ code: 'NO_SUBSCRIPTION' }]);
+    expect(ok(await run('openBillingPortal', ada)).data!.openBillingPortal.url).toMatch(/\/billing_portal\//);
+    // Globex has no billing account, and its admin still sees none.
+    expect(ok(await gql(api.url, '{ billingStatus { tierKey status } }', {}, hank)).data!.billingStatus).toEqual({ tierKey: 'business', status: null });
+    expect(ok(await gql(api.url, '{ openBillingPortal(returnUrl: "https://globex.example") { url } }'.replace('{ openBillingPortal', 'mutation { openBillingPortal'), {}, hank)).data!.openBillingPortal.url).toBeNull();
+    const asStaff = ok(await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', { org: globex.org }, admin)).data!.billingStatus;
+    expect(asStaff).toEqual({ tierKey: 'business', status: null });
+    expect(await globexState()).toEqual(before);
   });
 });
 

@@ -25,6 +25,12 @@ export const ERROR_CODES = {
   UNKNOWN_FILTER: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: a filter names a product area or tag that none of the articles you may read has.' },
   INVALID_ARTICLE: { kind: 'BAD_USER_INPUT', doc: 'An article\'s fields break the knowledge-base format (kb/README.md); `field` names the first culprit, `problems` lists all.' },
   SEARCH_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'The search engine (Meilisearch) did not answer; retry later.' },
+  ALREADY_ON_TIER: { kind: 'CONFLICT', doc: 'Billing: the organization is already on the tier (and interval) asked for.' },
+  SUBSCRIPTION_EXISTS: { kind: 'CONFLICT', doc: 'startCheckout: the organization already has a subscription; change it with changePlan.' },
+  NO_SUBSCRIPTION: { kind: 'CONFLICT', doc: 'Billing: the organization has no subscription (or no Stripe customer) yet; start with startCheckout.' },
+  SUBSCRIPTION_NOT_ACTIVE: { kind: 'CONFLICT', doc: 'changePlan: the subscription is past due or ending; pay the open invoice in the billing portal first.' },
+  DOWNGRADE_BLOCKED: { kind: 'CONFLICT', doc: 'changePlan: open tickets have priorities the lower tier does not allow; `tickets` names them.' },
+  BILLING_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Stripe did not answer or refused the request; retry later.' },
   INTERNAL_SERVER_ERROR: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Something failed on our side; the message carries the request id to quote.' },
 } as const;
 

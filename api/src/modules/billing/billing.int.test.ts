@@ -1,0 +1,225 @@
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, signIn } from '../../../../test/support/graphql.js';
+import { startTestApi, TEST_WEBHOOK_SECRET, type TestApi } from '../../../../test/support/api.js';
+import { FixedClock } from '../../shared/clock.js';
+import { OutboundEvent } from '../escalations/escalation.entity.js';
+import { Organization, TierChange } from '../organizations/organization.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { TicketClock } from '../sla/sla.entity.js';
+import { BillingAccount, StripeEvent } from './billing.entity.js';
+
+const DAY = 86_400;
+let api: TestApi;
+let stripe: Stripe;
+let richard: string; // piedpiper admin (community)
+let ada: string; // initech admin (growth)
+let peter: string; // initech member
+
+const STATUS = '{ billingStatus { tierKey status interval pendingTierKey dunning graceEndsAt trialUsed testMode } }';
+const CHECKOUT = 'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url trialDays userErrors { code message } } }';
+const PREVIEW = 'mutation($tier: String!, $interval: BillingInterval!) { previewPlanChange(tierKey: $tier, interval: $interval) { preview { amountDue currency effective lines { amount } } userErrors { code message } } }';
+const CHANGE = 'mutation($input: ChangePlanInput!) { changePlan(input: $input) { billing { tierKey pendingTierKey status } userErrors { code message } } }';
+
+async function status(token: string) {
+  const result = await gql(api.url, STATUS, {}, token);
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  return result.data!.billingStatus;
+}
+
+async function checkout(token: string, tierKey: string, interval: 'MONTH' | 'YEAR') {
+  const result = await gql(api.url, CHECKOUT, { input: { tierKey, interval, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, token);
+  return result.data!.startCheckout as { url: string | null; trialDays: number | null; userErrors: { code: string }[] };
+}
+
+async function completeCheckout(url: string): Promise<void> {
+  const id = /\/checkout\/([^/?#]+)/.exec(url)![1]!;
+  const response = await fetch(`${api.stripe!.url}/__local/checkout/sessions/${id}/complete`, { method: 'POST', headers: { authorization: 'Bearer sk_test_local' } });
+  expect(response.status).toBe(200);
+  await api.stripe!.waitForDelivery('checkout.session.completed', { where: (event) => (event.data.object as Stripe.Checkout.Session).id === id });
+  await api.stripe!.idle();
+}
+
+async function tierOf(slug: string): Promise<string> {
+  const em = api.orm.em.fork();
+  em.setFilterParams('tenant', { allTenants: true });
+  return (await em.findOneOrFail(Organization, { slug }, { populate: ['tier'] })).tier.key;
+}
+
+function systemEm() {
+  const em = api.orm.em.fork();
+  em.setFilterParams('tenant', { allTenants: true });
+  return em;
+}
+
+function postWebhook(body: string, signature: string | null) {
+  return fetch(`${api.origin}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) },
+    body,
+  });
+}
+
+beforeAll(async () => {
+  // Frozen time (moved only by advanceTime): the grace arithmetic is exact.
+  api = await startTestApi({ billing: true, stripeClock: new FixedClock(new Date(Math.floor(Date.now() / 1000) * 1000)) });
+  stripe = new Stripe('sk_test_local', api.stripe!.sdkConfig);
+  [richard, ada, peter] = await Promise.all([signIn(api.url, 'richard@piedpiper.example'), signIn(api.url, 'ada@initech.example'), signIn(api.url, 'peter@initech.example')]);
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('billing', () => {
+  it('lists the paid plans publicly with prices, trial days and entitlements', async () => {
+    const result = await gql(api.url, '{ plans { tier { key entitlements { allowedPriorities } } monthlyPrice annualPrice currency trialDays } }');
+    expect(result.data!.plans.map((plan: { tier: { key: string } }) => plan.tier.key)).toEqual(['growth', 'business', 'enterprise']);
+    expect(result.data!.plans[0]).toMatchObject({ monthlyPrice: 4900, annualPrice: 49000, currency: 'usd', trialDays: 14 });
+    expect(result.data!.plans[0].tier.entitlements.allowedPriorities.length).toBeGreaterThan(0);
+  });
+
+  it('refuses startCheckout to a member who is not an admin, and the current tier with a userError', async () => {
+    const member = await gql(api.url, CHECKOUT, { input: { tierKey: 'business', interval: 'MONTH', successUrl: 'https://a.example', cancelUrl: 'https://a.example' } }, peter);
+    expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await checkout(ada, 'growth', 'MONTH')).userErrors.map((error) => error.code)).toEqual(['ALREADY_ON_TIER']);
+  });
+
+  it('moves piedpiper from community to growth through checkout (trial), with tier history, re-timed tickets and an event', async () => {
+    const em = systemEm();
+    const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
+    const open = await em.find(Ticket, { organization: organization.id, status: { $ne: 'CLOSED' } }, { fields: ['id'] });
+    const clocksBefore = await em.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
+    const started = await checkout(richard, 'growth', 'MONTH');
+    expect(started.userErrors).toEqual([]);
+    expect(started.trialDays).toBe(14);
+    await completeCheckout(started.url!);
+
+    expect(await tierOf('piedpiper')).toBe('growth');
+    expect(await status(richard)).toMatchObject({ tierKey: 'growth', status: 'trialing', interval: 'MONTH', dunning: 'NONE', trialUsed: true, testMode: true });
+    const check = systemEm();
+    const history = await check.find(TierChange, { organization: organization.id }, { orderBy: { createdAt: 'desc' }, populate: ['toTier'] });
+    expect(history[0]!.toTier.key).toBe('growth');
+    expect(history[0]!.reason).toMatch(/^Stripe (checkout\.session\.completed|customer\.subscription\.created|invoice\.paid) \(evt_/);
+    expect(history.filter((change) => change.toTier.key === 'growth')).toHaveLength(1);
+    const events = await check.find(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload).toMatchObject({ fromTier: 'community', toTier: 'growth' });
+    if (clocksBefore.length) {
+      const clocksAfter = await check.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
+      expect(clocksAfter.map((clock) => clock.updatedAt.getTime())).not.toEqual(clocksBefore.map((clock) => clock.updatedAt.getTime()));
+    }
+    // A second checkout is refused: the subscription exists.
+    expect((await checkout(richard, 'business', 'MONTH')).userErrors.map((error) => error.code)).toEqual(['SUBSCRIPTION_EXISTS']);
+  });
+
+  it('refuses forged, stale and malformed webhooks with 400 and a code', async () => {
+    const event = api.stripe!.events('checkout.session.completed')[0]!;
+    const payload = JSON.stringify(event);
+    const forged = await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_someone_else' }));
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_INVALID');
+    const stale = await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 }));
+    expect(stale.status).toBe(400);
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_STALE');
+    const broken = '{"id": "evt_broken", ';
+    const malformed = await postWebhook(broken, Stripe.webhooks.generateTestHeaderString({ payload: broken, secret: TEST_WEBHOOK_SECRET }));
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_PAYLOAD');
+    const unsigned = await postWebhook(payload, null);
+    expect(unsigned.status).toBe(400);
+    const unknown = JSON.stringify({ ...event, id: 'evt_unknown_type', type: 'customer.discount.created' });
+    const ignored = await postWebhook(unknown, Stripe.webhooks.generateTestHeaderString({ payload: unknown, secret: TEST_WEBHOOK_SECRET }));
+    expect(ignored.status).toBe(200);
+    expect(await ignored.json()).toMatchObject({ result: 'ignored' });
+  });
+
+  it('applies a duplicate event once and ends on the right tier when events come in reverse order', async () => {
+    const em = systemEm();
+    const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
+    const historyBefore = await em.count(TierChange, { organization: organization.id });
+    const recordedBefore = await em.count(StripeEvent, {});
+    const event = api.stripe!.events('checkout.session.completed')[0]!;
+    const duplicate = JSON.stringify(event);
+    const response = await postWebhook(duplicate, Stripe.webhooks.generateTestHeaderString({ payload: duplicate, secret: TEST_WEBHOOK_SECRET }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ result: 'duplicate' });
+    const ids = api.stripe!.events().map((candidate) => candidate.id);
+    api.stripe!.deliver([...ids].reverse());
+    api.stripe!.deliver([ids[0]!, ids[0]!]);
+    await api.stripe!.idle();
+    const check = systemEm();
+    expect(await check.count(TierChange, { organization: organization.id })).toBe(historyBefore);
+    expect(await check.count(StripeEvent, {})).toBe(recordedBefore);
+    expect(await tierOf('piedpiper')).toBe('growth');
+  });
+
+  it('upgrades piedpiper from growth to business in place; the preview equals the invoice', async () => {
+    const preview = (await gql(api.url, PREVIEW, { tier: 'business', interval: 'MONTH' }, richard)).data!.previewPlanChange;
+    expect(preview.userErrors).toEqual([]);
+    expect(preview.preview.effective).toBe('NOW');
+    const invoicesBefore = (await stripe.invoices.list({ limit: 100 })).data.length;
+    const changed = (await gql(api.url, CHANGE, { input: { tierKey: 'business', interval: 'MONTH' } }, richard)).data!.changePlan;
+    expect(changed.userErrors).toEqual([]);
+    expect(changed.billing).toMatchObject({ tierKey: 'business', pendingTierKey: null });
+    expect(await tierOf('piedpiper')).toBe('business');
+    const invoices = (await stripe.invoices.list({ limit: 100 })).data;
+    if (invoices.length > invoicesBefore) {
+      expect(invoices[0]!.amount_due).toBe(preview.preview.amountDue);
+    } else {
+      // While trialing, a price change does not prorate: the preview is the invoice at the trial's end.
+      const account = await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'piedpiper' } });
+      const next = await stripe.invoices.createPreview({ customer: account.stripeCustomerId, subscription: account.stripeSubscriptionId! });
+      expect(next.amount_due).toBe(preview.preview.amountDue);
+      expect(preview.preview.amountDue).toBe(19_900);
+    }
+    await api.stripe!.idle();
+    const history = await systemEm().find(TierChange, { toTier: { key: 'business' }, organization: { slug: 'piedpiper' } });
+    expect(history).toHaveLength(1);
+  });
+
+  it('records a downgrade for the period end and keeps the paid tier until then', async () => {
+    const changed = (await gql(api.url, CHANGE, { input: { tierKey: 'growth', interval: 'MONTH' } }, richard)).data!.changePlan;
+    expect(changed.userErrors).toEqual([]);
+    expect(changed.billing).toMatchObject({ tierKey: 'business', pendingTierKey: 'growth' });
+    await api.stripe!.idle();
+    expect(await tierOf('piedpiper')).toBe('business');
+  });
+
+  it('keeps initech on its paid tier through a grace period after a failed payment, then moves it to community', async () => {
+    const started = await checkout(ada, 'enterprise', 'MONTH');
+    expect(started.trialDays).toBe(0);
+    await completeCheckout(started.url!);
+    expect(await tierOf('initech')).toBe('enterprise');
+    const subscription = (await stripe.subscriptions.list({ status: 'active', limit: 100 })).data.find((candidate) => candidate.items.data[0]!.price.lookup_key === 'tierdesk_enterprise_monthly')!;
+    const customer = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
+    const decline = await fetch(`${api.stripe!.url}/__local/customers/${customer}/card`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_local', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=decline',
+    });
+    expect(decline.status).toBe(200);
+    const failed = await fetch(`${api.stripe!.url}/__local/invoices/fail`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_local', 'content-type': 'application/x-www-form-urlencoded' },
+      body: `subscription=${subscription.id}`,
+    });
+    expect(failed.status).toBe(200);
+    await api.stripe!.waitForDelivery('invoice.payment_failed');
+    await api.stripe!.idle();
+    const grace = await status(ada);
+    expect(grace).toMatchObject({ tierKey: 'enterprise', status: 'past_due', dunning: 'GRACE' });
+    const graceEndsAt = new Date(grace.graceEndsAt).getTime();
+    expect(graceEndsAt - api.stripe!.now() * 1000).toBe(7 * DAY * 1000);
+
+    await api.stripe!.advanceTime(3 * DAY);
+    await api.stripe!.idle();
+    expect(await tierOf('initech')).toBe('enterprise');
+
+    await api.stripe!.advanceTime(5 * DAY);
+    await api.stripe!.idle();
+    expect(await tierOf('initech')).toBe('community');
+    const token = await signIn(api.url, 'ada@initech.example');
+    expect(await status(token)).toMatchObject({ tierKey: 'community', dunning: 'DOWNGRADED' });
+  });
+});

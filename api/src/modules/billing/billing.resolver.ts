@@ -1,0 +1,101 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../../server/access.js';
+import type { RequestContext } from '../../shared/context.js';
+import { AppError } from '../../shared/errors.js';
+import { mutationPayload } from '../../shared/graphql.js';
+import { parseGlobalId } from '../../shared/ids.js';
+import { tenantOf } from '../../shared/principal.js';
+import { TierType } from '../tiers/tier.types.js';
+import { billingStatus, changePlan, openBillingPortal, previewPlanChange, startCheckout } from './billing.service.js';
+import {
+  BillingIntervalEnum,
+  BillingPortalPayload,
+  BillingStatusType,
+  ChangePlanInput,
+  ChangePlanPayload,
+  PlanChangePreviewType,
+  PlanType,
+  PreviewPlanChangePayload,
+  StartCheckoutInput,
+  StartCheckoutPayload,
+  toInterval,
+} from './billing.types.js';
+import { PLANS } from './plans.js';
+
+/** Self-serve mutations act on the caller's own organization; there is no id to aim at another one. */
+function ownOrganizationId(ctx: RequestContext): string {
+  const organizationId = tenantOf(ctx.principal);
+  if (!organizationId) throw new AppError('FORBIDDEN', 'Only an organization\'s own admins manage its subscription.');
+  return organizationId;
+}
+
+@Resolver()
+export class BillingResolver {
+  @Query(() => [PlanType], { description: 'The paid tiers with their monthly and annual prices, lowest first.' })
+  @Access({ public: true })
+  async plans(@Ctx() ctx: RequestContext): Promise<PlanType[]> {
+    const catalogue = await ctx.loaders.tierCatalogue();
+    return PLANS.flatMap((plan) => {
+      const entry = catalogue.find((candidate) => candidate.tier.key === plan.tierKey);
+      if (!entry) return [];
+      return [Object.assign(new PlanType(), { tier: TierType.from(entry.tier), monthlyPrice: plan.monthly, annualPrice: plan.annual, currency: 'usd', trialDays: plan.trialDays })];
+    });
+  }
+
+  @Query(() => BillingStatusType, {
+    nullable: true,
+    description: 'The subscription of an organization: the caller\'s own (customers, keys), or the one named (staff). Null for another organization.',
+  })
+  @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
+  async billingStatus(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<BillingStatusType | null> {
+    const own = tenantOf(ctx.principal);
+    let target = own;
+    if (organizationId) {
+      const parsed = parseGlobalId(organizationId);
+      if (parsed?.type !== 'Organization') return null;
+      if (own && parsed.id !== own) return null;
+      target = parsed.id;
+    }
+    if (!target) throw new AppError('BAD_USER_INPUT', 'Name the organization (organizationId).', { field: ['organizationId'] });
+    const status = await billingStatus(ctx, target).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    });
+    return status ? BillingStatusType.from(status) : null;
+  }
+
+  @Mutation(() => StartCheckoutPayload, { description: 'Starts Stripe Checkout for the first subscription (with a trial when the plan has one and none was used).' })
+  @Access({ customer: 'ADMIN' })
+  async startCheckout(@Arg('input', () => StartCheckoutInput) input: StartCheckoutInput, @Ctx() ctx: RequestContext): Promise<StartCheckoutPayload> {
+    return mutationPayload(StartCheckoutPayload, async () => {
+      const result = await startCheckout(ctx, ownOrganizationId(ctx), { ...input, interval: toInterval(input.interval) });
+      return { url: result.url, trialDays: result.trialDays };
+    });
+  }
+
+  @Mutation(() => PreviewPlanChangePayload, { description: 'What a plan change would cost, and when it would apply. Changes nothing.' })
+  @Access({ customer: 'ADMIN' })
+  async previewPlanChange(
+    @Arg('tierKey', () => String) tierKey: string,
+    @Arg('interval', () => BillingIntervalEnum) interval: BillingIntervalEnum,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PreviewPlanChangePayload> {
+    return mutationPayload(PreviewPlanChangePayload, async () => ({
+      preview: PlanChangePreviewType.from(await previewPlanChange(ctx, ownOrganizationId(ctx), { tierKey, interval: toInterval(interval) })),
+    }));
+  }
+
+  @Mutation(() => ChangePlanPayload, { description: 'Upgrades now (prorated, billed at once) or downgrades at the end of the period.' })
+  @Access({ customer: 'ADMIN' })
+  async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: RequestContext): Promise<ChangePlanPayload> {
+    return mutationPayload(ChangePlanPayload, async () => ({
+      billing: BillingStatusType.from(await changePlan(ctx, ownOrganizationId(ctx), { tierKey: input.tierKey, interval: toInterval(input.interval) })),
+    }));
+  }
+
+  @Mutation(() => BillingPortalPayload, { description: 'A Stripe customer-portal session (payment method, invoices, cancellation).' })
+  @Access({ customer: 'ADMIN' })
+  async openBillingPortal(@Arg('returnUrl', () => String) returnUrl: string, @Ctx() ctx: RequestContext): Promise<BillingPortalPayload> {
+    return mutationPayload(BillingPortalPayload, async () => openBillingPortal(ctx, ownOrganizationId(ctx), returnUrl));
+  }
+}

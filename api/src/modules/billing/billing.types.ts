@@ -1,0 +1,192 @@
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { TierType } from '../tiers/tier.types.js';
+import type { BillingStatus, PlanPreview } from './billing.service.js';
+
+export enum BillingIntervalEnum {
+  MONTH = 'MONTH',
+  YEAR = 'YEAR',
+}
+registerEnumType(BillingIntervalEnum, { name: 'BillingInterval' });
+
+export enum PlanChangeTiming {
+  NOW = 'NOW',
+  PERIOD_END = 'PERIOD_END',
+}
+registerEnumType(PlanChangeTiming, { name: 'PlanChangeTiming', description: 'Upgrades apply now (prorated); downgrades at the end of the paid period.' });
+
+export enum DunningStateEnum {
+  NONE = 'NONE',
+  GRACE = 'GRACE',
+  DOWNGRADED = 'DOWNGRADED',
+}
+registerEnumType(DunningStateEnum, { name: 'DunningState', description: 'GRACE: a payment failed, the paid tier holds until graceEndsAt; DOWNGRADED: it did not recover.' });
+
+export const toInterval = (value: BillingIntervalEnum): 'month' | 'year' => (value === BillingIntervalEnum.YEAR ? 'year' : 'month');
+const fromInterval = (value: string | null): BillingIntervalEnum | null => (value === 'year' ? BillingIntervalEnum.YEAR : value === 'month' ? BillingIntervalEnum.MONTH : null);
+
+@ObjectType('Plan', { description: 'A paid tier as sold self-serve: its prices (minor units, e.g. cents) and what it includes (`tier.entitlements`).' })
+export class PlanType {
+  @Field(() => TierType)
+  tier: TierType;
+
+  @Field(() => Int)
+  monthlyPrice: number;
+
+  @Field(() => Int)
+  annualPrice: number;
+
+  @Field(() => String)
+  currency: string;
+
+  @Field(() => Int, { description: 'Trial days with the first subscription (one trial per organization).' })
+  trialDays: number;
+}
+
+@ObjectType('BillingStatus', { description: 'An organization\'s subscription as last reported by Stripe.' })
+export class BillingStatusType {
+  @Field(() => String)
+  tierKey: string;
+
+  @Field(() => String, { nullable: true, description: 'Stripe\'s subscription status (active, trialing, past_due, canceled, …); null without one.' })
+  status: string | null;
+
+  @Field(() => BillingIntervalEnum, { nullable: true })
+  interval: BillingIntervalEnum | null;
+
+  @Field(() => Date, { nullable: true })
+  currentPeriodEnd: Date | null;
+
+  @Field(() => Boolean)
+  cancelAtPeriodEnd: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The tier a downgrade moves to when the period ends.' })
+  pendingTierKey: string | null;
+
+  @Field(() => DunningStateEnum)
+  dunning: DunningStateEnum;
+
+  @Field(() => Date, { nullable: true })
+  graceEndsAt: Date | null;
+
+  @Field(() => Boolean)
+  trialUsed: boolean;
+
+  @Field(() => Boolean, { description: 'Payments are Stripe test mode (always, without a live key).' })
+  testMode: boolean;
+
+  static from(status: BillingStatus): BillingStatusType {
+    const account = status.account;
+    return Object.assign(new BillingStatusType(), {
+      tierKey: status.organization.tier.key,
+      status: account?.status ?? null,
+      interval: fromInterval(account?.interval ?? null),
+      currentPeriodEnd: account?.currentPeriodEnd ?? null,
+      cancelAtPeriodEnd: account?.cancelAtPeriodEnd ?? false,
+      pendingTierKey: account?.pendingTierKey ?? null,
+      dunning: (account?.dunning ?? 'NONE') as DunningStateEnum,
+      graceEndsAt: account?.graceEndsAt ?? null,
+      trialUsed: account?.trialUsed ?? false,
+      testMode: status.testMode,
+    });
+  }
+}
+
+
+@ObjectType('PlanChangeLine')
+export class PlanChangeLineType {
+  @Field(() => String)
+  description: string;
+
+  @Field(() => Int, { description: 'Minor units; negative for a credit of unused time.' })
+  amount: number;
+}
+
+@ObjectType('PlanChangePreview')
+export class PlanChangePreviewType {
+  @Field(() => Int, { description: 'What would be charged (minor units): now for an upgrade, at renewal for a downgrade.' })
+  amountDue: number;
+
+  @Field(() => String)
+  currency: string;
+
+  @Field(() => PlanChangeTiming)
+  effective: PlanChangeTiming;
+
+  @Field(() => Date, { nullable: true })
+  effectiveAt: Date | null;
+
+  @Field(() => [PlanChangeLineType])
+  lines: PlanChangeLineType[];
+
+  static from(preview: PlanPreview): PlanChangePreviewType {
+    return Object.assign(new PlanChangePreviewType(), {
+      ...preview,
+      effective: preview.effective as PlanChangeTiming,
+      lines: preview.lines.map((line) => Object.assign(new PlanChangeLineType(), line)),
+    });
+  }
+}
+
+@InputType()
+export class StartCheckoutInput {
+  @Field(() => String)
+  tierKey: string;
+
+  @Field(() => BillingIntervalEnum)
+  interval: BillingIntervalEnum;
+
+  @Field(() => String)
+  successUrl: string;
+
+  @Field(() => String)
+  cancelUrl: string;
+}
+
+@InputType()
+export class ChangePlanInput {
+  @Field(() => String, { description: 'A paid tier, or "community" to cancel at the end of the period.' })
+  tierKey: string;
+
+  @Field(() => BillingIntervalEnum)
+  interval: BillingIntervalEnum;
+}
+
+@ObjectType()
+export class StartCheckoutPayload implements WithUserErrors {
+  @Field(() => String, { nullable: true, description: 'Stripe Checkout: send the browser here.' })
+  url: string | null;
+
+  @Field(() => Int, { nullable: true })
+  trialDays: number | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class PreviewPlanChangePayload implements WithUserErrors {
+  @Field(() => PlanChangePreviewType, { nullable: true })
+  preview: PlanChangePreviewType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class ChangePlanPayload implements WithUserErrors {
+  @Field(() => BillingStatusType, { nullable: true })
+  billing: BillingStatusType | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class BillingPortalPayload implements WithUserErrors {
+  @Field(() => String, { nullable: true, description: 'Stripe\'s customer portal: send the browser here.' })
+  url: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
