@@ -6,10 +6,12 @@ import { startTestPortal, type TestPortal } from './support/portal.js';
 
 /**
  * The customer portal in a real browser against the real API (seeded demo data): Ada from Initech, on the Growth
- * tier, signs in, sees what her tier includes, is told which tier unlocks Urgent, files a High ticket, replies to it,
- * finds it on her dashboard and signs out.
+ * tier, signs in, sees what her tier includes, is told which tier unlocks Urgent, files a High ticket, sees its
+ * response commitments and which tier would let her escalate it, replies to it, finds it on her dashboard and signs
+ * out. Nancy from Northwind, on Enterprise, files an Urgent ticket, sees its 24×7 targets and escalates it.
  */
 const CUSTOMER = { email: 'ada@initech.example', password: 'tierdesk-demo' };
+const ENTERPRISE_CUSTOMER = { email: 'nancy@northwind.example', password: 'tierdesk-demo' };
 const DURATION = /^(\d+ (min|h|days)|\d+ h \d+ min|No target)$/;
 
 describe.skipIf(!browserAvailable())('customer portal journey', () => {
@@ -40,8 +42,8 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     return page;
   };
 
-  const signIn = async (password: string) => {
-    await page.getByLabel('Email').fill(CUSTOMER.email);
+  const signIn = async (password: string, email: string = CUSTOMER.email) => {
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
   };
@@ -103,6 +105,22 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
     expect(await page.getByTestId('ticket-priority').textContent()).toBe('High');
 
+    // Its response commitments: Growth's High targets, running; the reason behind them is one click away.
+    const commitments = page.getByRole('table', { name: 'Response commitments' });
+    await commitments.waitFor();
+    expect(await page.getByTestId('sla-status-FIRST_RESPONSE').textContent()).toBe('On track');
+    expect(await page.getByTestId('sla-target-FIRST_RESPONSE').textContent()).toBe('4 h');
+    await commitments.getByRole('rowheader', { name: /^Resolution/ }).waitFor();
+    expect(await page.getByTestId('sla-status-RESOLUTION').textContent()).toBe('On track');
+    expect(await page.getByTestId('sla-target-RESOLUTION').textContent()).toMatch(DURATION);
+    const why = commitments.getByRole('rowheader', { name: /^First response/ }).getByText('Why this target');
+    await why.click();
+    expect((await commitments.locator('details[open] p').first().textContent())?.trim()).not.toBe('');
+
+    // Growth does not include escalating yourself: no button, a line naming the tier that does.
+    expect(await page.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
+    expect(await page.getByTestId('escalation-upsell').textContent()).toContain('Business');
+
     // A public reply appears in the thread, and the box empties.
     const reply = `Same with the CSV export, fwiw (${Date.now()}).`;
     await page.getByLabel('Reply').fill(reply);
@@ -114,11 +132,53 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
     await page.waitForURL(/\/dashboard$/);
     await page.getByRole('main').getByRole('link', { name: subject }).waitFor();
+    // Its next deadline is the first response, still running.
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: subject }) }).first();
+    expect(await row.getByTestId('next-deadline').textContent()).not.toBe('—');
+    expect(await row.getByTestId('next-deadline').locator('time').count()).toBe(1);
 
     // Signing out ends the session: the dashboard is out of reach again.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin$/);
     await page.goto(`${portal!.url}/dashboard`);
     await page.waitForURL(/\/signin$/);
+  });
+
+  test('on Enterprise: 24×7 targets on an urgent ticket, and escalating it yourself', async () => {
+    await browser!.context.clearCookies();
+    await open('/signin');
+    await signIn(ENTERPRISE_CUSTOMER.password, ENTERPRISE_CUSTOMER.email);
+    await page.waitForURL(/\/dashboard$/);
+    expect(await page.getByTestId('tier-name').textContent()).toBe('Enterprise');
+
+    await page.getByRole('main').getByRole('link', { name: 'New ticket' }).click();
+    await page.waitForURL(/\/tickets\/new$/);
+    const subject = `Checkout returns 500 for every order (${Date.now()})`;
+    await page.getByLabel('Subject').fill(subject);
+    await page.getByLabel('Description').fill('Since 03:00 ET every checkout fails with a 500; revenue is stopped.');
+    await page.getByLabel('Priority').selectOption('URGENT');
+    await page.getByLabel('Impact').selectOption('CRITICAL');
+    await page.getByRole('button', { name: 'Submit ticket' }).click();
+    await page.waitForURL((url) => /^\/tickets\/[^/]+$/.test(url.pathname) && url.pathname !== '/tickets/new');
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+
+    // Enterprise's urgent targets, measured round the clock.
+    const commitments = page.getByRole('table', { name: 'Response commitments' });
+    await commitments.waitFor();
+    expect(await page.getByTestId('sla-coverage').textContent()).toContain('24×7');
+    expect(await page.getByTestId('sla-target-FIRST_RESPONSE').textContent()).toBe('15 min');
+    expect(await page.getByTestId('sla-status-FIRST_RESPONSE').textContent()).toBe('On track');
+    expect(await page.getByTestId('sla-target-RESOLUTION').textContent()).toBe('2 h');
+    expect(await page.getByTestId('escalation-upsell').count()).toBe(0);
+
+    // Escalating needs a reason; with one, the team is paged and the page says so.
+    await page.getByLabel('Reason').fill('Every checkout fails; we are losing orders by the minute.');
+    await page.getByRole('button', { name: 'Escalate' }).click();
+    const escalations = page.getByRole('list', { name: 'Escalations' });
+    await escalations.waitFor();
+    expect(await escalations.getByTestId('escalation').first().textContent()).toContain('Escalated — the support team has been paged');
+    expect(await escalations.textContent()).toContain('Escalated by your organization');
+    expect(await page.getByLabel('Reason').inputValue()).toBe('');
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 });

@@ -1,4 +1,14 @@
-import type { Coverage, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '@tierdesk/schema';
+import type {
+  Coverage,
+  EscalationStatus,
+  EscalationTrigger,
+  SlaClockKind,
+  SlaClockStatus,
+  TicketChannel,
+  TicketImpact,
+  TicketPriority,
+  TicketStatus,
+} from '@tierdesk/schema';
 
 /** Every priority, lowest first: the form offers all of them, the tier decides which are included. */
 export const PRIORITIES: readonly TicketPriority[] = ['LOW', 'NORMAL', 'HIGH', 'URGENT'];
@@ -38,6 +48,71 @@ export const CHANNEL_LABELS: Record<TicketChannel, string> = {
 export const COVERAGE_LABELS: Record<Coverage, string> = {
   BUSINESS_HOURS: 'Business hours',
   ALWAYS: '24×7',
+};
+
+/** How a coverage reads in a sentence: "Targets are measured …". */
+export const COVERAGE_PHRASES: Record<Coverage, string> = {
+  BUSINESS_HOURS: 'in business hours',
+  ALWAYS: '24×7',
+};
+
+/** Response commitments in the order a ticket meets them. */
+export const SLA_CLOCK_KINDS: readonly SlaClockKind[] = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'];
+
+export const SLA_CLOCK_KIND_LABELS: Record<SlaClockKind, string> = {
+  FIRST_RESPONSE: 'First response',
+  NEXT_RESPONSE: 'Next response',
+  RESOLUTION: 'Resolution',
+};
+
+/**
+ * A clock's status as the customer reads it. A paused clock is paused because of the ticket's status; when that
+ * status is "waiting on you", the customer can restart it, so the label says so.
+ */
+export function slaStatusLabel(status: SlaClockStatus, ticketStatus: TicketStatus): string {
+  switch (status) {
+    case 'ACTIVE':
+      return 'On track';
+    case 'WARNING':
+      return 'Due soon';
+    case 'PAUSED':
+      return ticketStatus === 'WAITING_ON_CUSTOMER' ? 'Paused — waiting on you' : 'Paused';
+    case 'MET':
+      return 'Met';
+    case 'BREACHED':
+      return 'Missed';
+  }
+}
+
+/** Clocks that are running now, whose `dueAt` is a deadline still ahead of the team. */
+export function isRunningClock(status: SlaClockStatus): boolean {
+  return status === 'ACTIVE' || status === 'WARNING';
+}
+
+/** The earliest due time among a ticket's running clocks (ISO), or null when none is running. */
+export function nextDeadline(clocks: readonly { status: SlaClockStatus; dueAt: string | null }[]): string | null {
+  let earliest: { iso: string; time: number } | null = null;
+  for (const clock of clocks) {
+    if (!isRunningClock(clock.status) || !clock.dueAt) continue;
+    const time = Date.parse(clock.dueAt);
+    if (Number.isNaN(time)) continue;
+    if (!earliest || time < earliest.time) earliest = { iso: clock.dueAt, time };
+  }
+  return earliest?.iso ?? null;
+}
+
+export const ESCALATION_STATUS_LABELS: Record<EscalationStatus, string> = {
+  TRIGGERED: 'Escalated — the support team has been paged',
+  // The chain has run its course without an acknowledgement; to the customer it is still escalated.
+  EXHAUSTED: 'Escalated — the support team has been paged',
+  ACKNOWLEDGED: 'Acknowledged — someone on the support team has it',
+};
+
+export const ESCALATION_TRIGGER_LABELS: Record<EscalationTrigger, string> = {
+  CUSTOMER: 'Escalated by your organization',
+  STAFF: 'Escalated by the support team',
+  SLA_WARNING: 'Escalated automatically: a response target was nearly due',
+  SLA_BREACH: 'Escalated automatically: a response target was missed',
 };
 
 export function isPriority(value: unknown): value is TicketPriority {

@@ -8,6 +8,7 @@ import {
   formatAllowance,
   formatDateTime,
   formatDuration,
+  nextDeadline,
   PRIORITY_LABELS,
   STATUS_LABELS,
 } from '../lib/format';
@@ -50,15 +51,21 @@ export async function loader(args: Route.LoaderArgs) {
       })),
     },
     tickets: {
-      rows: result.tickets.nodes.map((ticket) => ({
-        id: ticket.id,
-        number: ticket.number,
-        subject: ticket.subject,
-        status: STATUS_LABELS[ticket.status],
-        priority: PRIORITY_LABELS[ticket.priority],
-        updatedAt: ticket.updatedAt,
-        updated: formatDateTime(ticket.updatedAt, timeZone),
-      })),
+      rows: result.tickets.nodes.map((ticket) => {
+        const deadline = nextDeadline(ticket.slaClocks);
+        return {
+          id: ticket.id,
+          number: ticket.number,
+          subject: ticket.subject,
+          status: STATUS_LABELS[ticket.status],
+          priority: PRIORITY_LABELS[ticket.priority],
+          updatedAt: ticket.updatedAt,
+          updated: formatDateTime(ticket.updatedAt, timeZone),
+          // The earliest due time among the clocks running now: when the team next owes an answer (or a solution).
+          nextDeadlineAt: deadline,
+          nextDeadline: deadline ? formatDateTime(deadline, timeZone) : null,
+        };
+      }),
       totalCount: result.tickets.totalCount,
       nextCursor: result.tickets.pageInfo.hasNextPage ? result.tickets.pageInfo.endCursor : null,
       isFirstPage: !after,
@@ -150,6 +157,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
                 <th scope="col">Status</th>
                 <th scope="col">Priority</th>
                 <th scope="col">Updated</th>
+                <th scope="col">Next deadline</th>
               </tr>
             </thead>
             <tbody>
@@ -165,6 +173,9 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
                   <td>{ticket.priority}</td>
                   <td>
                     <time dateTime={ticket.updatedAt}>{ticket.updated}</time>
+                  </td>
+                  <td className="next-deadline" data-testid="next-deadline">
+                    {ticket.nextDeadlineAt ? <time dateTime={ticket.nextDeadlineAt}>{ticket.nextDeadline}</time> : '—'}
                   </td>
                 </tr>
               ))}

@@ -1,9 +1,29 @@
-import { AddCommentDocument, ChangeTicketStatusDocument, TicketDetailDocument, type TicketStatus } from '@tierdesk/schema';
+import {
+  AddCommentDocument,
+  ChangeTicketStatusDocument,
+  EscalateTicketDocument,
+  TicketDetailDocument,
+  type PortalSlaClockFragment,
+  type TicketStatus,
+} from '@tierdesk/schema';
 import { data, Form, Link, redirect, useNavigation } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { FormErrorSummary, fieldErrorProps, toFormErrors, type FormError } from '../components/form-errors';
 import { ApiError, execute, failureResponse, requireApi } from '../lib/api.server';
-import { CHANNEL_LABELS, formatDateTime, IMPACT_LABELS, PRIORITY_LABELS, STATUS_LABELS } from '../lib/format';
+import {
+  CHANNEL_LABELS,
+  COVERAGE_PHRASES,
+  ESCALATION_STATUS_LABELS,
+  ESCALATION_TRIGGER_LABELS,
+  formatDateTime,
+  formatDuration,
+  IMPACT_LABELS,
+  PRIORITY_LABELS,
+  SLA_CLOCK_KIND_LABELS,
+  SLA_CLOCK_KINDS,
+  slaStatusLabel,
+  STATUS_LABELS,
+} from '../lib/format';
 import type { Route } from './+types/tickets.$id';
 
 /** Replies shown on one page; a longer thread says so rather than loading without bound. */
@@ -17,6 +37,17 @@ const STATUS_ACTIONS: readonly { status: TicketStatus; label: string }[] = [
 
 export function meta({ loaderData }: Route.MetaArgs) {
   return [{ title: loaderData ? `#${loaderData.ticket.number} ${loaderData.ticket.subject} · Tierdesk support` : 'Ticket · Tierdesk support' }];
+}
+
+/** Statuses in which a ticket is done with: no escalating (the API refuses it too; reopen first). */
+const FINISHED: readonly TicketStatus[] = ['SOLVED', 'CLOSED'];
+
+/** What the Due column says: the deadline while a clock runs, when it was met or missed once it is not. */
+function dueCell(clock: PortalSlaClockFragment, timeZone: string): { text: string; dateTime: string | null } {
+  if (clock.dueAt) return { text: formatDateTime(clock.dueAt, timeZone), dateTime: clock.dueAt };
+  if (clock.status === 'MET' && clock.stoppedAt) return { text: `Met ${formatDateTime(clock.stoppedAt, timeZone)}`, dateTime: clock.stoppedAt };
+  if (clock.status === 'BREACHED' && clock.breachedAt) return { text: formatDateTime(clock.breachedAt, timeZone), dateTime: clock.breachedAt };
+  return { text: '—', dateTime: null };
 }
 
 const notFound = () => data({ message: 'There is no ticket at this address, or it belongs to another organization.' }, { status: 404 });
@@ -34,7 +65,9 @@ export async function loader(args: Route.LoaderArgs) {
   }
   const { ticket } = result;
   if (!ticket) throw notFound();
-  const timeZone = result.viewer.organization?.timeZone ?? 'UTC';
+  const organization = result.viewer.organization;
+  const timeZone = organization?.timeZone ?? 'UTC';
+  const coverage = organization?.entitlements.coverage ?? null;
   // Customers only ever see the public thread; the filter guards against an API that forgets.
   const comments = ticket.comments.nodes
     .filter((comment) => comment.visibility === 'PUBLIC')
@@ -46,7 +79,46 @@ export async function loader(args: Route.LoaderArgs) {
       createdAt: comment.createdAt,
       created: formatDateTime(comment.createdAt, timeZone),
     }));
+
+  const commitments = [...ticket.slaClocks]
+    .sort((a, b) => SLA_CLOCK_KINDS.indexOf(a.kind) - SLA_CLOCK_KINDS.indexOf(b.kind))
+    .map((clock) => ({
+      kind: clock.kind,
+      label: clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1 ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})` : SLA_CLOCK_KIND_LABELS[clock.kind],
+      target: formatDuration(clock.targetMinutes, coverage),
+      status: clock.status,
+      statusLabel: slaStatusLabel(clock.status, ticket.status),
+      due: dueCell(clock, timeZone),
+      reason: clock.reason,
+    }));
+
+  // Escalating yourself is an entitlement: the organization's effective one decides (a contract may grant it);
+  // the tier catalogue names the lowest tier above the current one that includes it.
+  const canEscalate = organization?.entitlements.customerEscalation ?? false;
+  let escalationTier: string | null = null;
+  if (!canEscalate && organization) {
+    const unlocking = [...result.tiers]
+      .sort((a, b) => a.rank - b.rank)
+      .find((tier) => tier.rank > organization.tier.rank && tier.entitlements.customerEscalation);
+    escalationTier = unlocking?.name ?? null;
+  }
+  const finished = FINISHED.includes(ticket.status);
+
   return {
+    commitments,
+    coverage: coverage ? COVERAGE_PHRASES[coverage] : null,
+    escalation: {
+      mode: finished ? ('finished' as const) : canEscalate ? ('form' as const) : ('upsell' as const),
+      tierName: escalationTier,
+      history: ticket.escalations.map((escalation) => ({
+        id: escalation.id,
+        status: escalation.status,
+        statusLabel: ESCALATION_STATUS_LABELS[escalation.status],
+        triggerLabel: ESCALATION_TRIGGER_LABELS[escalation.trigger],
+        createdAt: escalation.createdAt,
+        created: formatDateTime(escalation.createdAt, timeZone),
+      })),
+    },
     ticket: {
       id: ticket.id,
       number: ticket.number,
@@ -88,6 +160,22 @@ export async function action(args: Route.ActionArgs) {
     throw redirect(here);
   }
 
+  if (intent === 'escalate') {
+    const reason = String(form.get('reason') ?? '').trim();
+    if (!reason) {
+      return data(
+        { intent, errors: [{ field: 'reason', message: 'Say why the ticket needs escalating.', code: 'BAD_USER_INPUT' }] as FormError[], body: reason },
+        { status: 400 },
+      );
+    }
+    const { escalateTicket } = await api.run(EscalateTicketDocument, { input: { ticketId: params.id, reason } });
+    if (escalateTicket.userErrors.length > 0) {
+      const status = escalateTicket.userErrors.some((error) => error.code === 'ENTITLEMENT_REQUIRED') ? 403 : 400;
+      return data({ intent, errors: toFormErrors(escalateTicket.userErrors), body: reason }, { status });
+    }
+    throw redirect(here);
+  }
+
   const status = form.get('status');
   if (intent === 'status' && STATUS_ACTIONS.some((action) => action.status === status)) {
     const { changeTicketStatus } = await api.run(ChangeTicketStatusDocument, {
@@ -103,11 +191,12 @@ export async function action(args: Route.ActionArgs) {
 }
 
 export default function TicketPage({ loaderData, actionData }: Route.ComponentProps) {
-  const { ticket, comments, commentCount } = loaderData;
+  const { ticket, comments, commentCount, commitments, coverage, escalation } = loaderData;
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const replyErrors = actionData?.intent === 'reply' ? actionData.errors : undefined;
   const statusErrors = actionData?.intent === 'status' ? actionData.errors : undefined;
+  const escalateErrors = actionData?.intent === 'escalate' ? actionData.errors : undefined;
 
   return (
     <article className="ticket">
@@ -163,6 +252,99 @@ export default function TicketPage({ loaderData, actionData }: Route.ComponentPr
         <h2 id="description-title">Description</h2>
         <div className="prose">{ticket.description}</div>
       </section>
+
+      <section aria-labelledby="commitments-title" className="card">
+        <h2 id="commitments-title">Response commitments</h2>
+        {commitments.length === 0 ? (
+          <p className="muted">Your support plan sets no response targets for this ticket’s priority.</p>
+        ) : (
+          <>
+            {coverage ? (
+              <p className="muted" data-testid="sla-coverage">
+                Targets are measured {coverage}. Open “Why this target” to see which plan, priority and hours apply.
+              </p>
+            ) : null}
+            <table className="table sla-table" aria-labelledby="commitments-title">
+              <thead>
+                <tr>
+                  <th scope="col">Commitment</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Due</th>
+                </tr>
+              </thead>
+              <tbody>
+                {commitments.map((clock) => (
+                  <tr key={clock.kind}>
+                    <th scope="row">
+                      {clock.label}
+                      <details className="sla-reason">
+                        <summary>Why this target</summary>
+                        <p>{clock.reason}</p>
+                      </details>
+                    </th>
+                    <td data-testid={`sla-target-${clock.kind}`}>{clock.target}</td>
+                    <td data-testid={`sla-status-${clock.kind}`}>
+                      <span className={`sla-status sla-status--${clock.status.toLowerCase()}`}>{clock.statusLabel}</span>
+                    </td>
+                    <td>{clock.due.dateTime ? <time dateTime={clock.due.dateTime}>{clock.due.text}</time> : clock.due.text}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+
+      {escalation.mode !== 'finished' || escalation.history.length > 0 ? (
+        <section aria-labelledby="escalation-title" className="card">
+          <h2 id="escalation-title">Escalation</h2>
+          {escalation.history.length > 0 ? (
+            <ol className="escalations" aria-label="Escalations">
+              {escalation.history.map((entry) => (
+                <li key={entry.id} data-testid="escalation">
+                  <strong className={`escalation-status escalation-status--${entry.status.toLowerCase()}`}>{entry.statusLabel}</strong>
+                  <span className="muted">
+                    {entry.triggerLabel}, <time dateTime={entry.createdAt}>{entry.created}</time>
+                  </span>
+                </li>
+              ))}
+            </ol>
+          ) : null}
+          {escalation.mode === 'form' ? (
+            <Form method="post" className="form escalate-form">
+              <input type="hidden" name="intent" value="escalate" />
+              <FormErrorSummary errors={escalateErrors} />
+              <div className="field">
+                <label htmlFor="escalation-reason">Reason</label>
+                <textarea
+                  key={escalation.history.length}
+                  id="escalation-reason"
+                  name="reason"
+                  rows={3}
+                  required
+                  maxLength={1000}
+                  defaultValue={escalateErrors ? actionData?.body : ''}
+                  {...fieldErrorProps(escalateErrors, 'reason', 'escalation-hint')}
+                />
+                <p id="escalation-hint" className="hint">
+                  Escalating alerts the support team’s on-call engineers right away. Say what is at stake.
+                </p>
+              </div>
+              <button type="submit" className="button" disabled={busy}>
+                Escalate
+              </button>
+            </Form>
+          ) : escalation.mode === 'upsell' ? (
+            <p className="muted" data-testid="escalation-upsell">
+              {escalation.tierName
+                ? `Escalating a ticket yourself is included from the ${escalation.tierName} tier.`
+                : 'Escalating a ticket yourself is not included in your support plan.'}{' '}
+              <Link to="/dashboard">See what your plan includes</Link>.
+            </p>
+          ) : null}
+        </section>
+      ) : null}
 
       <section aria-labelledby="thread-title" className="card">
         <h2 id="thread-title">Conversation</h2>
