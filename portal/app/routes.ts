@@ -9,6 +9,9 @@ export default [
     route('dashboard', 'routes/dashboard.tsx'),
     route('tickets/new', 'routes/tickets.new.tsx'),
     route('tickets/:id', 'routes/tickets.$id.tsx'),
+    route('plans', 'routes/plans.tsx'),
+    route('plans/change', 'routes/plans.change.tsx'),
+    route('plans/success', 'routes/plans.success.tsx'),
   ]),
   // The help center is open to anyone (signed-in customers also see the articles of their tier).
   layout('routes/help-layout.tsx', [
