@@ -26,6 +26,10 @@ const BENCHMARKS = {
     about: 'knowledge-base search on the PostgreSQL engine over 10,000 generated articles (BENCH_KB_ARTICLES): p50/p95 (goal p95 ≤ 20 ms), indexing articles/s',
     run: async () => (await import('./kb-search.mjs')).kbSearch(),
   },
+  'billing-webhooks': {
+    about: 'Stripe webhooks with billing on: events/s and p50/p99 with ~20% duplicates (each applied once), checkout completion to entitlements in force',
+    run: async () => (await import('./billing-webhooks.mjs')).billingWebhooks(),
+  },
   'cold-start': {
     about: '`node api/dist/cli.js start` with the embedded PostgreSQL: cold (fresh data dir) and warm (second run) to ready',
     run: async () => (await import('./cold-start.mjs')).coldStart(),
@@ -43,6 +47,7 @@ function usage() {
     '             BENCH_CONCURRENCY concurrent clients of the load loop (default 8)',
     '             BENCH_START_RUNS  cold/warm pairs of cold-start (default 3)',
     '             BENCH_KB_ARTICLES articles in the kb-search corpus (default 10000)',
+    '             BENCH_BILLING_EVENTS distinct webhook events of billing-webhooks (default 2000; BENCH_BILLING_ORGS 200)',
     '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
   ].join('\n');
 }
