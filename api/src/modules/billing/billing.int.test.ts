@@ -6,6 +6,7 @@ import { FixedClock } from '../../shared/clock.js';
 import { OutboundEvent } from '../escalations/escalation.entity.js';
 import { Organization, TierChange } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
+import { TicketStatus } from '../tickets/ticket.enums.js';
 import { TicketClock } from '../sla/sla.entity.js';
 import { BillingAccount, StripeEvent } from './billing.entity.js';
 
@@ -88,7 +89,7 @@ describe('billing', () => {
   it('moves piedpiper from community to growth through checkout (trial), with tier history, re-timed tickets and an event', async () => {
     const em = systemEm();
     const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
-    const open = await em.find(Ticket, { organization: organization.id, status: { $ne: 'CLOSED' } }, { fields: ['id'] });
+    const open = await em.find(Ticket, { organization: organization.id, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
     const clocksBefore = await em.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
     const started = await checkout(richard, 'growth', 'MONTH');
     expect(started.userErrors).toEqual([]);

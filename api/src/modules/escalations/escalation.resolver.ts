@@ -1,10 +1,10 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Access } from '../../server/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
-import { pageRequest } from '../../shared/pagination.js';
+import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
 import { escalationPolicyFor } from '../sla/timer.worker.js';
 import { TicketType } from '../tickets/ticket.types.js';
 import { EscalationPolicy, OnCallSchedule } from './escalation.entity.js';
@@ -29,6 +29,7 @@ import {
   EscalationPolicyType,
   EscalationStepType,
   EscalationType,
+  NotificationConnection,
   NotificationPayload,
   NotificationType,
   OnCallSchedulePayload,
@@ -119,15 +120,14 @@ export class EscalationResolver {
     return onCallNow(schedule, at ?? ctx.clock.now()).map((id) => toGlobalId('User', id));
   }
 
-  @Query(() => [NotificationType], { description: 'The signed-in staff member\'s inbox, newest first.' })
+  @Query(() => NotificationConnection, { description: 'The signed-in staff member\'s inbox, newest first.' })
   @Access({ staff: 'ANY' })
   async myNotifications(
+    @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: RequestContext,
     @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-  ): Promise<NotificationType[]> {
-    const page = pageRequest({ first });
-    return (await inbox(ctx, staffUserId(ctx), unreadOnly ?? false, page.first)).map(NotificationType.from);
+  ): Promise<Connection<NotificationType>> {
+    return connectionFrom(await inbox(ctx, staffUserId(ctx), unreadOnly ?? false, pageRequest(page)), NotificationType.from);
   }
 
   @Mutation(() => NotificationPayload)

@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { entitlementRequired } from '../entitlements/entitlement.service.js';
 import { User } from '../identity/identity.entity.js';
 import { isValidTimeZone } from '../organizations/organization.service.js';
@@ -276,8 +277,10 @@ export async function createEscalationPolicy(ctx: RequestContext, input: { name:
   return policy;
 }
 
-export async function inbox(ctx: RequestContext, userId: string, unreadOnly: boolean, first: number): Promise<InboxNotification[]> {
-  return ctx.em.find(InboxNotification, { user: userId, ...(unreadOnly ? { readAt: null } : {}) }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first });
+export async function inbox(ctx: RequestContext, userId: string, unreadOnly: boolean, request: PageRequest): Promise<Page<InboxNotification>> {
+  const where = { user: userId, ...(unreadOnly ? { readAt: null } : {}) };
+  const rows = await ctx.em.find(InboxNotification, { ...where, ...afterCursorCondition(request.after) }, { orderBy: keysetOrder(), limit: request.first + 1 });
+  return toPage(rows, request, () => ctx.em.count(InboxNotification, where));
 }
 
 export async function markRead(ctx: RequestContext, userId: string, notificationId: string): Promise<InboxNotification> {

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
+import { ConnectionType } from '../../shared/pagination.js';
 import type { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, Team } from './escalation.entity.js';
 
 export enum EscalationTargetTypeEnum {
@@ -356,3 +357,5 @@ export class NotificationPayload implements WithUserErrors {
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+export const NotificationConnection = ConnectionType('Notification', NotificationType);

@@ -138,8 +138,8 @@ describe('timers and escalations', () => {
     await worker.runOnce();
     ticket = await clocksOf(id);
     expect(ticket.escalations[0]).toMatchObject({ level: 2, steps: [{ level: 1 }, { level: 2 }] });
-    const inbox = await gql(api.url, '{ myNotifications(unreadOnly: true) { id title escalationId } }', {}, admin);
-    const notification = inbox.data?.myNotifications.find((item: { title: string }) => item.title.includes('Orders API down'));
+    const inbox = await gql(api.url, '{ myNotifications(first: 100, unreadOnly: true) { nodes { id title escalationId } } }', {}, admin);
+    const notification = inbox.data?.myNotifications.nodes.find((item: { title: string }) => item.title.includes('Orders API down'));
     expect(notification).toBeDefined();
 
     const ack = await gql(api.url, 'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { status acknowledgedById nextStepAt } userErrors { code } } }', { id: notification.escalationId }, admin);
