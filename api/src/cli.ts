@@ -10,9 +10,11 @@ import { parseArgs } from 'node:util';
 import { printSortedSchema } from './server/print-schema.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
+import { TENANT_FILTER } from './db/tenant-filter.js';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
 import { boot } from './main.js';
 import { configureBilling, syncPlans } from './modules/billing/billing.service.js';
+import { evaluateUpgradeEligibility } from './modules/billing/eligibility.service.js';
 import { startLocalStripe, type LocalStripe } from './modules/billing/local-stripe/index.js';
 import { createStripeClient } from './modules/billing/stripe-client.js';
 import { createApiKey } from './modules/identity/identity.service.js';
@@ -40,6 +42,7 @@ const USAGE = `Usage: pnpm tierdesk <command>
   apikey create --staff --role <agent|specialist|on_call_engineer|admin> [--name <name>]
   kb index [--dir <dir>]   sync the knowledge base (default kb/articles, or KB_DIR) into the database and the search engine
   billing sync-plans       create or update the Stripe products and prices of the paid tiers (idempotent)
+  billing check-upgrades   check every organization for a better-fitting tier now (what the worker does hourly)
   schema                   write schema/schema.graphql and schema/access.snapshot.txt
   migration:create <name>  (developers) generate a migration from the entity changes
 
@@ -235,7 +238,7 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
       const database = await openDatabase(config, log);
-      const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50 });
+      const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50, upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS });
       worker.start();
       process.stdout.write(`Tierdesk timer worker running (every ${config.TIMER_INTERVAL_MS} ms)\n`);
       const stop = () => void worker.stop().then(() => database.close()).then(() => process.exit(0));
@@ -278,7 +281,22 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'billing': {
-      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans` exists.');
+      if (rest[0] === 'check-upgrades') {
+        return withDatabase(async ({ orm }) => {
+          await migrate(orm);
+          const em = orm.em.fork();
+          em.setFilterParams(TENANT_FILTER, { allTenants: true });
+          const report = await evaluateUpgradeEligibility(em, systemClock);
+          process.stdout.write(
+            [
+              `Checked ${report.checked} organizations; ${report.created.length} new upgrade reminder(s).`,
+              ...report.created.map((line) => `  ${line.organizationId} -> ${line.tierKey}: ${line.reasons.join('; ')}`),
+              '',
+            ].join('\n'),
+          );
+        });
+      }
+      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans` and `billing check-upgrades` exist.');
       const config = loadConfig();
       const settings = createStripeClient(config);
       configureBilling({ ...settings, graceDays: config.BILLING_GRACE_DAYS });

@@ -24,6 +24,7 @@ const schema = z.object({
   SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
   RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
   TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
+  UPGRADE_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(3_600_000).describe('how often the timer worker checks organizations for a better-fitting tier (0: never)'),
   PORTAL_SESSION_SECRET: z.string().min(16).optional().describe('signs portal cookies; comma list rotates'),
   MEILI_HOST: z
     .string()

@@ -38,6 +38,8 @@ export async function startTestApi(
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
     RUN_TIMERS: options.runTimers ? 'true' : 'false',
+    // Tests run the upgrade-eligibility check themselves (evaluateUpgradeEligibility).
+    UPGRADE_CHECK_INTERVAL_MS: '0',
     ...(stripe ? { STRIPE_LOCAL_PORT: String(stripe.port), STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {}),
   });
   // The local server's time in milliseconds: its clock plus the whole seconds its helpers advanced.

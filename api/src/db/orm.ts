@@ -12,6 +12,7 @@ import { Article, ArticleFeedback, ArticleVersion, SearchDocumentRow, SearchEven
 import { BillingAccount, StripeEvent } from '../modules/billing/billing.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
+import { UpgradeReminder } from '../modules/billing/upgrade-reminder.entity.js';
 
 export const ENTITIES = [
   Tier,
@@ -46,6 +47,7 @@ export const ENTITIES = [
   ArticleFeedback,
   BillingAccount,
   StripeEvent,
+  UpgradeReminder,
 ];
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {

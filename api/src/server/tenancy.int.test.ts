@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_FILTER } from '../db/tenant-filter.js';
 import { ApiKey } from '../modules/identity/identity.entity.js';
+import { UpgradeReminder } from '../modules/billing/upgrade-reminder.entity.js';
+import { Organization } from '../modules/organizations/organization.entity.js';
 import { parseGlobalId, toGlobalId, type NodeType } from '../shared/ids.js';
 import { API_SCOPES } from '../shared/principal.js';
 import { createOrgApiKey, gql, organizationId, signIn, type GraphQLResponse } from '../../../test/support/graphql.js';
@@ -88,6 +90,7 @@ let initechKey: string; // every scope
 const keyLacking = new Map<string, string>(); // scope -> a key with every other scope
 let readOnlyKey: string;
 let globex: Globex;
+let globexReminder: string | undefined; // set by the upgrade-reminder test
 let initech: Initech;
 
 /**
@@ -234,6 +237,11 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { tierKey: 'enterprise', interval: 'MONTH' } },
   }),
   openBillingPortal: () => ({ query: 'mutation { openBillingPortal(returnUrl: "https://initech.example/back") { url userErrors { code } } }' }),
+  upgradeReminder: () => ({ query: 'query($org: ID) { upgradeReminder(organizationId: $org) { id reasons } }', variables: { org: globex.org } }),
+  dismissUpgradeReminder: () => ({
+    query: 'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }',
+    variables: { id: globexReminder ?? unknownId('UpgradeReminder') },
+  }),
 };
 
 const CALLERS: [string, () => string][] = [
@@ -743,6 +751,31 @@ describe('billing acts on the caller\'s own organization only', () => {
     const asStaff = ok(await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', { org: globex.org }, admin)).data!.billingStatus;
     expect(asStaff).toEqual({ tierKey: 'business', status: null });
     expect(await globexState()).toEqual(before);
+  });
+});
+
+describe('upgrade reminders belong to their organization', () => {
+  it('upgradeReminder never shows globex\'s reminder; dismissUpgradeReminder gets NOT_FOUND with its id and leaves it undismissed', async () => {
+    const em = api.orm.em.fork();
+    em.setFilterParams(TENANT_FILTER, { allTenants: true });
+    const reminder = Object.assign(new UpgradeReminder(), { organization: em.getReference(Organization, rawId(globex.org)), suggestedTierKey: 'enterprise', reasons: ['Globex grew'] });
+    await em.persistAndFlush(reminder);
+    globexReminder = toGlobalId('UpgradeReminder', reminder.id);
+    // Globex sees its own reminder.
+    expect(ok(await gql(api.url, '{ upgradeReminder { id } }', {}, hank)).data!.upgradeReminder).toEqual({ id: globexReminder });
+    for (const token of [ada, peter, initechKey]) {
+      expect(ok(await run('upgradeReminder', token)).data!.upgradeReminder, 'globex by id').toBeNull();
+      expect(ok(await gql(api.url, '{ upgradeReminder { id } }', {}, token)).data!.upgradeReminder, 'own').toBeNull();
+    }
+    for (const token of [ada, peter]) {
+      const result = ok(await run('dismissUpgradeReminder', token)).data!.dismissUpgradeReminder;
+      const unknown = ok(await gql(api.url, 'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }', { id: unknownId('UpgradeReminder') }, token)).data!.dismissUpgradeReminder;
+      expectNotFound(result, unknown);
+    }
+    em.clear();
+    expect((await em.findOneOrFail(UpgradeReminder, { id: reminder.id })).dismissedAt).toBeNull();
+    const asStaff = ok(await gql(api.url, 'query($org: ID) { upgradeReminder(organizationId: $org) { id } }', { org: globex.org }, admin)).data!.upgradeReminder;
+    expect(asStaff).toEqual({ id: globexReminder });
   });
 });
 

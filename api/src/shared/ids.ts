@@ -15,7 +15,8 @@ export type NodeType =
   | 'OnCallSchedule'
   | 'Notification'
   | 'Article'
-  | 'KnowledgeBaseSearch';
+  | 'KnowledgeBaseSearch'
+  | 'UpgradeReminder';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

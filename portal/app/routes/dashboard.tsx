@@ -1,5 +1,5 @@
-import { DashboardDocument } from '@tierdesk/schema';
-import { data, Link, redirect } from 'react-router';
+import { DashboardDocument, DismissUpgradeReminderDocument } from '@tierdesk/schema';
+import { data, Form, Link, redirect } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { ApiError, execute, failureResponse, requireApi } from '../lib/api.server';
 import {
@@ -37,6 +37,7 @@ export async function loader(args: Route.LoaderArgs) {
   const { entitlements, ticketUsage, timeZone } = organization;
   return {
     organization: { name: organization.name, tier: organization.tier },
+    reminder: result.upgradeReminder ? { id: result.upgradeReminder.id, reasons: result.upgradeReminder.reasons } : null,
     plan: {
       coverage: entitlements.coverage ? COVERAGE_LABELS[entitlements.coverage] : 'None',
       channels: entitlements.allowedChannels.map((channel) => CHANNEL_LABELS[channel]),
@@ -73,13 +74,51 @@ export async function loader(args: Route.LoaderArgs) {
   };
 }
 
+/** "Dismiss" on the upgrade reminder; post/redirect/get back to the dashboard. */
+export async function action(args: Route.ActionArgs) {
+  const api = await requireApi(args);
+  const form = await args.request.formData();
+  const id = String(form.get('reminderId') ?? '');
+  if (form.get('intent') === 'dismiss-upgrade' && id) {
+    const { dismissUpgradeReminder } = await api.run(DismissUpgradeReminderDocument, { id });
+    if (dismissUpgradeReminder.userErrors.length > 0) {
+      return data({ message: dismissUpgradeReminder.userErrors.map((error) => error.message).join(' ') }, { status: 400 });
+    }
+  }
+  throw redirect('/dashboard');
+}
+
 const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 
-export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { organization, plan, tickets } = loaderData;
+export default function Dashboard({ loaderData, actionData }: Route.ComponentProps) {
+  const { organization, plan, tickets, reminder } = loaderData;
   return (
     <>
       <h1>{organization.name}</h1>
+
+      {reminder ? (
+        <section className="card upgrade-reminder" role="status" aria-labelledby="upgrade-title" data-testid="upgrade-reminder">
+          <h2 id="upgrade-title">A higher tier may suit you better</h2>
+          <ul>
+            {reminder.reasons.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+          {actionData?.message ? <p className="error">{actionData.message}</p> : null}
+          <div className="section-heading">
+            <Link to="/plans" className="button button--primary">
+              Compare plans
+            </Link>
+            <Form method="post">
+              <input type="hidden" name="intent" value="dismiss-upgrade" />
+              <input type="hidden" name="reminderId" value={reminder.id} />
+              <button type="submit" className="button">
+                Dismiss
+              </button>
+            </Form>
+          </div>
+        </section>
+      ) : null}
 
       <section aria-labelledby="plan-title" className="card">
         <h2 id="plan-title">

@@ -3,7 +3,7 @@ import { Access } from '../../server/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
-import { parseGlobalId } from '../../shared/ids.js';
+import { fromGlobalId, parseGlobalId } from '../../shared/ids.js';
 import { tenantOf } from '../../shared/principal.js';
 import { TierType } from '../tiers/tier.types.js';
 import { billingStatus, changePlan, openBillingPortal, previewPlanChange, startCheckout } from './billing.service.js';
@@ -11,6 +11,8 @@ import {
   BillingIntervalEnum,
   BillingPortalPayload,
   BillingStatusType,
+  DismissUpgradeReminderPayload,
+  UpgradeReminderType,
   ChangePlanInput,
   ChangePlanPayload,
   PlanChangePreviewType,
@@ -20,6 +22,7 @@ import {
   StartCheckoutPayload,
   toInterval,
 } from './billing.types.js';
+import { currentUpgradeReminder, dismissUpgradeReminder } from './eligibility.service.js';
 import { PLANS } from './plans.js';
 
 /** Self-serve mutations act on the caller's own organization; there is no id to aim at another one. */
@@ -97,5 +100,35 @@ export class BillingResolver {
   @Access({ customer: 'ADMIN' })
   async openBillingPortal(@Arg('returnUrl', () => String) returnUrl: string, @Ctx() ctx: RequestContext): Promise<BillingPortalPayload> {
     return mutationPayload(BillingPortalPayload, async () => openBillingPortal(ctx, ownOrganizationId(ctx), returnUrl));
+  }
+
+  @Query(() => UpgradeReminderType, {
+    nullable: true,
+    description: 'The current undismissed upgrade reminder of an organization: the caller\'s own (customers, keys), or the one named (staff). Null when none, or for another organization.',
+  })
+  @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
+  async upgradeReminder(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<UpgradeReminderType | null> {
+    const own = tenantOf(ctx.principal);
+    let target = own;
+    if (organizationId) {
+      const parsed = parseGlobalId(organizationId);
+      if (parsed?.type !== 'Organization') return null;
+      if (own && parsed.id !== own) return null;
+      target = parsed.id;
+    }
+    if (!target) throw new AppError('BAD_USER_INPUT', 'Name the organization (organizationId).', { field: ['organizationId'] });
+    const reminder = await currentUpgradeReminder(ctx, target);
+    return reminder ? UpgradeReminderType.from(reminder) : null;
+  }
+
+  @Mutation(() => DismissUpgradeReminderPayload, { description: 'Hides an upgrade reminder of the caller\'s organization (the same suggestion stays quiet for 30 days).' })
+  @Access({ customer: 'MEMBER' })
+  async dismissUpgradeReminder(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DismissUpgradeReminderPayload> {
+    return mutationPayload(DismissUpgradeReminderPayload, async () => {
+      const organizationId = tenantOf(ctx.principal);
+      if (!organizationId) throw new AppError('FORBIDDEN', 'Only an organization\'s own members dismiss its reminders.');
+      const reminder = await dismissUpgradeReminder(ctx, organizationId, fromGlobalId('UpgradeReminder', id));
+      return { reminder: UpgradeReminderType.from(reminder) };
+    });
   }
 }

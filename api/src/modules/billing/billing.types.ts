@@ -1,5 +1,7 @@
-import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { toGlobalId } from '../../shared/ids.js';
+import type { UpgradeReminder } from './upgrade-reminder.entity.js';
 import { TierType } from '../tiers/tier.types.js';
 import type { BillingStatus, PlanPreview } from './billing.service.js';
 
@@ -186,6 +188,43 @@ export class ChangePlanPayload implements WithUserErrors {
 export class BillingPortalPayload implements WithUserErrors {
   @Field(() => String, { nullable: true, description: 'Stripe\'s customer portal: send the browser here.' })
   url: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType('UpgradeReminder', { description: 'A higher tier that fits the organization better, and why; shown until dismissed.' })
+export class UpgradeReminderType {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => String, { description: 'The key of the suggested tier.' })
+  suggestedTierKey: string;
+
+  @Field(() => [String], { description: 'Why, in plain words, strongest first.' })
+  reasons: string[];
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  dismissedAt: Date | null;
+
+  static from(reminder: UpgradeReminder): UpgradeReminderType {
+    return Object.assign(new UpgradeReminderType(), {
+      id: toGlobalId('UpgradeReminder', reminder.id),
+      suggestedTierKey: reminder.suggestedTierKey,
+      reasons: reminder.reasons,
+      createdAt: reminder.createdAt,
+      dismissedAt: reminder.dismissedAt,
+    });
+  }
+}
+
+@ObjectType()
+export class DismissUpgradeReminderPayload implements WithUserErrors {
+  @Field(() => UpgradeReminderType, { nullable: true })
+  reminder: UpgradeReminderType | null;
 
   @Field(() => [UserError])
   userErrors: UserError[];

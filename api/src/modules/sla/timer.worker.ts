@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '../../db/tenant-filter.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { evaluateUpgradeEligibility } from '../billing/eligibility.service.js';
 import { Escalation, type EscalationPolicy } from '../escalations/escalation.entity.js';
 import { advanceEscalation, emitEvent, Pager, startEscalation } from '../escalations/escalation.service.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -38,6 +39,8 @@ export interface TimerWorkerOptions {
   /** How often to look for due timers. Sets the worst-case lateness of a warning or breach. */
   intervalMs: number;
   batchSize: number;
+  /** How often the loop also runs the upgrade-eligibility check (`evaluateUpgradeEligibility`); 0 or absent: never. */
+  upgradeCheckIntervalMs?: number;
 }
 
 /**
@@ -68,6 +71,10 @@ export class TimerWorker {
       if (this.stopped) return;
       this.running = this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'timer pass failed'));
       await this.running;
+      if (!this.stopped && this.upgradeCheckDue()) {
+        this.running = this.checkUpgrades().catch((error: unknown) => this.log.error({ err: error }, 'upgrade eligibility check failed'));
+        await this.running;
+      }
       if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
     };
     void loop();
@@ -77,6 +84,22 @@ export class TimerWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  private lastUpgradeCheck: number | null = null;
+
+  private upgradeCheckDue(): boolean {
+    const interval = this.options.upgradeCheckIntervalMs ?? 0;
+    if (interval <= 0) return false;
+    return this.lastUpgradeCheck === null || this.clock.now().getTime() - this.lastUpgradeCheck >= interval;
+  }
+
+  /** The upgrade-eligibility check (cheap: a fixed number of statements), at most once per interval from the loop. */
+  async checkUpgrades(): Promise<number> {
+    this.lastUpgradeCheck = this.clock.now().getTime();
+    const report = await evaluateUpgradeEligibility(this.fork(), this.clock);
+    if (report.created.length) this.log.info({ reminders: report.created.length }, 'upgrade reminders created');
+    return report.created.length;
   }
 
   /** One pass over everything due now; returns how many alerts and escalation steps it acted on. */
