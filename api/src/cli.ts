@@ -13,7 +13,7 @@ import { migrate, openDatabase } from './db/database.js';
 import { TENANT_FILTER } from './db/tenant-filter.js';
 import { DEMO_PASSWORD, DEMO_USERS, seed } from './db/seed.js';
 import { boot } from './main.js';
-import { configureBilling, syncPlans } from './modules/billing/billing.service.js';
+import { configureBilling, expireGracePeriods, syncPlans } from './modules/billing/billing.service.js';
 import { evaluateUpgradeEligibility } from './modules/billing/eligibility.service.js';
 import { startLocalStripe, type LocalStripe } from './modules/billing/local-stripe/index.js';
 import { createStripeClient } from './modules/billing/stripe-client.js';
@@ -43,6 +43,8 @@ const USAGE = `Usage: pnpm tierdesk <command>
   kb index [--dir <dir>]   sync the knowledge base (default kb/articles, or KB_DIR) into the database and the search engine
   billing sync-plans       create or update the Stripe products and prices of the paid tiers (idempotent)
   billing check-upgrades   check every organization for a better-fitting tier now (what the worker does hourly)
+  billing expire-grace     move organizations whose grace period after a failed payment ended to the free tier now
+                           (what the worker does hourly; reads the subscriptions from Stripe)
   schema                   write schema/schema.graphql and schema/access.snapshot.txt
   migration:create <name>  (developers) generate a migration from the entity changes
 
@@ -238,6 +240,8 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL);
       const database = await openDatabase(config, log);
+      // The worker ends grace periods too (expireGracePeriods), which re-reads subscriptions from Stripe.
+      configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
       const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50, upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS });
       worker.start();
       process.stdout.write(`Tierdesk timer worker running (every ${config.TIMER_INTERVAL_MS} ms)\n`);
@@ -296,7 +300,24 @@ async function main(argv: string[]): Promise<void> {
           );
         });
       }
-      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans` and `billing check-upgrades` exist.');
+      if (rest[0] === 'expire-grace') {
+        const config = loadConfig();
+        configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
+        return withDatabase(async ({ orm }, log) => {
+          await migrate(orm);
+          const em = orm.em.fork();
+          em.setFilterParams(TENANT_FILTER, { allTenants: true });
+          const report = await expireGracePeriods(em, systemClock, log);
+          process.stdout.write(
+            [
+              `Checked ${report.checked} account(s) whose grace period ended; ${report.downgraded.length} moved to the free tier.`,
+              ...report.downgraded.map((line) => `  ${line.organizationId}: ${line.fromTier} -> community`),
+              '',
+            ].join('\n'),
+          );
+        });
+      }
+      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans`, `billing check-upgrades` and `billing expire-grace` exist.');
       const config = loadConfig();
       const settings = createStripeClient(config);
       configureBilling({ ...settings, graceDays: config.BILLING_GRACE_DAYS });

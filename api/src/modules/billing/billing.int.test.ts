@@ -9,6 +9,7 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketStatus } from '../tickets/ticket.enums.js';
 import { TicketClock } from '../sla/sla.entity.js';
 import { BillingAccount, StripeEvent } from './billing.entity.js';
+import { expireGracePeriods, GRACE_ENDED_REASON } from './billing.service.js';
 
 const DAY = 86_400;
 let api: TestApi;
@@ -51,6 +52,19 @@ function systemEm() {
   const em = api.orm.em.fork();
   em.setFilterParams('tenant', { allTenants: true });
   return em;
+}
+
+function localHelper(path: string, body?: string) {
+  return fetch(`${api.stripe!.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk_test_local', 'content-type': 'application/x-www-form-urlencoded' },
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+function subscriptionOfInvoice(event: Stripe.Event): string | null {
+  const parent = (event.data.object as Stripe.Invoice).parent?.subscription_details?.subscription;
+  return typeof parent === 'string' ? parent : (parent?.id ?? null);
 }
 
 function postWebhook(body: string, signature: string | null) {
@@ -222,5 +236,125 @@ describe('billing', () => {
     expect(await tierOf('initech')).toBe('community');
     const token = await signIn(api.url, 'ada@initech.example');
     expect(await status(token)).toMatchObject({ tierKey: 'community', dunning: 'DOWNGRADED' });
+  });
+  it('acknowledges customer.subscription.trial_will_end once, changes no tier, and shows the trial end', async () => {
+    const em = systemEm();
+    const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
+    const account = await em.findOneOrFail(BillingAccount, { organization: organization.id });
+    const subscription = await stripe.subscriptions.retrieve(account.stripeSubscriptionId!);
+    expect(subscription.status).toBe('trialing');
+    const trialEnd = subscription.trial_end!;
+    const historyBefore = await em.count(TierChange, { organization: organization.id });
+    const eventsBefore = await em.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' });
+    const isOurs = (event: Stripe.Event) => (event.data.object as Stripe.Subscription).id === subscription.id;
+
+    await api.stripe!.advanceTime(Math.max(0, trialEnd - 3 * DAY + 60 - api.stripe!.now()));
+    const event = await api.stripe!.waitForDelivery('customer.subscription.trial_will_end', { where: isOurs });
+    await api.stripe!.idle();
+    expect(api.stripe!.events('customer.subscription.trial_will_end').filter(isOurs)).toHaveLength(1);
+
+    const check = systemEm();
+    const recorded = await check.find(StripeEvent, { type: 'customer.subscription.trial_will_end' });
+    expect(recorded.map((row) => row.id)).toEqual([event.id]);
+    expect(recorded[0]!.organizationId).toBe(organization.id);
+    expect(await tierOf('piedpiper')).toBe('business');
+    expect(await check.count(TierChange, { organization: organization.id })).toBe(historyBefore);
+    expect(await check.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' })).toBe(eventsBefore);
+    // The customer sees the trial and when it ends (while trialing, the period ends with the trial).
+    const seen = (await gql(api.url, '{ billingStatus { tierKey status pendingTierKey currentPeriodEnd } }', {}, await signIn(api.url, 'richard@piedpiper.example'))).data!.billingStatus;
+    expect(seen).toMatchObject({ tierKey: 'business', status: 'trialing', pendingTierKey: 'growth' });
+    expect(new Date(seen.currentPeriodEnd).getTime()).toBe(trialEnd * 1000);
+
+    // Redelivered: acknowledged as a duplicate, applied once.
+    const payload = JSON.stringify(event);
+    const again = await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET }));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ result: 'duplicate' });
+    const after = systemEm();
+    expect(await after.count(StripeEvent, { type: 'customer.subscription.trial_will_end' })).toBe(1);
+    expect(await after.count(TierChange, { organization: organization.id })).toBe(historyBefore);
+    expect(await tierOf('piedpiper')).toBe('business');
+  });
+
+  it('applies the scheduled downgrade when the period ends: business until then, growth after the renewal', async () => {
+    const em = systemEm();
+    const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
+    const account = await em.findOneOrFail(BillingAccount, { organization: organization.id });
+    const subscription = await stripe.subscriptions.retrieve(account.stripeSubscriptionId!);
+    const periodEnd = subscription.items.data[0]!.current_period_end;
+    const historyBefore = await em.count(TierChange, { organization: organization.id });
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'business', pendingTierKey: 'growth' });
+
+    // Just before the period ends: still the paid tier.
+    await api.stripe!.advanceTime(Math.max(0, periodEnd - 60 - api.stripe!.now()));
+    await api.stripe!.idle();
+    expect(await tierOf('piedpiper')).toBe('business');
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'business', pendingTierKey: 'growth' });
+
+    await api.stripe!.advanceTime(120);
+    await api.stripe!.waitForDelivery('invoice.paid', { where: (event) => subscriptionOfInvoice(event) === subscription.id && (event.data.object as Stripe.Invoice).created >= periodEnd });
+    await api.stripe!.idle();
+    expect(await tierOf('piedpiper')).toBe('growth');
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'growth', pendingTierKey: null, status: 'active', interval: 'MONTH', dunning: 'NONE' });
+    const history = await systemEm().find(TierChange, { organization: organization.id }, { orderBy: { createdAt: 'desc' }, populate: ['fromTier', 'toTier'] });
+    expect(history).toHaveLength(historyBefore + 1);
+    expect(history[0]!.fromTier?.key ?? null).toBe('business');
+    expect(history[0]!.toTier.key).toBe('growth');
+    expect(history[0]!.reason).toMatch(/^Stripe /);
+  });
+
+  it('ends a grace period that ran out without a Stripe event (expireGracePeriods), once', async () => {
+    // Initech's earlier subscription (past due, still being retried) ends first, so a new one can start.
+    const earlier = (await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } })).stripeSubscriptionId!;
+    if ((await stripe.subscriptions.retrieve(earlier)).status !== 'canceled') await stripe.subscriptions.cancel(earlier);
+    await api.stripe!.idle();
+    expect((await localHelper(`/__local/customers/${(await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } })).stripeCustomerId}/card`, 'outcome=succeed')).status).toBe(200);
+    const started = await checkout(await signIn(api.url, 'ada@initech.example'), 'enterprise', 'MONTH');
+    expect(started.userErrors).toEqual([]);
+    await completeCheckout(started.url!);
+    expect(await tierOf('initech')).toBe('enterprise');
+    const account = await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } });
+    const subscriptionId = account.stripeSubscriptionId!;
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('active');
+    expect((await localHelper(`/__local/customers/${account.stripeCustomerId}/card`, 'outcome=decline')).status).toBe(200);
+    expect((await localHelper('/__local/invoices/fail', `subscription=${subscriptionId}`)).status).toBe(200);
+    await api.stripe!.waitForDelivery('invoice.payment_failed', { where: (event) => subscriptionOfInvoice(event) === subscriptionId });
+    await api.stripe!.idle();
+    const token = await signIn(api.url, 'ada@initech.example');
+    expect(await status(token)).toMatchObject({ tierKey: 'enterprise', status: 'past_due', dunning: 'GRACE' });
+
+    // Past the grace period, with no event reaching the API (the retry's failure is recorded but not delivered).
+    const organization = await systemEm().findOneOrFail(Organization, { slug: 'initech' });
+    const deliveredBefore = await systemEm().count(StripeEvent, { organizationId: organization.id });
+    api.stripe!.setWebhookUrl(null);
+    try {
+      await api.stripe!.advanceTime(7 * DAY + 3600);
+    } finally {
+      api.stripe!.setWebhookUrl(`${api.origin}/webhooks/stripe`);
+    }
+    await api.stripe!.idle();
+    expect(await systemEm().count(StripeEvent, { organizationId: organization.id })).toBe(deliveredBefore);
+    expect(await tierOf('initech')).toBe('enterprise');
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('past_due');
+
+    const clock = { now: () => new Date(api.stripe!.now() * 1000) };
+    const first = await expireGracePeriods(systemEm(), clock);
+    const signedIn = await signIn(api.url, 'ada@initech.example');
+    expect(first.downgraded).toEqual([{ organizationId: organization.id, fromTier: 'enterprise' }]);
+    expect(await tierOf('initech')).toBe('community');
+    expect(await status(signedIn)).toMatchObject({ tierKey: 'community', status: 'past_due', dunning: 'DOWNGRADED' });
+    const check = systemEm();
+    const history = await check.find(TierChange, { organization: organization.id, reason: GRACE_ENDED_REASON }, { populate: ['toTier'] });
+    expect(history).toHaveLength(1);
+    expect(history[0]!.toTier.key).toBe('community');
+    const historyCount = await check.count(TierChange, { organization: organization.id });
+    const events = await check.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' });
+
+    const second = await expireGracePeriods(systemEm(), clock);
+    expect(second).toEqual({ checked: 0, downgraded: [] });
+    const after = systemEm();
+    expect(await after.count(TierChange, { organization: organization.id })).toBe(historyCount);
+    expect(await after.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' })).toBe(events);
+    expect(await tierOf('initech')).toBe('community');
   });
 });

@@ -7,6 +7,10 @@ import { AppError, badInput, notFound } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { systemPrincipal } from '../../shared/principal.js';
 import { createContext } from '../../server/context.js';
+import { createLoaders } from '../../server/loaders.js';
+import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../../shared/logger.js';
 import { emitEvent } from '../escalations/escalation.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { changeTier } from '../organizations/organization.service.js';
@@ -469,6 +473,54 @@ export async function openBillingPortal(ctx: RequestContext, organizationId: str
     stripe.billingPortal.sessions.create({ customer: account.stripeCustomerId, return_url: url }),
   );
   return { url: session.url };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dunning: the end of a grace period, without waiting for a Stripe event
+
+export const GRACE_ENDED_REASON = 'Grace period ended after a failed payment';
+
+export interface GraceExpiryReport {
+  checked: number;
+  downgraded: { organizationId: string; fromTier: string }[];
+}
+
+/**
+ * Ends the grace periods that have run out: for each account in dunning GRACE whose `graceEndsAt` has passed,
+ * re-reads the subscription from Stripe and applies `decideTier` with now, in one transaction per account (the
+ * account row locked and re-read, so a webhook applying the same change meanwhile is seen). A subscription that was
+ * paid meanwhile clears the dunning; otherwise the organization moves to the free tier through `changeTier` and the
+ * account shows dunning DOWNGRADED. Idempotent: a downgraded account is no longer in GRACE.
+ * `em` must see every tenant (`allTenants`).
+ */
+export async function expireGracePeriods(em: EntityManager, clock: Clock, log: Logger = createLogger('silent')): Promise<GraceExpiryReport> {
+  const now = clock.now();
+  const reader = em.fork({ clear: true });
+  reader.setFilterParams(TENANT_FILTER, { allTenants: true });
+  const due = await reader.find(BillingAccount, { dunning: 'GRACE', graceEndsAt: { $lte: now } }, { orderBy: { graceEndsAt: 'asc', id: 'asc' }, fields: ['id'] });
+  const report: GraceExpiryReport = { checked: due.length, downgraded: [] };
+  for (const { id } of due) {
+    const principal = systemPrincipal('billing-grace');
+    const base = em.fork({ clear: true });
+    base.setFilterParams(TENANT_FILTER, { allTenants: true });
+    const ctx: RequestContext = { requestId: randomUUID(), principal, em: base, loaders: createLoaders(base, principal, clock), clock, log: log.child({ billingAccount: id }) };
+    try {
+      await base.transactional(async (tx) => {
+        const account = await tx.findOne(BillingAccount, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        // Re-checked under the lock: a webhook (or another worker) may have settled it meanwhile.
+        if (!account || account.dunning !== 'GRACE' || !account.graceEndsAt || account.graceEndsAt > now) return;
+        const subscription = account.stripeSubscriptionId ? await retrieveSubscription(ctx, account.stripeSubscriptionId) : null;
+        const organization = await tx.findOneOrFail(Organization, { id: account.organization.id }, { populate: ['tier'] });
+        const fromTier = organization.tier.key;
+        const { tierChanged } = await applySubscription(ctx, tx, account, subscription, GRACE_ENDED_REASON);
+        if (tierChanged) report.downgraded.push({ organizationId: organization.id, fromTier });
+      });
+    } catch (error) {
+      // One account's failure (Stripe unreachable) does not hold the others up; the next pass retries it.
+      ctx.log.warn({ err: error }, 'grace expiry failed for an account');
+    }
+  }
+  return report;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TENANT_FILTER } from '../../db/tenant-filter.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { expireGracePeriods } from '../billing/billing.service.js';
 import { evaluateUpgradeEligibility } from '../billing/eligibility.service.js';
 import { Escalation, type EscalationPolicy } from '../escalations/escalation.entity.js';
 import { advanceEscalation, emitEvent, Pager, startEscalation } from '../escalations/escalation.service.js';
@@ -39,7 +40,10 @@ export interface TimerWorkerOptions {
   /** How often to look for due timers. Sets the worst-case lateness of a warning or breach. */
   intervalMs: number;
   batchSize: number;
-  /** How often the loop also runs the upgrade-eligibility check (`evaluateUpgradeEligibility`); 0 or absent: never. */
+  /**
+   * How often the loop also runs the upgrade-eligibility check (`evaluateUpgradeEligibility`) and ends the grace
+   * periods that ran out (`expireGracePeriods`); 0 or absent: never.
+   */
   upgradeCheckIntervalMs?: number;
 }
 
@@ -74,6 +78,9 @@ export class TimerWorker {
       if (!this.stopped && this.upgradeCheckDue()) {
         this.running = this.checkUpgrades().catch((error: unknown) => this.log.error({ err: error }, 'upgrade eligibility check failed'));
         await this.running;
+        // Same cadence: grace periods that ran out without a Stripe event end here.
+        this.running = this.expireGrace().catch((error: unknown) => this.log.error({ err: error }, 'grace expiry failed'));
+        await this.running;
       }
       if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
     };
@@ -100,6 +107,13 @@ export class TimerWorker {
     const report = await evaluateUpgradeEligibility(this.fork(), this.clock);
     if (report.created.length) this.log.info({ reminders: report.created.length }, 'upgrade reminders created');
     return report.created.length;
+  }
+
+  /** Ends the grace periods that ran out without a Stripe event (`expireGracePeriods`), from the loop with `checkUpgrades`. */
+  async expireGrace(): Promise<number> {
+    const report = await expireGracePeriods(this.fork(), this.clock, this.log);
+    if (report.downgraded.length) this.log.info({ organizations: report.downgraded.length }, 'grace periods ended; moved to the free tier');
+    return report.downgraded.length;
   }
 
   /** One pass over everything due now; returns how many alerts and escalation steps it acted on. */
