@@ -193,6 +193,18 @@ describe('billing', () => {
     expect(history).toHaveLength(1);
   });
 
+  it('refuses a downgrade below what open tickets need, naming them, and allows it once they are solved', async () => {
+    const opened = await gql(api.url, 'mutation { createTicket(input: { subject: "Checkout down", description: "d", priority: URGENT }) { ticket { id number } userErrors { code } } }', {}, richard);
+    const ticket = opened.data!.createTicket.ticket;
+    expect(ticket).not.toBeNull();
+    const refused = (await gql(api.url, CHANGE, { input: { tierKey: 'growth', interval: 'MONTH' } }, richard)).data!.changePlan;
+    expect(refused.userErrors[0].code).toBe('DOWNGRADE_BLOCKED');
+    expect(refused.userErrors[0].message).toContain(`#${ticket.number} (URGENT)`);
+    expect(await tierOf('piedpiper')).toBe('business');
+    const solved = await gql(api.url, 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }', { input: { ticketId: ticket.id, status: 'SOLVED' } }, richard);
+    expect(solved.data!.changeTicketStatus.ticket.status).toBe('SOLVED');
+  });
+
   it('records a downgrade for the period end and keeps the paid tier until then', async () => {
     const changed = (await gql(api.url, CHANGE, { input: { tierKey: 'growth', interval: 'MONTH' } }, richard)).data!.changePlan;
     expect(changed.userErrors).toEqual([]);
