@@ -32,6 +32,21 @@ function ownOrganizationId(ctx: RequestContext): string {
   return organizationId;
 }
 
+/**
+ * The organization a read refers to: customers and keys get their own (another organization's id reads as none);
+ * staff must name one.
+ */
+function requestedOrganization(ctx: RequestContext, organizationId: string | null): string | null {
+  const own = tenantOf(ctx.principal);
+  if (!organizationId) {
+    if (!own) throw new AppError('BAD_USER_INPUT', 'Name the organization (organizationId).', { field: ['organizationId'] });
+    return own;
+  }
+  const parsed = parseGlobalId(organizationId);
+  if (parsed?.type !== 'Organization') return null;
+  return own && parsed.id !== own ? null : parsed.id;
+}
+
 @Resolver()
 export class BillingResolver {
   @Query(() => [PlanType], { description: 'The paid tiers with their monthly and annual prices, lowest first.' })
@@ -51,15 +66,8 @@ export class BillingResolver {
   })
   @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
   async billingStatus(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<BillingStatusType | null> {
-    const own = tenantOf(ctx.principal);
-    let target = own;
-    if (organizationId) {
-      const parsed = parseGlobalId(organizationId);
-      if (parsed?.type !== 'Organization') return null;
-      if (own && parsed.id !== own) return null;
-      target = parsed.id;
-    }
-    if (!target) throw new AppError('BAD_USER_INPUT', 'Name the organization (organizationId).', { field: ['organizationId'] });
+    const target = requestedOrganization(ctx, organizationId);
+    if (!target) return null;
     const status = await billingStatus(ctx, target).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
       throw error;
@@ -108,15 +116,8 @@ export class BillingResolver {
   })
   @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
   async upgradeReminder(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<UpgradeReminderType | null> {
-    const own = tenantOf(ctx.principal);
-    let target = own;
-    if (organizationId) {
-      const parsed = parseGlobalId(organizationId);
-      if (parsed?.type !== 'Organization') return null;
-      if (own && parsed.id !== own) return null;
-      target = parsed.id;
-    }
-    if (!target) throw new AppError('BAD_USER_INPUT', 'Name the organization (organizationId).', { field: ['organizationId'] });
+    const target = requestedOrganization(ctx, organizationId);
+    if (!target) return null;
     const reminder = await currentUpgradeReminder(ctx, target);
     return reminder ? UpgradeReminderType.from(reminder) : null;
   }
