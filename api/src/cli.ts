@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { printSortedSchema } from './server/print-schema.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
@@ -20,6 +21,8 @@ import { createStripeClient } from './modules/billing/stripe-client.js';
 import { createApiKey } from './modules/identity/identity.service.js';
 import { configureSearchEngine, formatReport, indexKnowledgeBase, KnowledgeBaseDirectoryError, searchEngineFor } from './modules/kb/index.js';
 import { Organization } from './modules/organizations/organization.entity.js';
+import { runSimulation } from './modules/routing/simulation.service.js';
+import { formatSimulation } from './modules/routing/simulator/report.js';
 import { TimerWorker } from './modules/sla/timer.worker.js';
 import { accessSnapshot } from './server/access.js';
 import { createContext } from './server/context.js';
@@ -45,12 +48,46 @@ const USAGE = `Usage: pnpm tierdesk <command>
   billing check-upgrades   check every organization for a better-fitting tier now (what the worker does hourly)
   billing expire-grace     move organizations whose grace period after a failed payment ended to the free tier now
                            (what the worker does hourly; reads the subscriptions from Stripe)
+  simulate <file> [--json] [--replay-from <instant> --replay-to <instant>]
+                           a what-if run of a scenario file (docs/simulator.md); with a replay window the real
+                           tickets of that period are the arrivals (needs the database)
   schema                   write schema/schema.graphql and schema/access.snapshot.txt
   migration:create <name>  (developers) generate a migration from the entity changes
 
 Scopes: ${API_SCOPES.join(', ')}`;
 
 class UsageError extends Error {}
+
+async function simulateCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, 'replay-from': { type: 'string' }, 'replay-to': { type: 'string' } },
+  });
+  const file = positionals[0];
+  if (!file) throw new UsageError('Name a scenario file: `tierdesk simulate docs/scenarios/example.json`.');
+  let input: unknown;
+  try {
+    const text = await readFile(resolve(process.cwd(), file), 'utf8');
+    input = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  const from = values['replay-from'];
+  const to = values['replay-to'];
+  if (Boolean(from) !== Boolean(to)) throw new UsageError('Give both --replay-from and --replay-to, or neither.');
+  const replay = from && to ? { from: new Date(from), to: new Date(to) } : null;
+  if (replay && (Number.isNaN(replay.from.getTime()) || Number.isNaN(replay.to.getTime()))) throw new UsageError('--replay-from and --replay-to are ISO instants.');
+  const run = (em: Parameters<typeof runSimulation>[0]) => runSimulation(em, input, { replay });
+  const result = replay
+    ? await withDatabase(async ({ orm }) => {
+        const em = orm.em.fork();
+        em.setFilterParams(TENANT_FILTER, { allTenants: true });
+        return run(em);
+      })
+    : await run(null);
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
+}
 
 async function withDatabase<T>(run: (database: Awaited<ReturnType<typeof openDatabase>>, log: ReturnType<typeof createLogger>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -336,6 +373,8 @@ async function main(argv: string[]): Promise<void> {
       );
       return;
     }
+    case 'simulate':
+      return simulateCommand(rest);
     case 'schema':
       return writeSchema();
     case 'migration:create':
@@ -351,7 +390,11 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-  else if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof AppError) {
+    const problems = Array.isArray(error.details.problems) ? (error.details.problems as { path: string; message: string }[]) : [];
+    process.stderr.write(problems.length ? `${problems.length} problem(s):\n${problems.map((problem) => `  ${problem.path || '(root)'}: ${problem.message}`).join('\n')}\n` : `${error.message}\n`);
+  }
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -18,6 +18,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
   DateTime: { input: string; output: string; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: any; output: any; }
 };
 
 export type AddCommentInput = {
@@ -25,6 +27,19 @@ export type AddCommentInput = {
   ticketId: Scalars['ID']['input'];
   /** Defaults to PUBLIC. INTERNAL is for staff. */
   visibility?: InputMaybe<CommentVisibility>;
+};
+
+export type AgentProfileInput = {
+  /** Working hours as a business calendar; null: always working. */
+  calendarId?: InputMaybe<Scalars['ID']['input']>;
+  capacity: Array<CapacityInput>;
+  certifications?: InputMaybe<Array<CertificationInput>>;
+  /** ISO 639 codes; default ["en"]. */
+  languages?: InputMaybe<Array<Scalars['String']['input']>>;
+  region: Scalars['String']['input'];
+  skills: Array<SkillInput>;
+  /** The staff user. */
+  userId: Scalars['ID']['input'];
 };
 
 export type ArchiveArticleInput = {
@@ -50,6 +65,17 @@ export type AssignTicketInput = {
 export type BillingInterval =
   | 'MONTH'
   | 'YEAR';
+
+export type CapacityInput = {
+  /** Most open tickets of this priority at once (0-100). */
+  max: Scalars['Int']['input'];
+  priority: TicketPriority;
+};
+
+export type CertificationInput = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  name: Scalars['String']['input'];
+};
 
 export type ChangeOrganizationTierInput = {
   /** Global id of the organization. */
@@ -78,6 +104,12 @@ export type ChangeTicketStatusInput = {
 export type CommentVisibility =
   | 'INTERNAL'
   | 'PUBLIC';
+
+export type CorrectTriageInput = {
+  domain: SupportDomain;
+  note?: InputMaybe<Scalars['String']['input']>;
+  ticketId: Scalars['ID']['input'];
+};
 
 /** BUSINESS_HOURS: clocks run in business hours only; ALWAYS: 24×7. */
 export type Coverage =
@@ -158,6 +190,12 @@ export type CreateTicketInput = {
   subject: Scalars['String']['input'];
 };
 
+/** RULE: a keyword rule; CLASSIFIER: the text classifier; KNOWN: given (a staff correction). */
+export type DomainSource =
+  | 'CLASSIFIER'
+  | 'KNOWN'
+  | 'RULE';
+
 /** GRACE: a payment failed, the paid tier holds until graceEndsAt; DOWNGRADED: it did not recover. */
 export type DunningState =
   | 'DOWNGRADED'
@@ -204,8 +242,10 @@ export type EscalationTargetType =
   | 'TEAM'
   | 'USER';
 
+/** ROUTING: a routing rule paged at once when the ticket arrived. */
 export type EscalationTrigger =
   | 'CUSTOMER'
+  | 'ROUTING'
   | 'SLA_BREACH'
   | 'SLA_WARNING'
   | 'STAFF';
@@ -270,11 +310,30 @@ export type PlanChangeTiming =
   | 'NOW'
   | 'PERIOD_END';
 
+/** Only ONLINE agents are offered tickets. */
+export type Presence =
+  | 'AWAY'
+  | 'OFFLINE'
+  | 'ONLINE';
+
 export type PrincipalKind =
   | 'ANONYMOUS'
   | 'CUSTOMER'
   | 'PARTNER'
   | 'STAFF';
+
+export type QueueInput = {
+  domain?: InputMaybe<SupportDomain>;
+  fallbackAfterMinutes?: InputMaybe<Scalars['Int']['input']>;
+  fallbackQueueId?: InputMaybe<Scalars['ID']['input']>;
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  key: Scalars['String']['input'];
+  language?: InputMaybe<Scalars['String']['input']>;
+  levelByTier?: InputMaybe<Array<TierSkillLevelInput>>;
+  name: Scalars['String']['input'];
+  requiredCertification?: InputMaybe<Scalars['String']['input']>;
+  targetMinutes?: InputMaybe<Scalars['Int']['input']>;
+};
 
 export type RateArticleInput = {
   articleId: Scalars['ID']['input'];
@@ -302,6 +361,46 @@ export type RotationInput = {
   userIds: Array<Scalars['ID']['input']>;
 };
 
+/** A real ticket (`ticketId`), or a described one (organization, subject, description, priority…). */
+export type RoutingDryRunInput = {
+  channel?: InputMaybe<TicketChannel>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  impact?: InputMaybe<TicketImpact>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  priority?: InputMaybe<TicketPriority>;
+  subject?: InputMaybe<Scalars['String']['input']>;
+  ticketId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type RoutingRuleInput = {
+  conditions?: InputMaybe<RuleConditionsInput>;
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  escalationPolicyId?: InputMaybe<Scalars['ID']['input']>;
+  name: Scalars['String']['input'];
+  pageImmediately?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Where to put it (1 = first); default: last, or where it is. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  priority?: InputMaybe<TicketPriority>;
+  queueId: Scalars['ID']['input'];
+};
+
+/** WAITING in its queue, ASSIGNED to an agent, or CLOSED (solved or closed). */
+export type RoutingStatus =
+  | 'ASSIGNED'
+  | 'CLOSED'
+  | 'WAITING';
+
+export type RuleConditionsInput = {
+  businessCritical?: InputMaybe<Scalars['Boolean']['input']>;
+  channels?: InputMaybe<Array<TicketChannel>>;
+  criticalOutage?: InputMaybe<Scalars['Boolean']['input']>;
+  domains?: InputMaybe<Array<SupportDomain>>;
+  keywords?: InputMaybe<Array<Scalars['String']['input']>>;
+  minUrgency?: InputMaybe<UrgencyLevel>;
+  priorities?: InputMaybe<Array<TicketPriority>>;
+  tierKeys?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** Give exactly the field that fits the feature's kind. */
 export type SetEntitlementOverrideInput = {
   /** LIMIT features, or DURATION features in minutes. */
@@ -327,9 +426,32 @@ export type SetOrganizationCalendarInput = {
   organizationId: Scalars['ID']['input'];
 };
 
+export type SetPresenceInput = {
+  presence: Presence;
+  /** The agent's user id (admins); default: yourself. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type SetTechnicalAccountManagerInput = {
+  organizationId: Scalars['ID']['input'];
+  /** The agent's user id; null clears it. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type SignInInput = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+/** Replay the real tickets created in [from, to) instead of the scenario's arrival profile. */
+export type SimulationReplayInput = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+export type SkillInput = {
+  domain: SupportDomain;
+  level: Scalars['Int']['input'];
 };
 
 export type SlaClockKind =
@@ -356,6 +478,16 @@ export type StartCheckoutInput = {
   successUrl: Scalars['String']['input'];
   tierKey: Scalars['String']['input'];
 };
+
+/** What a ticket is about; agents have a skill level per domain. */
+export type SupportDomain =
+  | 'BILLING'
+  | 'DATA_MODELS'
+  | 'FEATURE_REQUEST'
+  | 'HOW_TO'
+  | 'INTEGRATIONS'
+  | 'PERFORMANCE'
+  | 'SECURITY';
 
 export type TicketChannel =
   | 'API'
@@ -391,6 +523,11 @@ export type TicketStatus =
   | 'SOLVED'
   | 'WAITING_ON_CUSTOMER';
 
+export type TierSkillLevelInput = {
+  level: Scalars['Int']['input'];
+  tierKey: Scalars['String']['input'];
+};
+
 export type UpdateArticleInput = {
   body?: InputMaybe<Scalars['String']['input']>;
   /** The version you edited; a different current version is a CONFLICT (someone else saved first). */
@@ -422,6 +559,12 @@ export type UpsertSlaPolicyInput = {
   /** Warn when this percentage of a target is used (1–99). */
   warnPercent: Scalars['Int']['input'];
 };
+
+export type UrgencyLevel =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
 
 /** CUSTOMER_* roles belong to an organization; the rest are staff. */
 export type UserRole =

@@ -13,6 +13,7 @@ import { BillingAccount, StripeEvent } from '../modules/billing/billing.entity.j
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 import { UpgradeReminder } from '../modules/billing/upgrade-reminder.entity.js';
+import { AgentProfile, ClassifierModel, Queue, RoutingDecision, RoutingRule, TechnicalAccountManager, TriageDecision } from '../modules/routing/routing.entity.js';
 
 export const ENTITIES = [
   Tier,
@@ -48,6 +49,13 @@ export const ENTITIES = [
   BillingAccount,
   StripeEvent,
   UpgradeReminder,
+  Queue,
+  RoutingRule,
+  AgentProfile,
+  TriageDecision,
+  RoutingDecision,
+  ClassifierModel,
+  TechnicalAccountManager,
 ];
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {

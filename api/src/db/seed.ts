@@ -14,6 +14,10 @@ import { createEscalationPolicy, createOnCallSchedule, createTeam } from '../mod
 import { SlaPolicy } from '../modules/sla/sla.entity.js';
 import { upsertSlaPolicy } from '../modules/sla/sla.service.js';
 import type { RequestContext } from '../shared/context.js';
+import type { Domain } from '../modules/routing/model.js';
+import { Queue } from '../modules/routing/routing.entity.js';
+import { setTechnicalAccountManager, upsertAgentProfile } from '../modules/routing/agents.service.js';
+import { createQueue, createRoutingRule, type QueueInput, type RuleInput } from '../modules/routing/queues.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { systemPrincipal, type Principal } from '../shared/principal.js';
@@ -104,6 +108,85 @@ async function seedEscalations(ctx: RequestContext, users: User[]): Promise<void
   }
 }
 
+const ALWAYS_SOME_CAPACITY = [
+  { priority: TicketPriority.URGENT, max: 2 },
+  { priority: TicketPriority.HIGH, max: 4 },
+  { priority: TicketPriority.NORMAL, max: 8 },
+  { priority: TicketPriority.LOW, max: 10 },
+];
+
+/**
+ * Demo routing: a queue per domain plus a general (default) queue, a critical-outage queue that pages the
+ * on-call senior engineers at once, product specialists for feature requests (lower priority, a 3-day lead
+ * time), and the demo staff in the competency matrix. Agents start OFFLINE: they go on queue with `setPresence`.
+ */
+async function seedRouting(ctx: RequestContext, users: User[], organizations: Organization[]): Promise<void> {
+  const em = ctx.em;
+  if (await em.count(Queue, {})) return;
+  const critical = await em.findOneOrFail(EscalationPolicy, { name: 'Critical' });
+  const queue = (key: string, name: string, domain: Domain | null, extra: Partial<QueueInput> = {}) =>
+    createQueue(ctx, { key, name, domain, levelByTier: [], requiredCertification: null, language: null, targetMinutes: null, fallbackQueueId: null, fallbackAfterMinutes: null, isDefault: false, ...extra });
+  await queue('general', 'General support', null, { isDefault: true, levelByTier: [{ tierKey: 'enterprise', level: 2 }] });
+  const outages = await queue('critical-outages', 'Critical outages (on-call engineers)', null, { levelByTier: DEFAULT_TIERS.map((tier) => ({ tierKey: tier.key, level: 2 })) });
+  const product = await queue('product-specialists', 'Product specialists', 'FEATURE_REQUEST', { targetMinutes: 3 * 24 * 60 });
+  const security = await queue('security', 'Security', 'SECURITY', {
+    requiredCertification: 'Security incident response',
+    levelByTier: [{ tierKey: 'business', level: 2 }, { tierKey: 'enterprise', level: 3 }],
+  });
+  const byDomain: [Domain, string, string][] = [
+    ['PERFORMANCE', 'performance', 'Performance'],
+    ['INTEGRATIONS', 'integrations', 'Integrations'],
+    ['DATA_MODELS', 'data-models', 'Data models'],
+    ['BILLING', 'billing', 'Billing'],
+  ];
+  const rule = (name: string, conditions: RuleInput['conditions'], queueId: string, extra: Partial<RuleInput> = {}) =>
+    createRoutingRule(ctx, { name, enabled: true, conditions, queueId, priority: null, escalationPolicyId: null, pageImmediately: false, position: null, ...extra });
+  await rule('Critical outage of a business-critical customer', { criticalOutage: true, businessCritical: true }, outages.id, {
+    priority: TicketPriority.URGENT,
+    escalationPolicyId: critical.id,
+    pageImmediately: true,
+  });
+  await rule('Feature requests to product specialists', { domains: ['FEATURE_REQUEST'] }, product.id, { priority: TicketPriority.LOW });
+  await rule('Security', { domains: ['SECURITY'] }, security.id);
+  for (const [domain, key, name] of byDomain) {
+    const created = await queue(key, name, domain, { levelByTier: [{ tierKey: 'enterprise', level: 2 }] });
+    await rule(name, { domains: [domain] }, created.id);
+  }
+
+  const id = (email: string) => users.find((user) => user.email === email)!.id;
+  const securityCertification = { name: 'Security incident response', expiresAt: new Date('2027-12-31T00:00:00Z') };
+  await upsertAgentProfile(ctx, {
+    userId: id('agent@tierdesk.example'),
+    skills: [{ domain: 'HOW_TO', level: 3 }, { domain: 'BILLING', level: 3 }, { domain: 'INTEGRATIONS', level: 2 }, { domain: 'DATA_MODELS', level: 1 }],
+    certifications: [],
+    languages: ['en', 'es'],
+    region: 'us-east',
+    calendarId: null,
+    capacity: ALWAYS_SOME_CAPACITY,
+  });
+  await upsertAgentProfile(ctx, {
+    userId: id('specialist@tierdesk.example'),
+    skills: [{ domain: 'SECURITY', level: 3 }, { domain: 'PERFORMANCE', level: 3 }, { domain: 'INTEGRATIONS', level: 3 }, { domain: 'DATA_MODELS', level: 3 }, { domain: 'FEATURE_REQUEST', level: 3 }, { domain: 'HOW_TO', level: 2 }],
+    certifications: [securityCertification],
+    languages: ['en', 'de'],
+    region: 'eu-central',
+    calendarId: null,
+    capacity: ALWAYS_SOME_CAPACITY,
+  });
+  await upsertAgentProfile(ctx, {
+    userId: id('oncall@tierdesk.example'),
+    skills: [{ domain: 'PERFORMANCE', level: 3 }, { domain: 'SECURITY', level: 2 }, { domain: 'DATA_MODELS', level: 2 }, { domain: 'INTEGRATIONS', level: 2 }, { domain: 'HOW_TO', level: 2 }],
+    certifications: [securityCertification],
+    languages: ['en'],
+    region: 'us-east',
+    calendarId: null,
+    capacity: ALWAYS_SOME_CAPACITY,
+  });
+  const northwind = organizations.find((organization) => organization.slug === 'northwind');
+  if (northwind) await setTechnicalAccountManager(ctx, { organizationId: northwind.id, userId: id('specialist@tierdesk.example') });
+  await em.flush();
+}
+
 /**
  * Idempotent demo data: the tier catalogue is brought up to date on every run; organizations, users and
  * tickets are created only when missing. Everything goes through the same services as the API.
@@ -133,6 +216,8 @@ export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { 
   await em.flush();
 
   const users = await em.find(User, { email: { $in: DEMO_USERS.map((user) => user.email) } });
+  await seedEscalations(system, users);
+  await seedRouting(system, users, organizations);
   const agent = users.find((user) => user.email === 'agent@tierdesk.example')!;
   const staff: Principal = { kind: 'staff', role: 'AGENT', userId: agent.id, apiKeyId: null };
   for (const organization of organizations) {
@@ -150,6 +235,5 @@ export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { 
       if (demo.status) await changeStatus(asAgent, { ticketId: ticket.id, status: demo.status });
     }
   }
-  await seedEscalations(system, users);
   log.info({ organizations: organizations.length, users: users.length }, 'seed complete');
 }

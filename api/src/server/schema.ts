@@ -12,6 +12,17 @@ import { OrganizationResolver } from '../modules/organizations/organization.reso
 import { TicketResolver } from '../modules/tickets/ticket.resolver.js';
 import { TierResolver } from '../modules/tiers/tier.resolver.js';
 import { enforceAccess } from './access.js';
+import {
+  AgentResolver,
+  AssignmentPreviewResolver,
+  OrganizationTamResolver,
+  QueueResolver,
+  RoutingDecisionResolver,
+  RoutingDryRunResolver,
+  RoutingResolver,
+  RoutingRuleResolver,
+  TicketRoutingResolver,
+} from '../modules/routing/routing.resolver.js';
 
 export const RESOLVERS = [
   IdentityResolver,
@@ -25,6 +36,15 @@ export const RESOLVERS = [
   TicketEscalationResolver,
   KnowledgeBaseResolver,
   BillingResolver,
+  RoutingResolver,
+  TicketRoutingResolver,
+  RoutingDecisionResolver,
+  QueueResolver,
+  RoutingRuleResolver,
+  AgentResolver,
+  RoutingDryRunResolver,
+  AssignmentPreviewResolver,
+  OrganizationTamResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -238,6 +238,49 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   }),
   openBillingPortal: () => ({ query: 'mutation { openBillingPortal(returnUrl: "https://initech.example/back") { url userErrors { code } } }' }),
   upgradeReminder: () => ({ query: 'query($org: ID) { upgradeReminder(organizationId: $org) { id reasons } }', variables: { org: globex.org } }),
+  queues: () => ({ query: '{ queues { id key waitingCount waiting(first: 100) { nodes { ticket { id } } } } }' }),
+  queue: () => ({ query: 'query($id: ID!) { queue(id: $id) { id } }', variables: { id: unknownId('Queue') } }),
+  routingRules: () => ({ query: '{ routingRules { id name } }' }),
+  routingWarnings: () => ({ query: '{ routingWarnings { code } }' }),
+  routingDryRun: () => ({ query: 'query($id: ID!) { routingDryRun(input: { ticketId: $id }) { ruleName triage { domain } } }', variables: { id: globex.ticket } }),
+  agents: () => ({ query: '{ agents(first: 100) { nodes { id user { email } load { count } } } }' }),
+  agent: () => ({ query: '{ agent { id } }' }),
+  domainClassifier: () => ({ query: '{ domainClassifier { version heldOutAccuracy } }' }),
+  createQueue: () => ({
+    query: 'mutation($input: QueueInput!) { createQueue(input: $input) { queue { id } userErrors { code } } }',
+    variables: { input: { key: 'planted-by-initech', name: 'x' } },
+  }),
+  updateQueue: () => ({
+    query: 'mutation($id: ID!, $input: QueueInput!) { updateQueue(id: $id, input: $input) { queue { id } userErrors { code } } }',
+    variables: { id: unknownId('Queue'), input: { key: 'planted', name: 'x' } },
+  }),
+  createRoutingRule: () => ({
+    query: 'mutation($input: RoutingRuleInput!) { createRoutingRule(input: $input) { rule { id } userErrors { code } } }',
+    variables: { input: { name: 'all to me', queueId: unknownId('Queue') } },
+  }),
+  updateRoutingRule: () => ({
+    query: 'mutation($id: ID!, $input: RoutingRuleInput!) { updateRoutingRule(id: $id, input: $input) { rule { id } userErrors { code } } }',
+    variables: { id: unknownId('RoutingRule'), input: { name: 'x', queueId: unknownId('Queue') } },
+  }),
+  deleteRoutingRule: () => ({ query: 'mutation($id: ID!) { deleteRoutingRule(id: $id) { deletedRuleId userErrors { code } } }', variables: { id: unknownId('RoutingRule') } }),
+  upsertAgentProfile: () => ({
+    query: 'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { id } userErrors { code } } }',
+    variables: { input: { userId: globex.user, skills: [], region: 'x', capacity: [] } },
+  }),
+  setPresence: () => ({ query: 'mutation { setPresence(input: { presence: ONLINE }) { agent { id } userErrors { code } } }' }),
+  setTechnicalAccountManager: () => ({
+    query: 'mutation($input: SetTechnicalAccountManagerInput!) { setTechnicalAccountManager(input: $input) { organization { id } userErrors { code } } }',
+    variables: { input: { organizationId: globex.org, userId: null } },
+  }),
+  correctTriage: () => ({
+    query: 'mutation($input: CorrectTriageInput!) { correctTriage(input: $input) { triage { domain } userErrors { code } } }',
+    variables: { input: { ticketId: globex.ticket, domain: 'BILLING' } },
+  }),
+  simulate: () => ({
+    query: 'query($scenario: JSONObject!) { simulate(scenario: $scenario) { tickets { arrived } } }',
+    variables: { scenario: { version: 1 } },
+  }),
+  retrainClassifier: () => ({ query: 'mutation { retrainClassifier { classifier { version } userErrors { code } } }' }),
   dismissUpgradeReminder: () => ({
     query: 'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }',
     variables: { id: globexReminder ?? unknownId('UpgradeReminder') },

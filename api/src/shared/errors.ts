@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   SUBSCRIPTION_NOT_ACTIVE: { kind: 'CONFLICT', doc: 'changePlan: the subscription is past due or ending; pay the open invoice in the billing portal first.' },
   DOWNGRADE_BLOCKED: { kind: 'CONFLICT', doc: 'changePlan: open tickets have priorities the lower tier does not allow; `tickets` names them.' },
   BILLING_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Stripe did not answer or refused the request; retry later.' },
+  INVALID_ROUTING_CONFIG: { kind: 'BAD_USER_INPUT', doc: 'A queue or routing rule names an unknown queue, escalation policy, tier or domain, has an empty condition list, or closes a fallback cycle; `problems` lists each with its path.' },
+  INVALID_COMPETENCY: { kind: 'BAD_USER_INPUT', doc: 'An agent profile breaks the competency matrix (unknown domain, level outside 1-3, capacity outside 0-100, a repeated skill); `field` names it.' },
+  INVALID_SCENARIO: { kind: 'BAD_USER_INPUT', doc: 'simulate: the scenario breaks the format of docs/simulator.md (unknown fields, absurd rates, unknown queues, cyclic fallbacks); `problems` lists every one with its path.' },
   INTERNAL_SERVER_ERROR: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Something failed on our side; the message carries the request id to quote.' },
 } as const;
 

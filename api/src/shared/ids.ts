@@ -16,7 +16,10 @@ export type NodeType =
   | 'Notification'
   | 'Article'
   | 'KnowledgeBaseSearch'
-  | 'UpgradeReminder';
+  | 'UpgradeReminder'
+  | 'Queue'
+  | 'RoutingRule'
+  | 'Agent';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

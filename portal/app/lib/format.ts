@@ -113,6 +113,7 @@ export const ESCALATION_TRIGGER_LABELS: Record<EscalationTrigger, string> = {
   STAFF: 'Escalated by the support team',
   SLA_WARNING: 'Escalated automatically: a response target was nearly due',
   SLA_BREACH: 'Escalated automatically: a response target was missed',
+  ROUTING: 'Escalated on arrival: the on-call engineers were paged at once',
 };
 
 export function isPriority(value: unknown): value is TicketPriority {

@@ -4,6 +4,7 @@ import { Migration20261121050916_sla_and_escalations } from './Migration20261121
 import { Migration20261121055251_knowledge_base } from './Migration20261121055251_knowledge_base.js';
 import { Migration20261121061559_billing } from './Migration20261121061559_billing.js';
 import { Migration20261121063839_upgrade_reminders } from './Migration20261121063839_upgrade_reminders.js';
+import { Migration20261121070100_routing } from './Migration20261121070100_routing.js';
 
 /** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121055251_knowledge_base', class: Migration20261121055251_knowledge_base },
   { name: 'Migration20261121061559_billing', class: Migration20261121061559_billing },
   { name: 'Migration20261121063839_upgrade_reminders', class: Migration20261121063839_upgrade_reminders },
+  { name: 'Migration20261121070100_routing', class: Migration20261121070100_routing },
 ];

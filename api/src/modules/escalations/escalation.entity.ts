@@ -62,7 +62,8 @@ export class EscalationPolicy extends BaseEntity {
   repeatCount: number = 0;
 }
 
-export type EscalationTrigger = 'SLA_WARNING' | 'SLA_BREACH' | 'CUSTOMER' | 'STAFF';
+/** ROUTING: a routing rule paged at once (a critical outage of a business-critical customer). */
+export type EscalationTrigger = 'SLA_WARNING' | 'SLA_BREACH' | 'CUSTOMER' | 'STAFF' | 'ROUTING';
 export type EscalationStatus = 'TRIGGERED' | 'ACKNOWLEDGED' | 'EXHAUSTED';
 
 /** One run of an escalation policy for a ticket. */
@@ -79,7 +80,7 @@ export class Escalation extends BaseEntity {
   @ManyToOne({ entity: () => EscalationPolicy, nullable: true, deleteRule: 'set null' })
   policy: EscalationPolicy | null = null;
 
-  @Enum({ items: ['SLA_WARNING', 'SLA_BREACH', 'CUSTOMER', 'STAFF'] })
+  @Enum({ items: ['SLA_WARNING', 'SLA_BREACH', 'CUSTOMER', 'STAFF', 'ROUTING'] })
   trigger: EscalationTrigger;
 
   @Property({ type: 'text' })

@@ -17,8 +17,9 @@ export enum EscalationTriggerEnum {
   SLA_BREACH = 'SLA_BREACH',
   CUSTOMER = 'CUSTOMER',
   STAFF = 'STAFF',
+  ROUTING = 'ROUTING',
 }
-registerEnumType(EscalationTriggerEnum, { name: 'EscalationTrigger' });
+registerEnumType(EscalationTriggerEnum, { name: 'EscalationTrigger', description: 'ROUTING: a routing rule paged at once when the ticket arrived.' });
 
 export enum EscalationStatusEnum {
   TRIGGERED = 'TRIGGERED',

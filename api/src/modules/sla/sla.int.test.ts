@@ -109,7 +109,7 @@ describe('timers and escalations', () => {
   it('warns, breaches and escalates exactly once each, pages the next level, and stops on acknowledgement', async () => {
     const start = new Date('2026-11-18T16:00:00Z');
     clock.set(start);
-    const id = await open(nancy, 'URGENT', 'Orders API down');
+    const id = await open(nancy, 'URGENT', 'Orders API latency');
     const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
 
     clock.set(new Date(start.getTime() + 13 * MINUTE));
@@ -128,7 +128,7 @@ describe('timers and escalations', () => {
     expect(ticket.escalations).toHaveLength(1);
 
     const em = systemEm();
-    const alerts = await em.find(SlaAlert, { ticket: (await em.findOneOrFail(Escalation, { trigger: 'SLA_WARNING', ticket: { subject: 'Orders API down' } })).ticket.id });
+    const alerts = await em.find(SlaAlert, { ticket: (await em.findOneOrFail(Escalation, { trigger: 'SLA_WARNING', ticket: { subject: 'Orders API latency' } })).ticket.id });
     expect(alerts.map((alert) => `${alert.kind}:${alert.threshold}`).sort()).toEqual(['FIRST_RESPONSE:BREACH', 'FIRST_RESPONSE:WARNING']);
     const events = await em.find(OutboundEvent, { payload: { ticketId: alerts[0]!.ticket.id } } as never);
     expect(events.map((event) => event.type).sort()).toEqual(['sla.breached', 'sla.warning', 'ticket.escalated', 'ticket.escalation_joined']);
@@ -139,7 +139,7 @@ describe('timers and escalations', () => {
     ticket = await clocksOf(id);
     expect(ticket.escalations[0]).toMatchObject({ level: 2, steps: [{ level: 1 }, { level: 2 }] });
     const inbox = await gql(api.url, '{ myNotifications(first: 100, unreadOnly: true) { nodes { id title escalationId } } }', {}, admin);
-    const notification = inbox.data?.myNotifications.nodes.find((item: { title: string }) => item.title.includes('Orders API down'));
+    const notification = inbox.data?.myNotifications.nodes.find((item: { title: string }) => item.title.includes('Orders API latency'));
     expect(notification).toBeDefined();
 
     const ack = await gql(api.url, 'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { status acknowledgedById nextStepAt } userErrors { code } } }', { id: notification.escalationId }, admin);

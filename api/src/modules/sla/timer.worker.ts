@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { expireGracePeriods } from '../billing/billing.service.js';
 import { evaluateUpgradeEligibility } from '../billing/eligibility.service.js';
+import { assignWaiting } from '../routing/routing.service.js';
 import { Escalation, type EscalationPolicy } from '../escalations/escalation.entity.js';
 import { advanceEscalation, emitEvent, Pager, startEscalation } from '../escalations/escalation.service.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -45,6 +46,11 @@ export interface TimerWorkerOptions {
    * periods that ran out (`expireGracePeriods`); 0 or absent: never.
    */
   upgradeCheckIntervalMs?: number;
+  /**
+   * How often waiting tickets are offered again (agents whose shift started, queues whose fallback time passed);
+   * capacity freed by a ticket is used at once by the change itself, not by this pass. Default 30 s; 0: never.
+   */
+  routingIntervalMs?: number;
 }
 
 /**
@@ -75,6 +81,10 @@ export class TimerWorker {
       if (this.stopped) return;
       this.running = this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'timer pass failed'));
       await this.running;
+      if (!this.stopped && this.routingDue()) {
+        this.running = this.routeWaiting().catch((error: unknown) => this.log.error({ err: error }, 'routing pass failed'));
+        await this.running;
+      }
       if (!this.stopped && this.upgradeCheckDue()) {
         this.running = this.checkUpgrades().catch((error: unknown) => this.log.error({ err: error }, 'upgrade eligibility check failed'));
         await this.running;
@@ -94,6 +104,22 @@ export class TimerWorker {
   }
 
   private lastUpgradeCheck: number | null = null;
+  private lastRouting: number | null = null;
+
+  private routingDue(): boolean {
+    const interval = this.options.routingIntervalMs ?? 30_000;
+    if (interval <= 0) return false;
+    return this.lastRouting === null || this.clock.now().getTime() - this.lastRouting >= interval;
+  }
+
+  /** Offers waiting tickets to agents again; returns how many were assigned. */
+  async routeWaiting(): Promise<number> {
+    this.lastRouting = this.clock.now().getTime();
+    const em = this.fork();
+    const assigned = await em.transactional((tx) => assignWaiting(tx, this.clock.now()));
+    if (assigned) this.log.info({ assigned }, 'waiting tickets assigned');
+    return assigned;
+  }
 
   private upgradeCheckDue(): boolean {
     const interval = this.options.upgradeCheckIntervalMs ?? 0;

@@ -9,6 +9,7 @@ import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketS
 @Filter(tenantFilter)
 @Unique({ properties: ['organization', 'number'] })
 @Index({ properties: ['organization', 'createdAt', 'id'] })
+@Index({ properties: ['assignee', 'status'] })
 export class Ticket extends BaseEntity {
   @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
   organization: Organization;

@@ -11,6 +11,8 @@ import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.ent
 import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
 import { refreshTicketClocks, settleHistoricalCrossings } from '../sla/sla.service.js';
 import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
+import { recordTicketEvent } from './ticket.events.js';
+import { assignWaiting, decideRoute, recordRoute, routingFollowsTicket } from '../routing/routing.service.js';
 
 /** Every change that can move an SLA clock re-times the ticket inside its own transaction. */
 async function clocksFollow(em: EntityManager, ctx: RequestContext, ticket: Ticket): Promise<void> {
@@ -30,10 +32,7 @@ function requireText(field: string, value: string, max: number, what: string): s
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function record(em: EntityManager, ctx: RequestContext, ticket: Ticket, type: TicketEventType, data: Record<string, unknown>): void {
-  const event = new TicketEvent();
-  const at = ctx.clock.now();
-  Object.assign(event, { organization: ticket.organization, ticket, type, data, ...actorOf(ctx), createdAt: at, updatedAt: at });
-  em.persist(event);
+  recordTicketEvent(em, ticket, type, data, actorOf(ctx), ctx.clock.now());
 }
 
 async function entitlementsOf(ctx: RequestContext, organizationId: string): Promise<EffectiveEntitlements> {
@@ -79,6 +78,14 @@ function defaultChannel(ctx: RequestContext): TicketChannel {
  * allowance is counted under a lock on the organization row so two concurrent requests cannot both take the last one.
  */
 export async function openTicket(ctx: RequestContext, input: OpenTicketInput): Promise<Ticket> {
+  return open(ctx, input, 'live');
+}
+
+/**
+ * `import`: the ticket's history follows, so triage and routing record their decision but change nothing
+ * (no raised priority, no page, no assignment until the history is in).
+ */
+async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 'import'): Promise<Ticket> {
   const principal = ctx.principal;
   const organizationId = principal.kind === 'customer' || principal.kind === 'partner' ? principal.organizationId : input.organizationId;
   if (!organizationId) throw badInput('organizationId', 'Staff must name the organization the ticket is for.');
@@ -118,22 +125,31 @@ export async function openTicket(ctx: RequestContext, input: OpenTicketInput): P
     }
     locked.ticketSequence += 1;
 
+    const impact = input.impact ?? TicketImpact.MEDIUM;
+    const routed = await decideRoute(em, { subject, description, priority: input.priority, impact, channel, organization: locked, tier: entitlements.tier, entitlements });
+    const priority = mode === 'live' ? routed.priority : input.priority;
     const ticket = new Ticket();
     Object.assign(ticket, {
       organization: locked,
       number: locked.ticketSequence,
       subject,
       description,
-      priority: input.priority,
-      impact: input.impact ?? TicketImpact.MEDIUM,
+      priority,
+      impact,
       channel,
       createdAt: ctx.clock.now(),
       updatedAt: ctx.clock.now(),
     });
     await assignRequester(ctx, em, ticket, input, requesterEmail);
     em.persist(ticket);
-    record(em, ctx, ticket, 'CREATED', { priority: ticket.priority, impact: ticket.impact, channel: ticket.channel });
+    const raised = priority !== input.priority ? { declaredPriority: input.priority } : {};
+    record(em, ctx, ticket, 'CREATED', { priority: ticket.priority, ...raised, impact: ticket.impact, channel: ticket.channel });
     await clocksFollow(em, ctx, ticket);
+    await recordRoute(em, ticket, routed, input.priority, ctx.clock.now(), { page: mode === 'live' });
+    if (mode === 'live') {
+      await em.flush();
+      await assignWaiting(em, ctx.clock.now(), { ticketIds: [ticket.id] });
+    }
     return ticket;
   });
 }
@@ -217,14 +233,32 @@ export async function addComment(
     Object.assign(comment, { organization: ticket.organization, ticket, body, visibility, ...author, createdAt: ctx.clock.now() });
     em.persist(comment);
     record(em, ctx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff: author.byStaff });
-    if (visibility === CommentVisibility.PUBLIC) {
-      const next = statusAfterPublicReply(ticket.status, author.byStaff);
-      if (next) moveTo(em, ctx, ticket, next);
-    }
+    const next = visibility === CommentVisibility.PUBLIC ? statusAfterPublicReply(ticket.status, author.byStaff) : null;
+    if (next) moveTo(em, ctx, ticket, next);
     ticket.updatedAt = ctx.clock.now();
     await clocksFollow(em, ctx, ticket);
+    if (next) await routingFollows(em, ctx, ticket, ticket.assignee?.id ?? null);
     return { comment, ticket };
   });
+}
+
+/**
+ * Routing follows every change of status or assignee; when an agent's capacity frees up (the ticket left them) or
+ * the ticket needs someone again, waiting tickets are offered at once, in this transaction.
+ */
+async function routingFollows(em: EntityManager, ctx: RequestContext, ticket: Ticket, previousAssigneeId: string | null): Promise<void> {
+  const { actor } = actorOf(ctx);
+  await routingFollowsTicket(em, ticket, ctx.clock.now(), actor);
+  const stillWithPrevious = previousAssigneeId !== null && ticket.assignee?.id === previousAssigneeId && acceptsWork(ticket.status);
+  const needsSomeone = ticket.assignee === null && acceptsWork(ticket.status);
+  if ((previousAssigneeId !== null && !stillWithPrevious) || needsSomeone) {
+    await em.flush();
+    await assignWaiting(em, ctx.clock.now());
+  }
+}
+
+function acceptsWork(status: TicketStatus): boolean {
+  return status !== TicketStatus.SOLVED && status !== TicketStatus.CLOSED;
 }
 
 function moveTo(em: EntityManager, ctx: RequestContext, ticket: Ticket, to: TicketStatus): void {
@@ -252,6 +286,7 @@ export async function changeStatus(ctx: RequestContext, input: { ticketId: strin
     moveTo(em, ctx, ticket, input.status);
     ticket.updatedAt = ctx.clock.now();
     await clocksFollow(em, ctx, ticket);
+    await routingFollows(em, ctx, ticket, ticket.assignee?.id ?? null);
     return ticket;
   });
 }
@@ -277,9 +312,12 @@ export async function assignTicket(ctx: RequestContext, input: { ticketId: strin
       assignee = await em.findOne(User, { id: input.assigneeId, staffRole: { $ne: null }, active: true });
       if (!assignee) throw badInput('assigneeId', 'The assignee must be an active staff member.');
     }
-    record(em, ctx, ticket, 'ASSIGNED', { from: ticket.assignee?.id ?? null, to: assignee?.id ?? null });
+    const previous = ticket.assignee?.id ?? null;
+    record(em, ctx, ticket, 'ASSIGNED', { from: previous, to: assignee?.id ?? null });
     ticket.assignee = assignee;
     ticket.updatedAt = ctx.clock.now();
+    await em.flush();
+    await routingFollows(em, ctx, ticket, previous);
     return ticket;
   });
 }
@@ -349,7 +387,7 @@ export async function importTicket(ctx: RequestContext, input: ImportTicketInput
     // One transaction: opening the ticket (nested, as a savepoint) and replaying its history commit together.
     const inTransaction: RequestContext = { ...ctx, em };
     const at = (instant: Date): RequestContext => ({ ...inTransaction, clock: { now: () => new Date(instant.getTime()) } });
-    const ticket = await openTicket(at(input.createdAt), input);
+    const ticket = await open(at(input.createdAt), input, 'import');
     for (const event of events) {
       const eventCtx = at(event.at);
       if (event.type === 'STATUS') {
@@ -385,6 +423,7 @@ export async function importTicket(ctx: RequestContext, input: ImportTicketInput
     record(em, ctx, ticket, 'IMPORTED', { events: events.length });
     await em.flush();
     await settleHistoricalCrossings(em, [ticket.id], ctx.clock);
+    await routingFollows(em, ctx, ticket, null);
     return ticket;
   });
 }

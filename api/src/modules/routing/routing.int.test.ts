@@ -1,0 +1,355 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import { FixedClock } from '../../shared/clock.js';
+import { toGlobalId } from '../../shared/ids.js';
+import { OnCallSchedule } from '../escalations/escalation.entity.js';
+import { TimerWorker } from '../sla/timer.worker.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { RoutingDecision } from './routing.entity.js';
+import { gql, organizationId, signIn } from '../../../../test/support/graphql.js';
+import { startTestApi, type TestApi } from '../../../../test/support/api.js';
+
+/** A Monday, 15:00 UTC. */
+const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
+let api: TestApi;
+let nancy: string;
+let ada: string;
+let richard: string;
+let admin: string;
+let agent: string;
+let specialist: string;
+let oncall: string;
+const userIds: Record<string, string> = {};
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+  const emails = ['nancy@northwind.example', 'ada@initech.example', 'richard@piedpiper.example', 'admin@tierdesk.example', 'agent@tierdesk.example', 'specialist@tierdesk.example', 'oncall@tierdesk.example'];
+  [nancy, ada, richard, admin, agent, specialist, oncall] = (await Promise.all(emails.map((email) => signIn(api.url, email)))) as [string, string, string, string, string, string, string];
+  for (const [name, token] of Object.entries({ agent, specialist, oncall })) {
+    userIds[name] = (await gql(api.url, '{ viewer { user { id } } }', {}, token)).data!.viewer.user.id;
+  }
+});
+afterAll(async () => api?.stop());
+
+function systemEm() {
+  const em = api.orm.em.fork();
+  em.setFilterParams(TENANT_FILTER, { allTenants: true });
+  return em;
+}
+
+const ROUTED = `query($id: ID!) { ticket(id: $id) {
+  priority assignee { name } events { type data }
+  triage { domain domainSource urgencyLevel criticalOutage declaredPriority priority needsAttention reasons confidence outageSignals }
+  routingDecision { ruleName status reasons pagedImmediately assignmentReason queue { key } escalationPolicy { name } assignedTo { name } evaluations { ruleName matched reasons } }
+  escalations { trigger status steps { notifiedUserIds } }
+} }`;
+
+async function open(token: string, input: Record<string, unknown>): Promise<string> {
+  const result = await gql(api.url, 'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } userErrors { code message } } }', { input }, token);
+  expect(result.data?.createTicket.userErrors, JSON.stringify(result)).toEqual([]);
+  return result.data!.createTicket.ticket.id;
+}
+
+async function routed(id: string, token = admin) {
+  const result = await gql(api.url, ROUTED, { id }, token);
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  return result.data!.ticket;
+}
+
+const presence = (token: string, value: string, userId?: string) =>
+  gql(api.url, 'mutation($input: SetPresenceInput!) { setPresence(input: $input) { agent { presence } userErrors { code message } } }', { input: { presence: value, userId } }, token);
+
+const CAPACITY = (normal: number) => [
+  { priority: 'LOW', max: 5 },
+  { priority: 'NORMAL', max: normal },
+  { priority: 'HIGH', max: 2 },
+  { priority: 'URGENT', max: 1 },
+];
+
+describe('triage and routing when a ticket arrives', () => {
+  it('pages the on-call senior engineers at once for a critical outage of a business-critical enterprise customer', async () => {
+    const id = await open(nancy, {
+      subject: 'Production outage: checkout is down for all users',
+      description: 'Every order fails with a 503 since 14:40 UTC. Our stores are dead in the water.',
+      priority: 'URGENT',
+      impact: 'CRITICAL',
+    });
+    const ticket = await routed(id);
+    expect(ticket.triage).toMatchObject({ criticalOutage: true, urgencyLevel: 'CRITICAL', priority: 'URGENT' });
+    expect(ticket.triage.outageSignals).toEqual(expect.arrayContaining(['outage', 'all users']));
+    expect(ticket.routingDecision).toMatchObject({
+      ruleName: 'Critical outage of a business-critical customer',
+      queue: { key: 'critical-outages' },
+      escalationPolicy: { name: 'Critical' },
+      pagedImmediately: true,
+    });
+    expect(ticket.escalations).toMatchObject([{ trigger: 'ROUTING', status: 'TRIGGERED' }]);
+
+    // Level 1 of the Critical policy is the on-call schedule: whoever is on call now was paged, before any SLA clock ran out.
+    const schedule = await systemEm().findOneOrFail(OnCallSchedule, { name: 'Senior engineers' });
+    const scheduleId = toGlobalId('OnCallSchedule', schedule.id);
+    const onCall = (await gql(api.url, 'query($id: ID!) { onCallNow(scheduleId: $id) }', { id: scheduleId }, admin)).data!.onCallNow;
+    expect(onCall.length).toBeGreaterThan(0);
+    expect(ticket.escalations[0].steps[0].notifiedUserIds.sort()).toEqual([...onCall].sort());
+    const pagedToken = onCall.includes(userIds.oncall) ? oncall : specialist;
+    const inbox = await gql(api.url, '{ myNotifications(first: 20) { nodes { title } } }', {}, pagedToken);
+    expect(inbox.data!.myNotifications.nodes.map((note: { title: string }) => note.title).join('\n')).toMatch(/checkout is down/);
+  });
+
+  it('sends a feature request to the product specialists with the longer target of low priority', async () => {
+    const id = await open(ada, { subject: 'Feature request: dark mode', description: 'It would be great if the dashboard had a dark theme.', priority: 'NORMAL', impact: 'LOW' });
+    const ticket = await routed(id);
+    expect(ticket.triage).toMatchObject({ domain: 'FEATURE_REQUEST', domainSource: 'RULE' });
+    expect(ticket.routingDecision).toMatchObject({ ruleName: 'Feature requests to product specialists', queue: { key: 'product-specialists' }, pagedImmediately: false });
+    expect(ticket.priority).toBe('LOW');
+    expect(ticket.escalations).toEqual([]);
+    const queue = (await gql(api.url, '{ queues { key targetMinutes waitingCount } }', {}, admin)).data!.queues.find((entry: { key: string }) => entry.key === 'product-specialists');
+    expect(queue).toMatchObject({ targetMinutes: 4320 });
+    expect(queue.waitingCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never raises a priority past the tier\'s entitlement, and flags the ticket for staff instead', async () => {
+    const id = await open(ada, {
+      subject: 'Production is down, we lost data',
+      description: 'The whole production workspace is unavailable for everyone and some records show data loss.',
+      priority: 'NORMAL',
+      impact: 'CRITICAL',
+    });
+    const ticket = await routed(id);
+    expect(ticket.triage).toMatchObject({ declaredPriority: 'NORMAL', priority: 'HIGH', needsAttention: true, criticalOutage: true });
+    expect(ticket.triage.reasons.join(' ')).toMatch(/Growth tier allows up to High/);
+    expect(ticket.priority).toBe('HIGH');
+    // Initech is not business-critical: no page, but the evidence is on record.
+    expect(ticket.routingDecision.pagedImmediately).toBe(false);
+    expect(ticket.routingDecision.evaluations[0]).toMatchObject({ ruleName: 'Critical outage of a business-critical customer', matched: false });
+    expect(ticket.events[0].type).toBe('CREATED');
+    expect(JSON.parse(ticket.events[0].data)).toMatchObject({ priority: 'HIGH', declaredPriority: 'NORMAL' });
+  });
+
+  it('keeps triage and the routing decision from customers, even on their own tickets', async () => {
+    const id = await open(ada, { subject: 'Invoice address', description: 'Our invoices show the old address.', priority: 'LOW' });
+    const own = await gql(api.url, 'query($id: ID!) { ticket(id: $id) { id triage { domain } routingDecision { reasons } } }', { id }, ada);
+    expect(own.data!.ticket).toEqual({ id, triage: null, routingDecision: null });
+    const staff = await routed(id);
+    expect(staff.triage.domain).toBe('BILLING');
+    expect(staff.routingDecision.queue.key).toBe('billing');
+  });
+});
+
+describe('assignment', () => {
+  it('assigns to an online agent with the skill, least loaded first, and records why', async () => {
+    expect((await presence(agent, 'ONLINE')).data!.setPresence.agent.presence).toBe('ONLINE');
+    const id = await open(richard, { subject: 'Refund for last month', description: 'We were charged twice for November; please refund one of the charges.', priority: 'NORMAL' });
+    const ticket = await routed(id);
+    expect(ticket.assignee).toEqual({ name: 'Alex Agent' });
+    expect(ticket.routingDecision).toMatchObject({ status: 'ASSIGNED', queue: { key: 'billing' }, assignedTo: { name: 'Alex Agent' } });
+    expect(ticket.routingDecision.assignmentReason).toMatch(/Alex Agent: BILLING level 3/);
+    expect(ticket.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ASSIGNED']);
+    expect(JSON.parse(ticket.events[1].data).reason).toBe(ticket.routingDecision.assignmentReason);
+  });
+
+  it('keeps a ticket waiting when nobody has room, and assigns it the moment capacity frees up', async () => {
+    const profile = await gql(
+      api.url,
+      'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { capacity { priority count } } userErrors { code message } } }',
+      { input: { userId: userIds.agent, skills: [{ domain: 'BILLING', level: 3 }, { domain: 'HOW_TO', level: 3 }], region: 'us-east', capacity: CAPACITY(0) } },
+      admin,
+    );
+    expect(profile.data!.upsertAgentProfile.userErrors).toEqual([]);
+    const waiting = await open(richard, { subject: 'VAT number on invoices', description: 'Our invoices must show our VAT number.', priority: 'NORMAL' });
+    let ticket = await routed(waiting);
+    expect(ticket.assignee).toBeNull();
+    expect(ticket.routingDecision.status).toBe('WAITING');
+    expect(ticket.routingDecision.assignmentReason).toMatch(/nobody available/);
+    expect(ticket.routingDecision.assignmentReason).toMatch(/at capacity/);
+
+    const queue = await gql(api.url, '{ queues { key waiting(first: 10) { nodes { ticket { id slaClocks { kind status } } lastAttempt } } } }', {}, admin);
+    const billing = queue.data!.queues.find((entry: { key: string }) => entry.key === 'billing');
+    const entry = billing.waiting.nodes.find((node: { ticket: { id: string } }) => node.ticket.id === waiting);
+    expect(entry.ticket.slaClocks.map((clockState: { kind: string }) => clockState.kind)).toContain('FIRST_RESPONSE');
+
+    // One more normal ticket than Alex holds now (the refund above, and waiting tickets he took on coming online):
+    // the change itself hands over the waiting ticket.
+    const load = (await gql(api.url, 'query($id: ID) { agent(userId: $id) { load { priority count } } }', { id: userIds.agent }, admin)).data!.agent.load;
+    const normalLoad = load.find((entry: { priority: string }) => entry.priority === 'NORMAL').count as number;
+    await gql(
+      api.url,
+      'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { userErrors { code } } }',
+      { input: { userId: userIds.agent, skills: [{ domain: 'BILLING', level: 3 }, { domain: 'HOW_TO', level: 3 }], region: 'us-east', capacity: CAPACITY(normalLoad + 1) } },
+      admin,
+    );
+    ticket = await routed(waiting);
+    expect(ticket.routingDecision.status).toBe('ASSIGNED');
+    expect(ticket.assignee).toEqual({ name: 'Alex Agent' });
+
+    // Now full again: the next one waits until Alex solves the first.
+    const next = await open(richard, { subject: 'Second invoice question', description: 'Which invoice covers the seat top-up?', priority: 'NORMAL' });
+    expect((await routed(next)).routingDecision.status).toBe('WAITING');
+    const solved = await gql(api.url, 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } userErrors { code } } }', { input: { ticketId: waiting, status: 'SOLVED' } }, agent);
+    expect(solved.data!.changeTicketStatus.userErrors).toEqual([]);
+    expect((await routed(next)).routingDecision).toMatchObject({ status: 'ASSIGNED', assignedTo: { name: 'Alex Agent' } });
+    expect((await routed(waiting)).routingDecision.status).toBe('CLOSED');
+  });
+
+  it('offers an enterprise ticket to the organization\'s technical account manager first', async () => {
+    await presence(admin, 'ONLINE', userIds.oncall);
+    await presence(specialist, 'ONLINE');
+    const id = await open(nancy, { subject: 'Webhook retries', description: 'Our webhook endpoint receives each delivery three times.', priority: 'HIGH', impact: 'MEDIUM' });
+    const ticket = await routed(id);
+    expect(ticket.assignee).toEqual({ name: 'Sam Specialist' });
+    expect(ticket.routingDecision.assignmentReason).toMatch(/technical account manager/);
+  });
+
+  it('the timer worker assigns waiting tickets when an agent comes on shift', async () => {
+    await presence(admin, 'OFFLINE', userIds.specialist);
+    await presence(admin, 'OFFLINE', userIds.oncall);
+    const id = await open(nancy, { subject: 'Slow dashboards', description: 'Reports take a minute to render since Friday; latency is terrible.', priority: 'HIGH', impact: 'MEDIUM' });
+    expect((await routed(id)).routingDecision.status).toBe('WAITING');
+    // Presence changed underneath (as a direct database change would): only the periodic pass notices.
+    await systemEm().getConnection().execute(`update agent_profile set presence = 'ONLINE' where user_id = ?`, [Buffer.from(userIds.oncall!, 'base64url').toString().split(':')[1]]);
+    const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
+    expect(await worker.routeWaiting()).toBeGreaterThanOrEqual(1);
+    expect((await routed(id)).assignee).toEqual({ name: 'Olivia On-call' });
+  });
+});
+
+describe('dry run, corrections and the admin API', () => {
+  it('says which rule a described ticket would hit and why, writing nothing', async () => {
+    const before = await systemEm().count(RoutingDecision, {});
+    const northwind = await organizationId(api.url, admin, 'northwind');
+    const run = await gql(
+      api.url,
+      `query($input: RoutingDryRunInput!) { routingDryRun(input: $input) {
+        ruleName priority pageImmediately reasons queue { key } triage { domain }
+        evaluations { ruleName matched reasons } assignment { reason eligible rejected { reason agents } agent { name } } } }`,
+      { input: { organizationId: northwind, subject: 'SAML login loop', description: 'SSO with Okta sends users back to the login page.', priority: 'HIGH' } },
+      agent,
+    );
+    expect(run.errors).toBeUndefined();
+    const dry = run.data!.routingDryRun;
+    expect(dry).toMatchObject({ ruleName: 'Security', queue: { key: 'security' }, triage: { domain: 'SECURITY' }, pageImmediately: false });
+    expect(dry.evaluations.map((evaluation: { ruleName: string; matched: boolean }) => [evaluation.ruleName, evaluation.matched])).toEqual([
+      ['Critical outage of a business-critical customer', false],
+      ['Feature requests to product specialists', false],
+      ['Security', true],
+    ]);
+    expect(dry.evaluations[1].reasons.join(' ')).toMatch(/SECURITY/);
+    expect(dry.assignment.reason.length).toBeGreaterThan(0);
+    expect(await systemEm().count(RoutingDecision, {})).toBe(before);
+  });
+
+  it('refuses rules and queues that name unknown things or close a fallback cycle, with typed errors', async () => {
+    const queues = (await gql(api.url, '{ queues { id key } }', {}, admin)).data!.queues as { id: string; key: string }[];
+    const id = (key: string) => queues.find((queue) => queue.key === key)!.id;
+    const unknownQueue = Buffer.from('Queue:00000000-0000-4000-8000-000000000000').toString('base64url');
+    const rule = await gql(api.url, 'mutation($input: RoutingRuleInput!) { createRoutingRule(input: $input) { rule { id } userErrors { code field message } } }', { input: { name: 'Ghost', queueId: unknownQueue, conditions: { tierKeys: ['platinum'] } } }, admin);
+    expect(rule.data!.createRoutingRule).toMatchObject({ rule: null, userErrors: [{ code: 'INVALID_ROUTING_CONFIG' }] });
+    expect(rule.data!.createRoutingRule.userErrors[0].message).toMatch(/platinum/);
+
+    const update = (queueKey: string, fallback: string) =>
+      gql(api.url, 'mutation($id: ID!, $input: QueueInput!) { updateQueue(id: $id, input: $input) { queue { key } userErrors { code message } } }', {
+        id: id(queueKey),
+        input: { key: queueKey, name: queueKey, domain: queueKey === 'billing' ? 'BILLING' : 'PERFORMANCE', fallbackQueueId: id(fallback), fallbackAfterMinutes: 60 },
+      }, admin);
+    expect((await update('billing', 'performance')).data!.updateQueue.userErrors).toEqual([]);
+    const cycle = await update('performance', 'billing');
+    expect(cycle.data!.updateQueue).toMatchObject({ queue: null, userErrors: [{ code: 'INVALID_ROUTING_CONFIG' }] });
+    expect(cycle.data!.updateQueue.userErrors[0].message).toMatch(/cycle/i);
+
+    const rules = (await gql(api.url, '{ routingRules { name position } }', {}, admin)).data!.routingRules;
+    expect(rules.map((entry: { position: number }) => entry.position)).toEqual(rules.map((_: unknown, index: number) => index + 1));
+    const forbidden = await gql(api.url, 'mutation($input: RoutingRuleInput!) { createRoutingRule(input: $input) { rule { id } } }', { input: { name: 'x', queueId: id('billing') } }, agent);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps a staff correction, routes a waiting ticket again, and retrains on it', async () => {
+    await presence(admin, 'OFFLINE', userIds.agent);
+    await presence(admin, 'OFFLINE', userIds.oncall);
+    const id = await open(richard, { subject: 'Question about our plan', description: 'Where do I find the usage numbers for our account?', priority: 'LOW' });
+    const corrected = await gql(api.url, 'mutation($input: CorrectTriageInput!) { correctTriage(input: $input) { triage { domain triagedDomain correctedBy } userErrors { code } } }', { input: { ticketId: id, domain: 'BILLING', note: 'usage = billing question' } }, agent);
+    expect(corrected.data!.correctTriage).toMatchObject({ userErrors: [], triage: { domain: 'BILLING' } });
+    const ticket = await routed(id);
+    expect(ticket.routingDecision.queue.key).toBe('billing');
+    expect(ticket.routingDecision.reasons.join(' ')).toMatch(/corrected to BILLING/);
+
+    const before = (await gql(api.url, '{ domainClassifier { version corrections heldOutAccuracy } }', {}, admin)).data!.domainClassifier;
+    const retrained = await gql(api.url, 'mutation { retrainClassifier { classifier { version corrections heldOutAccuracy trainedAt } userErrors { code } } }', {}, admin);
+    const model = retrained.data!.retrainClassifier.classifier;
+    expect(model.corrections).toBeGreaterThanOrEqual(1);
+    expect(model.version).not.toBe(before.version);
+    expect(model.heldOutAccuracy).toBeGreaterThan(0.6);
+    expect((await gql(api.url, '{ domainClassifier { version } }', {}, agent)).data!.domainClassifier.version).toBe(model.version);
+    const again = await gql(api.url, 'mutation { retrainClassifier { classifier { version } userErrors { code } } }', {}, admin);
+    expect(again.data!.retrainClassifier.userErrors).toEqual([{ code: 'CONFLICT' }]);
+  });
+
+  it('validates the competency matrix field by field', async () => {
+    const bad = await gql(api.url, 'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { id } userErrors { code field } } }', {
+      input: { userId: userIds.agent, skills: [{ domain: 'BILLING', level: 4 }], region: 'us-east', capacity: CAPACITY(1) },
+    }, admin);
+    expect(bad.data!.upsertAgentProfile.userErrors).toEqual([{ code: 'INVALID_COMPETENCY', field: ['input', 'skills', '0', 'level'] }]);
+    const matrix = await gql(api.url, '{ agents(first: 10, domain: SECURITY) { totalCount nodes { user { name } skills { domain level } certifications { name valid } load { priority count } utilisation onShift } } }', {}, agent);
+    expect(matrix.errors).toBeUndefined();
+    expect(matrix.data!.agents.nodes.map((node: { user: { name: string } }) => node.user.name).sort()).toEqual(['Olivia On-call', 'Sam Specialist']);
+    expect(matrix.data!.agents.nodes[0].certifications[0]).toMatchObject({ name: 'Security incident response', valid: true });
+  });
+});
+
+describe('simulate', () => {
+  const SIMULATE = `query($scenario: JSONObject!, $replay: SimulationReplayInput) { simulate(scenario: $scenario, replay: $replay) {
+    scenarioVersion seed tickets { arrived assigned unserved } sla { tier priority tickets firstResponseAttainment }
+    breaches { firstResponse resolution } queues { key maxLength lengthOverTime { at length } } agents { name utilisation }
+    routing { rule tickets } pages warnings } }`;
+
+  it('runs the documented example scenario deterministically through the live triage, routing and SLA code', async () => {
+    const scenario = JSON.parse(await readFile(new URL('../../../../docs/scenarios/example.json', import.meta.url), 'utf8'));
+    const first = await gql(api.url, SIMULATE, { scenario }, admin);
+    expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
+    const result = first.data!.simulate;
+    expect(result.scenarioVersion).toBe(1);
+    expect(result.tickets.arrived).toBeGreaterThan(100);
+    expect(result.sla.length).toBeGreaterThan(4);
+    expect(result.queues[0].lengthOverTime.length).toBe(scenario.days * 24);
+    expect(result.routing.reduce((sum: number, entry: { tickets: number }) => sum + entry.tickets, 0)).toBe(result.tickets.arrived);
+    const second = await gql(api.url, SIMULATE, { scenario }, admin);
+    expect(second.data!.simulate).toEqual(result);
+  });
+
+  it('replays the real tickets of a past window as the arrivals', async () => {
+    const scenario = JSON.parse(await readFile(new URL('../../../../docs/scenarios/example.json', import.meta.url), 'utf8'));
+    const from = new Date(clock.now().getTime() - 86_400_000);
+    const to = new Date(clock.now().getTime() + 1);
+    const created = await systemEm().count(Ticket, { createdAt: { $gte: from, $lt: to } });
+    const result = await gql(api.url, SIMULATE, { scenario, replay: { from: from.toISOString(), to: to.toISOString() } }, admin);
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    expect(result.data!.simulate.tickets.arrived).toBe(created);
+    expect(created).toBeGreaterThan(5);
+  });
+
+  it('reports every problem of a bad scenario as a typed error, and warns when nobody can take a domain', async () => {
+    const scenario = JSON.parse(await readFile(new URL('../../../../docs/scenarios/example.json', import.meta.url), 'utf8'));
+    const problemPaths = async (bad: Record<string, unknown>) => {
+      const refused = await gql(api.url, SIMULATE, { scenario: bad }, admin);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_SCENARIO' });
+      return (refused.errors![0]!.extensions!.problems as { path: string }[]).map((problem) => problem.path);
+    };
+    const absurdRate = { ...scenario, arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'BILLING', perHour: -3 }] } };
+    expect((await problemPaths(absurdRate)).some((path) => path.startsWith('arrivals.ratesPerHour.0'))).toBe(true);
+    const unknownQueue = { ...scenario, rules: [{ name: 'Nowhere', conditions: {}, action: { queue: 'no-such-queue' } }] };
+    expect((await problemPaths(unknownQueue)).some((path) => path.startsWith('rules.0'))).toBe(true);
+
+    const noSecurity = {
+      ...scenario,
+      days: 2,
+      roster: { agents: scenario.roster.agents.map((agentEntry: { skills: Record<string, number> }) => ({ ...agentEntry, skills: Object.fromEntries(Object.entries(agentEntry.skills).filter(([domain]) => domain !== 'SECURITY')) })) },
+    };
+    const warned = await gql(api.url, SIMULATE, { scenario: noSecurity }, admin);
+    expect(warned.errors).toBeUndefined();
+    expect(warned.data!.simulate.warnings.join(' ')).toMatch(/SECURITY/);
+    expect(warned.data!.simulate.tickets.unserved).toBeGreaterThan(0);
+
+    const forbidden = await gql(api.url, SIMULATE, { scenario }, agent);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,432 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../shared/context.js';
+import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
+import { compileVersion } from '../calendars/calendar.service.js';
+import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
+import { resolveEntitlements, type EffectiveEntitlements } from '../entitlements/entitlement.service.js';
+import { EscalationPolicy } from '../escalations/escalation.entity.js';
+import { startEscalation } from '../escalations/escalation.service.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
+import { recordTicketEvent } from '../tickets/ticket.events.js';
+import { Tier } from '../tiers/tier.entity.js';
+import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
+import { activeClassifier } from './classifier.service.js';
+import type { AgentSnapshot, AssignmentDecision, Domain, QueueDefinition, RoutingOutcome, RoutingRuleDefinition, TriageResult } from './model.js';
+import { AgentProfile, certificationsOf, Queue, RoutingDecision, RoutingRule, TechnicalAccountManager, TriageDecision } from './routing.entity.js';
+import { evaluateRules } from './rules.js';
+import { triage } from './triage.js';
+
+/**
+ * The live routing engine: triage → routing rules → queue → assignment, with the same pure functions the
+ * simulator runs. Assignment across the whole team is serialised by one transaction-scoped advisory lock, so two
+ * transactions can never both hand an agent their last free slot (decisions take milliseconds; see docs/decisions/007).
+ */
+
+const ROUTING_LOCK = 7_243_001;
+const ALL_TENANTS = { tenant: { allTenants: true } } as const;
+const ROUTING_ACTOR = { actor: 'system:routing', actorName: 'Tierdesk routing' };
+const OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
+
+export function queueDefinition(queue: Queue): QueueDefinition {
+  return {
+    id: queue.id,
+    key: queue.key,
+    name: queue.name,
+    domain: queue.domain,
+    levelByTier: queue.levelByTier,
+    requiredCertification: queue.requiredCertification,
+    language: queue.language,
+    targetMinutes: queue.targetMinutes,
+    fallbackQueueId: queue.fallbackQueue?.id ?? null,
+    fallbackAfterMinutes: queue.fallbackAfterMinutes,
+  };
+}
+
+export function ruleDefinition(rule: RoutingRule): RoutingRuleDefinition {
+  return {
+    id: rule.id,
+    name: rule.name,
+    position: rule.position,
+    enabled: rule.enabled,
+    conditions: rule.conditions,
+    action: { queueId: rule.queue.id, priority: rule.priority, escalationPolicyId: rule.escalationPolicy?.id ?? null, pageImmediately: rule.pageImmediately },
+  };
+}
+
+interface RoutingConfig {
+  queues: Map<string, Queue>;
+  rules: RoutingRuleDefinition[];
+  defaultQueue: Queue | null;
+}
+
+async function loadRoutingConfig(em: EntityManager): Promise<RoutingConfig> {
+  const queues = await em.find(Queue, {}, { orderBy: { key: 'asc' } });
+  const rules = await em.find(RoutingRule, {}, { orderBy: { position: 'asc', id: 'asc' } });
+  return {
+    queues: new Map(queues.map((queue) => [queue.id, queue])),
+    rules: rules.map(ruleDefinition),
+    defaultQueue: queues.find((queue) => queue.isDefault) ?? queues[0] ?? null,
+  };
+}
+
+export interface TicketFacts {
+  subject: string;
+  description: string;
+  priority: TicketPriority;
+  impact: TicketImpact;
+  channel: TicketChannel;
+  organization: Organization;
+  tier: Tier;
+  entitlements: EffectiveEntitlements;
+  knownDomain?: Domain | null;
+}
+
+export interface Routed {
+  triage: TriageResult;
+  outcome: RoutingOutcome | null;
+  queue: Queue | null;
+  /** The priority to give the ticket: triage's, then the matching rule's, within the tier's entitlement. */
+  priority: TicketPriority;
+}
+
+/** Triage and the routing rules for a ticket, without writing anything (the dry-run and ticket creation share it). */
+export async function decideRoute(em: EntityManager, facts: TicketFacts): Promise<Routed> {
+  const allowedPriorities = facts.entitlements.allowedPriorities;
+  const triaged = triage(
+    {
+      subject: facts.subject,
+      description: facts.description,
+      declaredPriority: facts.priority,
+      impact: facts.impact,
+      businessCritical: facts.organization.businessCritical,
+      tierKey: facts.tier.key,
+      tierRank: facts.tier.rank,
+      allowedPriorities,
+      knownDomain: facts.knownDomain ?? null,
+    },
+    facts.knownDomain ? null : await activeClassifier(em),
+  );
+  const config = await loadRoutingConfig(em);
+  if (!config.defaultQueue) return { triage: triaged, outcome: null, queue: null, priority: triaged.priority };
+  const outcome = evaluateRules(
+    config.rules,
+    {
+      domain: triaged.domain,
+      tierKey: facts.tier.key,
+      priority: triaged.priority,
+      allowedPriorities,
+      urgencyLevel: triaged.urgencyLevel,
+      criticalOutage: triaged.criticalOutage,
+      businessCritical: facts.organization.businessCritical,
+      channel: facts.channel,
+      text: `${facts.subject}\n${facts.description}`,
+    },
+    config.defaultQueue.id,
+  );
+  return { triage: triaged, outcome, queue: config.queues.get(outcome.queueId) ?? config.defaultQueue, priority: outcome.priority };
+}
+
+function triageRow(ticket: Ticket, triaged: TriageResult, declared: TicketPriority, at: Date): TriageDecision {
+  return Object.assign(new TriageDecision(), {
+    organization: ticket.organization,
+    ticket,
+    domain: triaged.domain,
+    domainConfidence: triaged.domainConfidence,
+    domainSource: triaged.domainSource,
+    urgency: triaged.urgency,
+    urgencyLevel: triaged.urgencyLevel,
+    outageSignals: triaged.outageSignals,
+    criticalOutage: triaged.criticalOutage,
+    declaredPriority: declared,
+    priority: triaged.priority,
+    needsAttention: triaged.needsAttention,
+    reasons: triaged.reasons,
+    confidence: triaged.confidence,
+    classifierVersion: triaged.classifierVersion,
+    createdAt: at,
+    updatedAt: at,
+  });
+}
+
+/**
+ * Records the decision for a ticket just created (inside its transaction), pages at once when the rule says so,
+ * and offers the ticket to an agent. `page: false` for imported history: past emergencies are not paged.
+ */
+export async function recordRoute(em: EntityManager, ticket: Ticket, routed: Routed, declared: TicketPriority, at: Date, options: { page: boolean }): Promise<void> {
+  em.persist(triageRow(ticket, routed.triage, declared, at));
+  const { outcome, queue } = routed;
+  if (!outcome || !queue) return;
+  const policy = outcome.escalationPolicyId ? await em.findOne(EscalationPolicy, { id: outcome.escalationPolicyId }) : null;
+  const reasons = [...outcome.reasons];
+  const decision = Object.assign(new RoutingDecision(), {
+    organization: ticket.organization,
+    ticket,
+    rule: outcome.ruleId ? em.getReference(RoutingRule, outcome.ruleId) : null,
+    ruleName: outcome.ruleName,
+    queue,
+    escalationPolicy: policy,
+    evaluations: outcome.evaluations,
+    reasons,
+    waitingSince: at,
+    createdAt: at,
+    updatedAt: at,
+  });
+  em.persist(decision);
+  if (outcome.pageImmediately && policy) {
+    if (options.page) {
+      await em.flush();
+      await startEscalation(em, { ticket, trigger: 'ROUTING', reason: `Routing rule "${outcome.ruleName}": ${routed.triage.reasons.join(' ')}`, policy, at });
+      decision.pagedImmediately = true;
+      reasons.push(`paged ${policy.name} at once`);
+    } else {
+      reasons.push(`imported history: ${policy.name} not paged`);
+    }
+  }
+  if (!OPEN_STATUSES.includes(ticket.status)) decision.status = 'CLOSED';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Assignment
+
+/** Agent snapshots with their current load, for one routing pass. */
+async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: AgentSnapshot[]; profiles: Map<string, AgentProfile> }> {
+  const profiles = await em.find(AgentProfile, { user: { active: true, staffRole: { $ne: null } } }, { populate: ['user'] });
+  const calendarIds = [...new Set(profiles.map((profile) => profile.calendar?.id).filter((id): id is string => Boolean(id)))];
+  const versions = calendarIds.length
+    ? await em.find(BusinessCalendarVersion, { calendar: { $in: calendarIds }, effectiveFrom: { $lte: at } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } })
+    : [];
+  const current = new Map<string, BusinessCalendarVersion>();
+  for (const version of versions) current.set(version.calendar.id, version);
+
+  const loads = new Map<string, Record<TicketPriority, number>>();
+  if (profiles.length) {
+    // Load counts every organization's open tickets: it is the agent's workload, not tenant data.
+    const rows: { assignee_id: string; priority: TicketPriority; open: string }[] = await em.getConnection().execute(
+      `select assignee_id, priority, count(*) as open from ticket where assignee_id in (?) and status in (?) group by assignee_id, priority`,
+      [profiles.map((profile) => profile.user.id), OPEN_STATUSES],
+      'all',
+      em.getTransactionContext(),
+    );
+    for (const row of rows) {
+      const load = loads.get(row.assignee_id) ?? emptyLoad();
+      load[row.priority] = Number(row.open);
+      loads.set(row.assignee_id, load);
+    }
+  }
+  const snapshots = profiles.map((profile): AgentSnapshot => {
+    const version = profile.calendar ? current.get(profile.calendar.id) : undefined;
+    return {
+      id: profile.user.id,
+      name: profile.user.name,
+      skills: profile.skills,
+      certifications: certificationsOf(profile),
+      languages: profile.languages,
+      region: profile.region,
+      presence: profile.presence,
+      hours: profile.calendar ? (version ? compileVersion(version) : { isOpenAt: () => false }) : null,
+      capacity: profile.capacity,
+      load: loads.get(profile.user.id) ?? emptyLoad(),
+      lastAssignedAt: profile.lastAssignedAt?.getTime() ?? 0,
+    };
+  });
+  return { snapshots, profiles: new Map(profiles.map((profile) => [profile.user.id, profile])) };
+}
+
+async function lockRouting(em: EntityManager): Promise<void> {
+  await em.getConnection().execute('select pg_advisory_xact_lock(?)', [ROUTING_LOCK], 'all', em.getTransactionContext());
+}
+
+interface Pass {
+  at: Date;
+  agents: AgentSnapshot[];
+  profiles: Map<string, AgentProfile>;
+  queues: Map<string, Queue>;
+  tams: Map<string, string>;
+}
+
+async function startPass(em: EntityManager, at: Date, organizationIds: string[]): Promise<Pass> {
+  await lockRouting(em);
+  const { snapshots, profiles } = await loadAgents(em, at);
+  const queues = await em.find(Queue, {});
+  const tamRows = organizationIds.length ? await em.find(TechnicalAccountManager, { organization: { $in: organizationIds } }, { filters: ALL_TENANTS }) : [];
+  return { at, agents: snapshots, profiles, queues: new Map(queues.map((queue) => [queue.id, queue])), tams: new Map(tamRows.map((row) => [row.organization.id, row.user.id])) };
+}
+
+/** Offers one waiting ticket to the agents; assigns it when someone can take it, else says why not. */
+async function offer(em: EntityManager, pass: Pass, decision: RoutingDecision, ticket: Ticket, domain: Domain, tier: Tier, entitlements: EffectiveEntitlements): Promise<AssignmentDecision> {
+  const queue = pass.queues.get(decision.queue.id) ?? decision.queue;
+  const tam = entitlements.enabled('support.technicalAccountManager') ? (pass.tams.get(ticket.organization.id) ?? null) : null;
+  const requirement = requirementFor(queueDefinition(queue), { domain, tierKey: tier.key, priority: ticket.priority }, tam);
+  const chosen = chooseAgent(requirement, pass.agents, pass.at);
+  decision.assignmentReason = chosen.reason;
+  if (!chosen.agentId) return chosen;
+  const snapshot = pass.agents.find((agent) => agent.id === chosen.agentId)!;
+  (snapshot.load as Record<TicketPriority, number>)[ticket.priority] += 1;
+  snapshot.lastAssignedAt = pass.at.getTime();
+  const profile = pass.profiles.get(chosen.agentId)!;
+  profile.lastAssignedAt = pass.at;
+  const from = ticket.assignee?.id ?? null;
+  ticket.assignee = profile.user;
+  ticket.updatedAt = pass.at;
+  Object.assign(decision, { status: 'ASSIGNED', assignedTo: profile.user, assignedAt: pass.at });
+  recordTicketEvent(em, ticket, 'ASSIGNED', { from, to: profile.user.id, reason: chosen.reason, queue: queue.key }, ROUTING_ACTOR, pass.at);
+  return chosen;
+}
+
+/**
+ * Tier and entitlements of organizations for routing work, which spans tenants (a freed agent takes the next
+ * ticket whoever it belongs to), so it reads them explicitly across tenants; cached for one pass.
+ */
+function tierLookup(em: EntityManager, at: Date): (organizationId: string) => Promise<{ tier: Tier; entitlements: EffectiveEntitlements }> {
+  const cache = new Map<string, Promise<{ tier: Tier; entitlements: EffectiveEntitlements }>>();
+  return (organizationId) => {
+    let found = cache.get(organizationId);
+    if (!found) {
+      found = (async () => {
+        const organization = await em.findOneOrFail(Organization, { id: organizationId }, { filters: ALL_TENANTS });
+        const tier = await em.findOneOrFail(Tier, { id: organization.tier.id });
+        const values = await em.find(TierEntitlement, { tier: tier.id });
+        const overrides = await em.find(EntitlementOverride, { organization: organizationId }, { filters: ALL_TENANTS });
+        return { tier, entitlements: resolveEntitlements(tier, values, overrides, at) };
+      })();
+      cache.set(organizationId, found);
+    }
+    return found;
+  };
+}
+
+/** Effective domain of a ticket: the staff correction when there is one. */
+function domainOf(triaged: TriageDecision | undefined): Domain {
+  return triaged?.correctedDomain ?? triaged?.domain ?? 'HOW_TO';
+}
+
+/**
+ * Assigns waiting tickets while agents have room: at ticket creation (that ticket), when capacity frees up (a
+ * ticket solved or reassigned, an agent coming online) and from the timer worker (shift starts, overflow to
+ * fallback queues). Highest priority first, then longest waiting. Runs inside the caller's transaction.
+ */
+export async function assignWaiting(em: EntityManager, at: Date, options: { ticketIds?: string[]; limit?: number } = {}): Promise<number> {
+  const where = options.ticketIds ? { status: 'WAITING' as const, ticket: { $in: options.ticketIds } } : { status: 'WAITING' as const };
+  const waiting = await em.find(RoutingDecision, where, { populate: ['ticket', 'ticket.assignee'], filters: ALL_TENANTS, orderBy: { waitingSince: 'asc', id: 'asc' }, limit: options.limit ?? 1000 });
+  if (!waiting.length) return 0;
+  const rank = (decision: RoutingDecision) => PRIORITY_ORDER.indexOf(decision.ticket.priority);
+  waiting.sort((a, b) => rank(b) - rank(a) || a.waitingSince.getTime() - b.waitingSince.getTime());
+  const pass = await startPass(em, at, [...new Set(waiting.map((decision) => decision.ticket.organization.id))]);
+  const triaged = new Map(
+    (await em.find(TriageDecision, { ticket: { $in: waiting.map((decision) => decision.ticket.id) } }, { filters: ALL_TENANTS })).map((row) => [row.ticket.id, row]),
+  );
+  const tierOf = tierLookup(em, at);
+  let assigned = 0;
+  for (const decision of waiting) {
+    overflow(decision, pass);
+    const ticket = decision.ticket;
+    const { tier, entitlements } = await tierOf(ticket.organization.id);
+    const chosen = await offer(em, pass, decision, ticket, domainOf(triaged.get(ticket.id)), tier, entitlements);
+    if (chosen.agentId) assigned += 1;
+  }
+  return assigned;
+}
+
+/** A ticket that waited longer than its queue allows moves to the queue's fallback (one hop per pass). */
+function overflow(decision: RoutingDecision, pass: Pass): void {
+  const queue = pass.queues.get(decision.queue.id);
+  if (!queue?.fallbackQueue || !queue.fallbackAfterMinutes) return;
+  const waitedMinutes = (pass.at.getTime() - decision.waitingSince.getTime()) / 60_000;
+  if (waitedMinutes < queue.fallbackAfterMinutes) return;
+  const fallback = pass.queues.get(queue.fallbackQueue.id);
+  if (!fallback) return;
+  decision.queue = fallback;
+  decision.waitingSince = pass.at;
+  decision.reasons = [...decision.reasons, `waited ${Math.floor(waitedMinutes)} min in ${queue.name} with nobody able to take it: moved to ${fallback.name}`];
+}
+
+/**
+ * Keeps a ticket's routing in step with its status and assignee: a solved or closed ticket leaves the queue,
+ * a reopened unassigned one waits again, a manual assignment is recorded, an unassignment puts it back.
+ */
+export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at: Date, by: string): Promise<void> {
+  const decision = await em.findOne(RoutingDecision, { ticket: ticket.id }, { filters: ALL_TENANTS });
+  if (!decision) return;
+  if (!OPEN_STATUSES.includes(ticket.status)) {
+    decision.status = 'CLOSED';
+    return;
+  }
+  if (ticket.assignee && decision.assignedTo?.id !== ticket.assignee.id) {
+    Object.assign(decision, { status: 'ASSIGNED', assignedTo: ticket.assignee, assignedAt: at, assignmentReason: `assigned by ${by}` });
+  } else if (!ticket.assignee) {
+    Object.assign(decision, { status: 'WAITING', assignedTo: null, assignedAt: null, waitingSince: decision.status === 'WAITING' ? decision.waitingSince : at });
+  } else if (decision.status === 'CLOSED') {
+    decision.status = 'ASSIGNED';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reads and staff actions
+
+export async function triageOf(ctx: RequestContext, ticketIds: readonly string[]): Promise<TriageDecision[]> {
+  return ctx.em.find(TriageDecision, { ticket: { $in: [...ticketIds] } });
+}
+
+export async function routingOf(ctx: RequestContext, ticketIds: readonly string[]): Promise<RoutingDecision[]> {
+  return ctx.em.find(RoutingDecision, { ticket: { $in: [...ticketIds] } }, { populate: ['queue', 'escalationPolicy', 'assignedTo'] });
+}
+
+/**
+ * A staff correction of the triaged domain. It is kept beside the decision (and feeds `retrainClassifier`); a
+ * ticket still waiting is routed again with the corrected domain.
+ */
+export async function correctTriage(ctx: RequestContext, input: { ticketId: string; domain: Domain; note?: string | null }): Promise<TriageDecision> {
+  const note = input.note?.trim() || null;
+  if (note && note.length > 1000) throw badInput('note', 'The note is too long (at most 1000 characters).');
+  return ctx.em.transactional(async (em) => {
+    const decision = await em.findOne(TriageDecision, { ticket: input.ticketId }, { populate: ['ticket'] });
+    if (!decision) throw notFound('Ticket');
+    const at = ctx.clock.now();
+    const by = ctx.principal.kind === 'staff' && ctx.principal.userId ? `user:${ctx.principal.userId}` : 'staff';
+    Object.assign(decision, { correctedDomain: input.domain, correctedBy: by, correctedAt: at, correctionNote: note });
+    const routing = await em.findOne(RoutingDecision, { ticket: input.ticketId });
+    if (routing?.status === 'WAITING') {
+      const ticket = decision.ticket;
+      const { tier, entitlements } = await tierLookup(em, at)(ticket.organization.id);
+      const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
+      const rerouted = await decideRoute(em, { ...ticket, organization, tier, entitlements, knownDomain: input.domain });
+      if (rerouted.queue && rerouted.outcome) {
+        Object.assign(routing, {
+          queue: rerouted.queue,
+          rule: rerouted.outcome.ruleId ? em.getReference(RoutingRule, rerouted.outcome.ruleId) : null,
+          ruleName: rerouted.outcome.ruleName,
+          evaluations: rerouted.outcome.evaluations,
+          reasons: [...routing.reasons, `domain corrected to ${input.domain} by staff: routed again to ${rerouted.queue.name}`],
+          waitingSince: at,
+        });
+        await assignWaiting(em, at, { ticketIds: [ticket.id] });
+      }
+    }
+    return decision;
+  });
+}
+
+export interface DryRun {
+  routed: Routed;
+  assignment: AssignmentDecision | null;
+}
+
+/** What routing would do with a ticket now, writing nothing: for a real ticket or one described in the input. */
+export async function dryRun(ctx: RequestContext, facts: TicketFacts): Promise<DryRun> {
+  const routed = await decideRoute(ctx.em, facts);
+  if (!routed.queue) return { routed, assignment: null };
+  const { snapshots } = await loadAgents(ctx.em, ctx.clock.now());
+  const tamRow = facts.entitlements.enabled('support.technicalAccountManager')
+    ? await ctx.em.findOne(TechnicalAccountManager, { organization: facts.organization.id }, { filters: ALL_TENANTS })
+    : null;
+  const requirement = requirementFor(queueDefinition(routed.queue), { domain: routed.triage.domain, tierKey: facts.tier.key, priority: routed.priority }, tamRow?.user.id ?? null);
+  return { routed, assignment: chooseAgent(requirement, snapshots, ctx.clock.now()) };
+}
+
+export function assertStaffUser(ctx: RequestContext): string {
+  if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) throw new AppError('FORBIDDEN', 'This needs a signed-in staff member, not a key.');
+  return ctx.principal.userId;
+}
