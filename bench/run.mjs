@@ -30,6 +30,14 @@ const BENCHMARKS = {
     about: 'Stripe webhooks with billing on: events/s and p50/p99 with ~20% duplicates (each applied once), checkout completion to entitlements in force',
     run: async () => (await import('./billing-webhooks.mjs')).billingWebhooks(),
   },
+  'routing': {
+    about: 'one routing decision (rules + assignment, then with triage) over 500 agents: p50/p95/p99 (goal p99 ≤ 2 ms)',
+    run: async () => (await import('./routing.mjs')).routingBench(),
+  },
+  'simulate': {
+    about: 'what-if simulator: 30 days, ~100,000 tickets, 200 agents in shifts (goal ≤ 10 s), events/s, attainment',
+    run: async () => (await import('./simulate.mjs')).simulateBench({ print: false }),
+  },
   'cold-start': {
     about: '`node api/dist/cli.js start` with the embedded PostgreSQL: cold (fresh data dir) and warm (second run) to ready',
     run: async () => (await import('./cold-start.mjs')).coldStart(),
@@ -49,6 +57,8 @@ function usage() {
     '             BENCH_KB_ARTICLES articles in the kb-search corpus (default 10000)',
     '             BENCH_BILLING_EVENTS distinct webhook events of billing-webhooks (default 2000; BENCH_BILLING_ORGS 200)',
     '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
+    '             BENCH_ROUTING_DECISIONS timed decisions of routing (default 200000)',
+    '             BENCH_SIM_DAYS / BENCH_SIM_RUNS horizon and repetitions of simulate (default 30 / 3)',
   ].join('\n');
 }
 

@@ -117,8 +117,8 @@ const ALWAYS_SOME_CAPACITY = [
 
 /**
  * Demo routing: a queue per domain plus a general (default) queue, a critical-outage queue that pages the
- * on-call senior engineers at once, product specialists for feature requests (lower priority, a 3-day lead
- * time), and the demo staff in the competency matrix. Agents start OFFLINE: they go on queue with `setPresence`.
+ * on-call senior engineers at once, product specialists for feature requests (their queue's 3-day first-response
+ * target), and the demo staff in the competency matrix. Agents start OFFLINE: they go on queue with `setPresence`.
  */
 async function seedRouting(ctx: RequestContext, users: User[], organizations: Organization[]): Promise<void> {
   const em = ctx.em;
@@ -146,7 +146,7 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
     escalationPolicyId: critical.id,
     pageImmediately: true,
   });
-  await rule('Feature requests to product specialists', { domains: ['FEATURE_REQUEST'] }, product.id, { priority: TicketPriority.LOW });
+  await rule('Feature requests to product specialists', { domains: ['FEATURE_REQUEST'] }, product.id);
   await rule('Security', { domains: ['SECURITY'] }, security.id);
   for (const [domain, key, name] of byDomain) {
     const created = await queue(key, name, domain, { levelByTier: [{ tierKey: 'enterprise', level: 2 }] });

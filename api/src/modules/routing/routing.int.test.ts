@@ -97,13 +97,17 @@ describe('triage and routing when a ticket arrives', () => {
     expect(inbox.data!.myNotifications.nodes.map((note: { title: string }) => note.title).join('\n')).toMatch(/checkout is down/);
   });
 
-  it('sends a feature request to the product specialists with the longer target of low priority', async () => {
+  it('sends a feature request to the product specialists, whose queue sets the longer first-response target', async () => {
     const id = await open(ada, { subject: 'Feature request: dark mode', description: 'It would be great if the dashboard had a dark theme.', priority: 'NORMAL', impact: 'LOW' });
     const ticket = await routed(id);
     expect(ticket.triage).toMatchObject({ domain: 'FEATURE_REQUEST', domainSource: 'RULE' });
     expect(ticket.routingDecision).toMatchObject({ ruleName: 'Feature requests to product specialists', queue: { key: 'product-specialists' }, pagedImmediately: false });
-    expect(ticket.priority).toBe('LOW');
+    expect(ticket.priority).toBe('NORMAL');
     expect(ticket.escalations).toEqual([]);
+    const clocks = (await gql(api.url, 'query($id: ID!) { ticket(id: $id) { slaClocks { kind targetMinutes reason } } }', { id }, ada)).data!.ticket.slaClocks;
+    const firstResponse = clocks.find((clockState: { kind: string }) => clockState.kind === 'FIRST_RESPONSE');
+    expect(firstResponse.targetMinutes).toBe(4320);
+    expect(firstResponse.reason).toMatch(/Product specialists queue's target/);
     const queue = (await gql(api.url, '{ queues { key targetMinutes waitingCount } }', {}, admin)).data!.queues.find((entry: { key: string }) => entry.key === 'product-specialists');
     expect(queue).toMatchObject({ targetMinutes: 4320 });
     expect(queue.waitingCount).toBeGreaterThanOrEqual(1);

@@ -11,6 +11,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
 import { recordTicketEvent } from '../tickets/ticket.events.js';
+import { refreshTicketClocks } from '../sla/sla.service.js';
 import { Tier } from '../tiers/tier.entity.js';
 import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
 import { activeClassifier } from './classifier.service.js';
@@ -320,27 +321,34 @@ export async function assignWaiting(em: EntityManager, at: Date, options: { tick
   );
   const tierOf = tierLookup(em, at);
   let assigned = 0;
+  const moved: string[] = [];
   for (const decision of waiting) {
-    overflow(decision, pass);
+    if (overflow(decision, pass)) moved.push(decision.ticket.id);
     const ticket = decision.ticket;
     const { tier, entitlements } = await tierOf(ticket.organization.id);
     const chosen = await offer(em, pass, decision, ticket, domainOf(triaged.get(ticket.id)), tier, entitlements);
     if (chosen.agentId) assigned += 1;
   }
+  if (moved.length) {
+    // A new queue may carry its own first-response target.
+    await em.flush();
+    await refreshTicketClocks(em, moved, { now: () => at });
+  }
   return assigned;
 }
 
 /** A ticket that waited longer than its queue allows moves to the queue's fallback (one hop per pass). */
-function overflow(decision: RoutingDecision, pass: Pass): void {
+function overflow(decision: RoutingDecision, pass: Pass): boolean {
   const queue = pass.queues.get(decision.queue.id);
-  if (!queue?.fallbackQueue || !queue.fallbackAfterMinutes) return;
+  if (!queue?.fallbackQueue || !queue.fallbackAfterMinutes) return false;
   const waitedMinutes = (pass.at.getTime() - decision.waitingSince.getTime()) / 60_000;
-  if (waitedMinutes < queue.fallbackAfterMinutes) return;
+  if (waitedMinutes < queue.fallbackAfterMinutes) return false;
   const fallback = pass.queues.get(queue.fallbackQueue.id);
-  if (!fallback) return;
+  if (!fallback) return false;
   decision.queue = fallback;
   decision.waitingSince = pass.at;
   decision.reasons = [...decision.reasons, `waited ${Math.floor(waitedMinutes)} min in ${queue.name} with nobody able to take it: moved to ${fallback.name}`];
+  return true;
 }
 
 /**
@@ -402,6 +410,8 @@ export async function correctTriage(ctx: RequestContext, input: { ticketId: stri
           reasons: [...routing.reasons, `domain corrected to ${input.domain} by staff: routed again to ${rerouted.queue.name}`],
           waitingSince: at,
         });
+        await em.flush();
+        await refreshTicketClocks(em, [ticket.id], ctx.clock);
         await assignWaiting(em, at, { ticketIds: [ticket.id] });
       }
     }

@@ -15,6 +15,7 @@ import { Tier } from '../tiers/tier.entity.js';
 import { computeClocks, type ClockKind, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
 import { EscalationPolicy } from '../escalations/escalation.entity.js';
 import { SlaAlert, SlaPolicy, TicketClock, type SlaThreshold } from './sla.entity.js';
+import { RoutingDecision } from '../routing/routing.entity.js';
 
 export const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
 export const DEFAULT_WARN_PERCENT = 80;
@@ -72,7 +73,18 @@ const minutesText = (minutes: number | null) =>
   minutes === null ? 'none' : minutes % 1440 === 0 ? `${minutes / 1440} d` : minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
 
 /** The rules of one ticket at any instant, and the instants at which they change. */
-function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: RulesSources, now: Date): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
+/** A queue's own first-response target (e.g. the product specialists' longer lead time for feature requests). */
+interface QueueTarget {
+  minutes: number;
+  queueName: string;
+}
+
+async function queueTargets(em: EntityManager, ticketIds: readonly string[]): Promise<Map<string, QueueTarget>> {
+  const decisions = await em.find(RoutingDecision, { ticket: { $in: [...ticketIds] }, queue: { targetMinutes: { $ne: null } } }, { populate: ['queue'] });
+  return new Map(decisions.map((decision) => [decision.ticket.id, { minutes: decision.queue.targetMinutes!, queueName: decision.queue.name }]));
+}
+
+function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: RulesSources, now: Date, queueTarget?: QueueTarget): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
   const organization = sources.organizations.get(ticket.organization.id)!;
   const tierTimeline = sources.tierChanges
     .filter((change) => change.organization.id === organization.id)
@@ -107,7 +119,7 @@ function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: Ru
       hours = version ? `business hours of its calendar (${version.timeZone})` : `standard business hours (${organization.timeZone})`;
     }
     const targets: Record<ClockKind, number | null> = {
-      FIRST_RESPONSE: entitlements.minutes(firstResponseFeature(priority)),
+      FIRST_RESPONSE: queueTarget?.minutes ?? entitlements.minutes(firstResponseFeature(priority)),
       NEXT_RESPONSE: entitlements.minutes(nextResponseFeature(priority)),
       RESOLUTION: entitlements.minutes(resolutionFeature(priority)),
     };
@@ -118,7 +130,7 @@ function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: Ru
       pauseStatuses: new Set(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES),
       warnFraction: warnPercent / 100,
       reason:
-        `${tier.name} tier, ${priority.toLowerCase()} priority: first response ${minutesText(targets.FIRST_RESPONSE)}, ` +
+        `${tier.name} tier, ${priority.toLowerCase()} priority: first response ${minutesText(targets.FIRST_RESPONSE)}${queueTarget ? ` (the ${queueTarget.queueName} queue's target)` : ''}, ` +
         `next response ${minutesText(targets.NEXT_RESPONSE)}, resolution ${minutesText(targets.RESOLUTION)}, in ${hours}; ` +
         `${policy ? 'tier SLA policy' : 'default SLA policy'} (warn at ${warnPercent}%, paused while ${[...(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES)].join(' or ')})`,
     };
@@ -152,9 +164,10 @@ export async function computeTicketClocks(em: EntityManager, tickets: readonly T
   if (!tickets.length) return result;
   const sources = await loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]);
   const events = await em.find(TicketEvent, { ticket: { $in: tickets.map((ticket) => ticket.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const targets = await queueTargets(em, tickets.map((ticket) => ticket.id));
   for (const ticket of tickets) {
     const own = events.filter((event) => event.ticket.id === ticket.id);
-    const { rulesAt, changes } = ticketRules(ticket, own, sources, now);
+    const { rulesAt, changes } = ticketRules(ticket, own, sources, now, targets.get(ticket.id));
     result.set(ticket.id, computeClocks(ticket.createdAt, timelineOf(own, changes), rulesAt, now));
   }
   return result;

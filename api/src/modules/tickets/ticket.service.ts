@@ -144,8 +144,9 @@ async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 
     em.persist(ticket);
     const raised = priority !== input.priority ? { declaredPriority: input.priority } : {};
     record(em, ctx, ticket, 'CREATED', { priority: ticket.priority, ...raised, impact: ticket.impact, channel: ticket.channel });
-    await clocksFollow(em, ctx, ticket);
+    // Routing first: the queue the ticket lands in may set its own first-response target.
     await recordRoute(em, ticket, routed, input.priority, ctx.clock.now(), { page: mode === 'live' });
+    await clocksFollow(em, ctx, ticket);
     if (mode === 'live') {
       await em.flush();
       await assignWaiting(em, ctx.clock.now(), { ticketIds: [ticket.id] });
