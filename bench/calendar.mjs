@@ -3,7 +3,7 @@
 // (`npx -y pnpm@10 --filter @tierdesk/api build`). BENCH_CALENDAR_SECONDS sets the time per figure (default 1).
 import { pathToFileURL } from 'node:url';
 import { BusinessCalendar } from '../api/dist/modules/calendars/calendar.js';
-import { perSecond, table } from './lib/stats.mjs';
+import { perSecond, printSections } from './lib/stats.mjs';
 
 const WORKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 const ALL_DAYS = [...WORKDAYS, 'SATURDAY', 'SUNDAY'];
@@ -150,10 +150,7 @@ export async function run({ print = true, durationMs = Number(process.env.BENCH_
     },
   ];
   if (print) {
-    for (const section of sections) {
-      process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
-      for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
-    }
+    printSections(sections);
   }
   return { sections };
 }

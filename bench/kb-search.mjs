@@ -13,22 +13,11 @@ import { planQuery } from '../api/dist/modules/kb/query.js';
 import { SYNONYM_GROUPS } from '../api/dist/modules/kb/synonyms.js';
 import { systemClock } from '../api/dist/shared/clock.js';
 import { benchDatabase } from './lib/database.mjs';
-import { median, ms, perSecond, quantile, seconds, since } from './lib/stats.mjs';
+import { median, ms, perSecond, quantile, seconds, seededRandom, since } from './lib/stats.mjs';
 import { REPO_ROOT, scratchDir } from './lib/system.mjs';
 
 const progress = (message) => process.stderr.write(`  [kb-search] ${message}\n`);
 
-/** A small deterministic PRNG (mulberry32), so every run searches the same corpus with the same queries. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Support vocabulary (real words customers use) followed by made-up words: 5,000 in all, drawn Zipf-like. */
 const DOMAIN_WORDS = (
@@ -71,7 +60,7 @@ const VISIBILITIES = [
 ];
 
 export function generateCorpus(count, seed = 42) {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   const words = vocabulary(rng);
   const tags = words.slice(0, 180);
   const articles = [];
@@ -101,7 +90,7 @@ export function generateCorpus(count, seed = 42) {
  * word among the ten most frequent (it matches most of the corpus: the worst case for total and facets).
  */
 export function generateQueries(words, count = 480, seed = 7) {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   const topic = () => words[Math.floor(Math.exp(Math.log(20) + rng() * (Math.log(3000) - Math.log(20))))];
   const common = () => words[Math.floor(rng() * 300)];
   const typo = (word) => {

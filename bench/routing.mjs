@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BusinessCalendar } from '../api/dist/modules/calendars/calendar.js';
 import { evaluateRules } from '../api/dist/modules/routing/rules.js';
 import { chooseAgent, emptyLoad, requirementFor } from '../api/dist/modules/routing/assignment.js';
-import { quantile, table } from './lib/stats.mjs';
+import { printSections, quantile, seededRandom } from './lib/stats.mjs';
 
 const AGENTS = 500;
 const DOMAINS = ['SECURITY', 'PERFORMANCE', 'INTEGRATIONS', 'DATA_MODELS', 'BILLING', 'HOW_TO', 'FEATURE_REQUEST'];
@@ -45,16 +45,6 @@ const PHRASES = [
   'Timeouts on the reporting endpoint under load',
 ];
 
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function buildAgents(random) {
   const pick = (values) => values[Math.floor(random() * values.length)];
@@ -219,7 +209,7 @@ async function loadTriage() {
 }
 
 export async function routingBench({ print = false, decisions = Number(process.env.BENCH_ROUTING_DECISIONS ?? 200_000) } = {}) {
-  const random = prng(2026);
+  const random = seededRandom(2026);
   process.stderr.write(`  [routing] ${AGENTS} agents, ${QUEUES.length} queues, ${RULES.length} rules\n`);
   const agents = buildAgents(random);
   const arrivals = buildArrivals(random, agents, 8192);
@@ -276,10 +266,7 @@ export async function routingBench({ print = false, decisions = Number(process.e
     },
   ];
   if (print) {
-    for (const section of sections) {
-      process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
-      for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
-    }
+    printSections(sections);
   }
   return { sections };
 }

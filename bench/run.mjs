@@ -5,7 +5,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './lib/system.mjs';
-import { table } from './lib/stats.mjs';
+import { printSections } from './lib/stats.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -87,10 +87,7 @@ for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
   try {
     const { sections } = await BENCHMARKS[name].run();
     process.stdout.write(`\n== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ==\n`);
-    for (const section of sections) {
-      process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
-      for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
-    }
+    printSections(sections);
   } catch (error) {
     failed = true;
     process.stdout.write(`\n== ${name}: FAILED ==\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

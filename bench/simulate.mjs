@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { simulate } from '../api/dist/modules/routing/simulator/engine.js';
 import { parseScenario } from '../api/dist/modules/routing/simulator/scenario.js';
-import { median, perSecond, seconds, since, table } from './lib/stats.mjs';
+import { median, perSecond, printSections, seconds, since } from './lib/stats.mjs';
 
 const DOMAINS = ['SECURITY', 'PERFORMANCE', 'INTEGRATIONS', 'DATA_MODELS', 'BILLING', 'HOW_TO', 'FEATURE_REQUEST'];
 /** Share of tickets per domain. */
@@ -166,10 +166,7 @@ export async function simulateBench({ print = true, days = Number(process.env.BE
     { heading: 'SLA attainment per tier and priority', rows: slaRows },
   ];
   if (print) {
-    for (const section of sections) {
-      process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
-      for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
-    }
+    printSections(sections);
   }
   return { sections, result, wallMs: wall };
 }

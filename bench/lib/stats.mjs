@@ -32,3 +32,23 @@ export function table(rows) {
   }).join('  ').trimEnd();
   return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
+
+/** A small deterministic PRNG (mulberry32): every run of a benchmark generates the same data. */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Prints the sections a benchmark returns, as `bench/run.mjs` does, for running one file on its own. */
+export function printSections(sections) {
+  for (const section of sections) {
+    process.stdout.write(`\n${section.heading}\n\n${table(section.rows)}\n`);
+    for (const note of section.notes ?? []) process.stdout.write(`  · ${note}\n`);
+  }
+}
