@@ -3,7 +3,7 @@
 // (`npx -y pnpm@10 --filter @tierdesk/api build`). BENCH_CALENDAR_SECONDS sets the time per figure (default 1).
 import { pathToFileURL } from 'node:url';
 import { BusinessCalendar } from '../api/dist/modules/calendars/calendar.js';
-import { perSecond, printSections } from './lib/stats.mjs';
+import { perSecond, printSections, seededRandom } from './lib/stats.mjs';
 
 const WORKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 const ALL_DAYS = [...WORKDAYS, 'SATURDAY', 'SUNDAY'];
@@ -37,17 +37,6 @@ function officeCalendar() {
   });
 }
 
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs `body(i)` over i = 0..size-1 again and again for about `durationMs`; returns operations per second. */
 function measure(size, durationMs, body) {
   for (let i = 0; i < size; i++) body(i); // warm-up: JIT and the week cache
@@ -67,7 +56,7 @@ function measure(size, durationMs, body) {
 const nsPerOp = (opsPerSecond) => `${(1e9 / opsPerSecond).toFixed(0)} ns`;
 
 export async function run({ print = true, durationMs = Number(process.env.BENCH_CALENDAR_SECONDS ?? 1) * 1000 } = {}) {
-  const random = prng(2026);
+  const random = seededRandom(2026);
   const size = 1 << 14;
   // Random instants within March 2026 (which has New York's spring-forward change) and random SLA targets.
   const monthStart = Date.parse('2026-03-01T05:00:00Z');
