@@ -9,7 +9,7 @@ import { PRIORITY_ORDER, TicketPriority, TicketStatus } from '../tickets/ticket.
 import { emptyLoad } from './assignment.js';
 import { DOMAINS, type Domain, type Presence, type SkillLevel } from './model.js';
 import { AgentProfile, TechnicalAccountManager } from './routing.entity.js';
-import { assignWaiting } from './routing.service.js';
+import { assignWaiting, lockRouting } from './routing.service.js';
 
 const LANGUAGE = /^[a-z]{2,3}$/;
 const MAX_CAPACITY = 100;
@@ -57,6 +57,7 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
     capacity[entry.priority] = entry.max;
   });
   return ctx.em.transactional(async (em) => {
+    await lockRouting(em);
     const user = await em.findOne(User, { id: input.userId, staffRole: { $ne: null }, active: true });
     if (!user) throw invalid('userId', 'Agent profiles are for active staff members.');
     const calendar = input.calendarId ? await em.findOne(BusinessCalendarRecord, { id: input.calendarId }) : null;
@@ -79,6 +80,7 @@ export async function setPresence(ctx: RequestContext, input: { userId: string |
   if (!userId) throw new AppError('BAD_USER_INPUT', 'Name the agent (a key has no presence of its own).', { field: ['input', 'agentId'] });
   if (principal.kind === 'staff' && userId !== self && principal.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'Only admins set another agent\'s presence.');
   return ctx.em.transactional(async (em) => {
+    await lockRouting(em);
     const profile = await em.findOne(AgentProfile, { user: userId }, { populate: ['user'] });
     if (!profile) throw notFound('Agent profile');
     profile.presence = input.presence;

@@ -196,6 +196,28 @@ describe('assignment', () => {
     expect((await routed(waiting)).routingDecision.status).toBe('CLOSED');
   });
 
+  it('never gives an agent more than their capacity, however many tickets arrive at once', async () => {
+    await presence(agent, 'ONLINE');
+    const normalLoad = async () =>
+      ((await gql(api.url, 'query($id: ID) { agent(userId: $id) { load { priority count } } }', { id: userIds.agent }, admin)).data!.agent.load as { priority: string; count: number }[])
+        .find((entry) => entry.priority === 'NORMAL')!.count;
+    const before = await normalLoad();
+    await gql(
+      api.url,
+      'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { userErrors { code } } }',
+      { input: { userId: userIds.agent, skills: [{ domain: 'BILLING', level: 3 }, { domain: 'HOW_TO', level: 3 }], region: 'us-east', capacity: CAPACITY(before + 2) } },
+      admin,
+    );
+    const hank = await signIn(api.url, 'hank@globex.example');
+    const ids = await Promise.all(
+      [ada, hank, nancy, ada, hank, nancy, ada, hank, nancy].map((token, index) => open(token, { subject: `Refund request ${index}`, description: 'We were charged twice this month; please refund one charge.', priority: 'NORMAL' })),
+    );
+    const statuses = await Promise.all(ids.map(async (id) => (await routed(id)).routingDecision.status));
+    expect(statuses.filter((status) => status === 'ASSIGNED')).toHaveLength(2);
+    expect(statuses.filter((status) => status === 'WAITING')).toHaveLength(7);
+    expect(await normalLoad()).toBe(before + 2);
+  });
+
   it('offers an enterprise ticket to the organization\'s technical account manager first', async () => {
     await presence(admin, 'ONLINE', userIds.oncall);
     await presence(specialist, 'ONLINE');

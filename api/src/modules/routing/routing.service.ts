@@ -236,7 +236,11 @@ async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: Age
   return { snapshots, profiles: new Map(profiles.map((profile) => [profile.user.id, profile])) };
 }
 
-async function lockRouting(em: EntityManager): Promise<void> {
+/**
+ * Taken first by every transaction that assigns or changes what assignment reads (presence, profiles), before it
+ * locks any row routing will write, so routing's locks are always taken in one order.
+ */
+export async function lockRouting(em: EntityManager): Promise<void> {
   await em.getConnection().execute('select pg_advisory_xact_lock(?)', [ROUTING_LOCK], 'all', em.getTransactionContext());
 }
 
@@ -249,7 +253,6 @@ interface Pass {
 }
 
 async function startPass(em: EntityManager, at: Date, organizationIds: string[]): Promise<Pass> {
-  await lockRouting(em);
   const { snapshots, profiles } = await loadAgents(em, at);
   const queues = await em.find(Queue, {});
   const tamRows = organizationIds.length ? await em.find(TechnicalAccountManager, { organization: { $in: organizationIds } }, { filters: ALL_TENANTS }) : [];
@@ -310,8 +313,20 @@ function domainOf(triaged: TriageDecision | undefined): Domain {
  * fallback queues). Highest priority first, then longest waiting. Runs inside the caller's transaction.
  */
 export async function assignWaiting(em: EntityManager, at: Date, options: { ticketIds?: string[]; limit?: number } = {}): Promise<number> {
+  await lockRouting(em);
   const where = options.ticketIds ? { status: 'WAITING' as const, ticket: { $in: options.ticketIds } } : { status: 'WAITING' as const };
-  const waiting = await em.find(RoutingDecision, where, { populate: ['ticket', 'ticket.assignee'], filters: ALL_TENANTS, orderBy: { waitingSince: 'asc', id: 'asc' }, limit: options.limit ?? 1000 });
+  const candidates = await em.find(RoutingDecision, where, { populate: ['ticket', 'ticket.assignee'], filters: ALL_TENANTS, orderBy: { waitingSince: 'asc', id: 'asc' }, limit: options.limit ?? 1000, refresh: true });
+  if (!candidates.length) return 0;
+  // A ticket another transaction is changing right now is left to the next pass: waiting for its row while holding
+  // the routing lock could deadlock with that transaction (which may want the routing lock next).
+  const free: { id: string }[] = await em.getConnection().execute(
+    'select id from ticket where id in (?) for update skip locked',
+    [candidates.map((decision) => decision.ticket.id)],
+    'all',
+    em.getTransactionContext(),
+  );
+  const lockable = new Set(free.map((row) => row.id));
+  const waiting = candidates.filter((decision) => lockable.has(decision.ticket.id));
   if (!waiting.length) return 0;
   const rank = (decision: RoutingDecision) => PRIORITY_ORDER.indexOf(decision.ticket.priority);
   waiting.sort((a, b) => rank(b) - rank(a) || a.waitingSince.getTime() - b.waitingSince.getTime());
