@@ -131,6 +131,28 @@ describe('triage and routing when a ticket arrives', () => {
     expect(JSON.parse(ticket.events[0].data)).toMatchObject({ priority: 'HIGH', declaredPriority: 'NORMAL' });
   });
 
+  it('triages and routes an imported ticket without paging anyone or raising its priority', async () => {
+    const created = new Date(clock.now().getTime() - 3 * 86_400_000);
+    const imported = await gql(api.url, 'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code message } } }', {
+      input: {
+        organizationId: await organizationId(api.url, admin, 'northwind'),
+        subject: 'Production outage: checkout down for all users',
+        description: 'Imported from the old helpdesk: every order failed with a 503.',
+        priority: 'HIGH',
+        impact: 'CRITICAL',
+        createdAt: created.toISOString(),
+        events: [{ at: new Date(created.getTime() + 30 * 60_000).toISOString(), type: 'REPLY', byStaff: true, body: 'Rolled back.' }],
+      },
+    }, admin);
+    expect(imported.data?.importTicket.userErrors).toEqual([]);
+    const ticket = await routed(imported.data!.importTicket.ticket.id);
+    expect(ticket.priority).toBe('HIGH');
+    expect(ticket.triage).toMatchObject({ criticalOutage: true, declaredPriority: 'HIGH' });
+    expect(ticket.routingDecision).toMatchObject({ queue: { key: 'critical-outages' }, pagedImmediately: false });
+    expect(ticket.routingDecision.reasons.join(' ')).toMatch(/imported history: Critical not paged/);
+    expect(ticket.escalations).toEqual([]);
+  });
+
   it('keeps triage and the routing decision from customers, even on their own tickets', async () => {
     const id = await open(ada, { subject: 'Invoice address', description: 'Our invoices show the old address.', priority: 'LOW' });
     const own = await gql(api.url, 'query($id: ID!) { ticket(id: $id) { id triage { domain } routingDecision { reasons } } }', { id }, ada);
