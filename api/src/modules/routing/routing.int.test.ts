@@ -364,6 +364,23 @@ describe('simulate', () => {
     expect(second.data!.simulate).toEqual(result);
   });
 
+  it('runs off the API\'s event loop: other requests are answered while a year-long what-if runs', async () => {
+    const scenario = JSON.parse(await readFile(new URL('../../../../docs/scenarios/mm1.json', import.meta.url), 'utf8'));
+    const finished: string[] = [];
+    const simulation = gql(api.url, SIMULATE, { scenario }, admin).then((result) => {
+      finished.push('simulate');
+      return result;
+    });
+    await new Promise((done) => setTimeout(done, 150));
+    const viewer = await gql(api.url, '{ viewer { kind } }', {}, agent);
+    finished.push('viewer');
+    expect(viewer.data!.viewer.kind).toBe('STAFF');
+    const result = await simulation;
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.simulate.tickets.arrived).toBeGreaterThan(20_000);
+    expect(finished).toEqual(['viewer', 'simulate']);
+  });
+
   it('replays the real tickets of a past window as the arrivals', async () => {
     const scenario = JSON.parse(await readFile(new URL('../../../../docs/scenarios/example.json', import.meta.url), 'utf8'));
     const from = new Date(clock.now().getTime() - 86_400_000);

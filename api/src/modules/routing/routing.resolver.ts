@@ -411,7 +411,7 @@ export class RoutingResolver {
     @Ctx() ctx: RequestContext,
     @Arg('replay', () => SimulationReplayInput, { nullable: true }) replay?: SimulationReplayInput | null,
   ): Promise<SimulationResultType> {
-    const result = await runSimulation(ctx.em, scenario, { replay, maxEvents: API_LIMITS.maxEvents, maxReplayTickets: API_LIMITS.maxReplayTickets });
+    const result = await runSimulation(ctx.em, scenario, { replay, maxEvents: API_LIMITS.maxEvents, maxReplayTickets: API_LIMITS.maxReplayTickets, inThread: true });
     return SimulationResultType.from(result);
   }
 

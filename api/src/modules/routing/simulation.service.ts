@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../shared/errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { Tier } from '../tiers/tier.entity.js';
-import { defaultClassifier } from './classifier.js';
+import { defaultClassifier, TextClassifier } from './classifier.js';
 import { activeClassifier } from './classifier.service.js';
 import type { DomainClassifier } from './model.js';
 import { TriageDecision } from './routing.entity.js';
@@ -89,7 +93,7 @@ export function parsedScenario(input: unknown): Scenario {
 export async function runSimulation(
   em: EntityManager | null,
   input: unknown,
-  options: { replay?: ReplayWindow | null; maxEvents?: number; maxReplayTickets?: number } = {},
+  options: { replay?: ReplayWindow | null; maxEvents?: number; maxReplayTickets?: number; inThread?: boolean } = {},
 ): Promise<SimulationResult> {
   let scenarioInput = input;
   if (options.replay) {
@@ -98,5 +102,31 @@ export async function runSimulation(
   }
   const scenario = parsedScenario(scenarioInput);
   const classifier: DomainClassifier = em ? await activeClassifier(em) : defaultClassifier();
-  return simulate(scenario, { classifier, maxEvents: options.maxEvents });
+  if (!options.inThread) return simulate(scenario, { classifier, maxEvents: options.maxEvents });
+  return inThread(scenario, classifier instanceof TextClassifier ? classifier.toJSON() : null, options.maxEvents);
+}
+
+function threadFile(): string {
+  const here = fileURLToPath(new URL('./simulator/thread.js', import.meta.url));
+  // Under the test runner this module is the TypeScript source; the thread always runs the compiled build.
+  return existsSync(here) ? here : here.replace(`${sep}src${sep}`, `${sep}dist${sep}`);
+}
+
+/** A run of seconds would stall every other request of the API process: it runs on a worker thread instead. */
+function inThread(scenario: Scenario, model: string | null, maxEvents: number | undefined): Promise<SimulationResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(threadFile(), { workerData: { scenario, model, maxEvents } });
+    let settled = false;
+    worker.once('message', (result: SimulationResult) => {
+      settled = true;
+      resolvePromise(result);
+    });
+    worker.once('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`The simulation thread exited with code ${code} before answering.`));
+    });
+  });
 }
