@@ -249,16 +249,42 @@ describe('assignment', () => {
     expect(ticket.routingDecision.assignmentReason).toMatch(/technical account manager/);
   });
 
-  it('the timer worker assigns waiting tickets when an agent comes on shift', async () => {
+  it('the timer worker assigns a waiting ticket when the agent\'s shift starts', async () => {
+    const monday15 = clock.now();
     await presence(admin, 'OFFLINE', userIds.specialist);
-    await presence(admin, 'OFFLINE', userIds.oncall);
+    const calendar = await gql(
+      api.url,
+      'mutation($input: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $input) { businessCalendar { id } userErrors { code message } } }',
+      { input: { name: 'Late shift', timeZone: 'UTC', weeklyHours: [{ day: 'MONDAY', start: '16:00', end: '23:00' }], holidays: [] } },
+      admin,
+    );
+    const calendarId = calendar.data!.createBusinessCalendar.businessCalendar.id;
+    const profile = await gql(api.url, 'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { id } userErrors { code message } } }', {
+      input: {
+        userId: userIds.oncall,
+        skills: [{ domain: 'PERFORMANCE', level: 3 }, { domain: 'SECURITY', level: 2 }, { domain: 'HOW_TO', level: 2 }],
+        region: 'eu-west',
+        calendarId,
+        capacity: CAPACITY(4),
+      },
+    }, admin);
+    expect(profile.data!.upsertAgentProfile.userErrors).toEqual([]);
+    await presence(admin, 'ONLINE', userIds.oncall);
+
     const id = await open(nancy, { subject: 'Slow dashboards', description: 'Reports take a minute to render since Friday; latency is terrible.', priority: 'HIGH', impact: 'MEDIUM' });
-    expect((await routed(id)).routingDecision.status).toBe('WAITING');
-    // Presence changed underneath (as a direct database change would): only the periodic pass notices.
-    await systemEm().getConnection().execute(`update agent_profile set presence = 'ONLINE' where user_id = ?`, [Buffer.from(userIds.oncall!, 'base64url').toString().split(':')[1]]);
+    const waiting = await routed(id);
+    expect(waiting.routingDecision.status).toBe('WAITING');
+    expect(waiting.routingDecision.assignmentReason).toMatch(/off shift/);
+
     const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
-    expect(await worker.routeWaiting()).toBeGreaterThanOrEqual(1);
-    expect((await routed(id)).assignee).toEqual({ name: 'Olivia On-call' });
+    try {
+      expect(await worker.routeWaiting()).toBe(0);
+      clock.set(new Date(monday15.getTime() + 65 * 60_000));
+      expect(await worker.routeWaiting()).toBeGreaterThanOrEqual(1);
+      expect((await routed(id)).assignee).toEqual({ name: 'Olivia On-call' });
+    } finally {
+      clock.set(monday15);
+    }
   });
 });
 
