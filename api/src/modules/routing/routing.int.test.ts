@@ -358,6 +358,25 @@ describe('dry run, corrections and the admin API', () => {
     expect(again.data!.retrainClassifier.userErrors).toEqual([{ code: 'CONFLICT' }]);
   });
 
+  it('moves a ticket nobody took to its queue\'s fallback once the fallback time has passed', async () => {
+    // Set up by the admin test above: billing falls back to performance after 60 minutes; nobody is online now.
+    const start = clock.now();
+    const id = await open(richard, { subject: 'Invoice copy', description: 'Please send a copy of invoice 2026-118.', priority: 'LOW' });
+    expect((await routed(id)).routingDecision).toMatchObject({ status: 'WAITING', queue: { key: 'billing' } });
+    const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
+    try {
+      await worker.routeWaiting();
+      expect((await routed(id)).routingDecision.queue.key).toBe('billing');
+      clock.set(new Date(start.getTime() + 61 * 60_000));
+      await worker.routeWaiting();
+      const moved = (await routed(id)).routingDecision;
+      expect(moved).toMatchObject({ status: 'WAITING', queue: { key: 'performance' } });
+      expect(moved.reasons.join(' ')).toMatch(/waited 61 min in billing with nobody able to take it: moved to performance/i);
+    } finally {
+      clock.set(start);
+    }
+  });
+
   it('validates the competency matrix field by field', async () => {
     const bad = await gql(api.url, 'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { id } userErrors { code field } } }', {
       input: { userId: userIds.agent, skills: [{ domain: 'BILLING', level: 4 }], region: 'us-east', capacity: CAPACITY(1) },
