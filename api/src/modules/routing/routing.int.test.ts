@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_FILTER } from '../../db/tenant-filter.js';
 import { FixedClock } from '../../shared/clock.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { OnCallSchedule } from '../escalations/escalation.entity.js';
+import { OnCallSchedule, OutboundEvent } from '../escalations/escalation.entity.js';
 import { TimerWorker } from '../sla/timer.worker.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { RoutingDecision } from './routing.entity.js';
@@ -173,6 +173,8 @@ describe('assignment', () => {
     expect(ticket.routingDecision.assignmentReason).toMatch(/Alex Agent: BILLING level 3/);
     expect(ticket.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ASSIGNED']);
     expect(JSON.parse(ticket.events[1].data).reason).toBe(ticket.routingDecision.assignmentReason);
+    const outbound = await systemEm().find(OutboundEvent, { type: 'ticket.assigned' });
+    expect(outbound.map((event) => event.payload)).toContainEqual(expect.objectContaining({ ticketId: Buffer.from(id, 'base64url').toString().split(':')[1], assigneeName: 'Alex Agent' }));
   });
 
   it('keeps a ticket waiting when nobody has room, and assigns it the moment capacity frees up', async () => {

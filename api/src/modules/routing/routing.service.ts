@@ -6,7 +6,7 @@ import { compileVersion } from '../calendars/calendar.service.js';
 import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
 import { resolveEntitlements, type EffectiveEntitlements } from '../entitlements/entitlement.service.js';
 import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { startEscalation } from '../escalations/escalation.service.js';
+import { emitEvent, startEscalation } from '../escalations/escalation.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
@@ -277,6 +277,7 @@ async function offer(em: EntityManager, pass: Pass, decision: RoutingDecision, t
   ticket.updatedAt = pass.at;
   Object.assign(decision, { status: 'ASSIGNED', assignedTo: profile.user, assignedAt: pass.at });
   recordTicketEvent(em, ticket, 'ASSIGNED', { from, to: profile.user.id, reason: chosen.reason, queue: queue.key }, ROUTING_ACTOR, pass.at);
+  emitEvent(em, ticket.organization.id, 'ticket.assigned', { ticketId: ticket.id, ticketNumber: ticket.number, assigneeId: profile.user.id, assigneeName: profile.user.name }, pass.at);
   return chosen;
 }
 
