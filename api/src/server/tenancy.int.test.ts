@@ -245,6 +245,7 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   routingDryRun: () => ({ query: 'query($id: ID!) { routingDryRun(input: { ticketId: $id }) { ruleName triage { domain } } }', variables: { id: globex.ticket } }),
   agents: () => ({ query: '{ agents(first: 100) { nodes { id user { email } load { count } } } }' }),
   agent: () => ({ query: '{ agent { id } }' }),
+  ticketsNeedingAttention: () => ({ query: '{ ticketsNeedingAttention(first: 100) { totalCount nodes { id } } }' }),
   domainClassifier: () => ({ query: '{ domainClassifier { version heldOutAccuracy } }' }),
   createQueue: () => ({
     query: 'mutation($input: QueueInput!) { createQueue(input: $input) { queue { id } userErrors { code } } }',

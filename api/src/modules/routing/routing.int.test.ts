@@ -127,6 +127,8 @@ describe('triage and routing when a ticket arrives', () => {
     // Initech is not business-critical: no page, but the evidence is on record.
     expect(ticket.routingDecision.pagedImmediately).toBe(false);
     expect(ticket.routingDecision.evaluations[0]).toMatchObject({ ruleName: 'Critical outage of a business-critical customer', matched: false });
+    const attention = await gql(api.url, '{ ticketsNeedingAttention(first: 20) { nodes { id } } }', {}, agent);
+    expect(attention.data!.ticketsNeedingAttention.nodes.map((node: { id: string }) => node.id)).toContain(id);
     expect(ticket.events[0].type).toBe('CREATED');
     expect(JSON.parse(ticket.events[0].data)).toMatchObject({ priority: 'HIGH', declaredPriority: 'NORMAL' });
   });

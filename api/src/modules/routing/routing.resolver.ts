@@ -17,13 +17,13 @@ import { Organization } from '../organizations/organization.entity.js';
 import { OrganizationPayload, OrganizationType } from '../organizations/organization.types.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
-import { TicketType } from '../tickets/ticket.types.js';
+import { TicketConnection, TicketType } from '../tickets/ticket.types.js';
 import { agentLoads, getAgent, listAgents, setPresence, setTechnicalAccountManager, technicalAccountManagers, totalOf, upsertAgentProfile } from './agents.service.js';
 import { classifierInfo, retrainClassifier } from './classifier.service.js';
 import type { Domain, Presence } from './model.js';
 import { createQueue, createRoutingRule, deleteRoutingRule, listQueues, listRoutingRules, queueStats, routingWarnings, updateQueue, updateRoutingRule, waitingEntries, type QueueInput as QueueFields, type RuleInput } from './queues.service.js';
 import { Queue, type RoutingDecision, type TriageDecision } from './routing.entity.js';
-import { correctTriage, dryRun, routingOf, triageOf } from './routing.service.js';
+import { correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
 import { API_LIMITS, runSimulation } from './simulation.service.js';
 import {
   AgentConnection,
@@ -331,6 +331,12 @@ export class RoutingResolver {
       pageImmediately: routed.outcome?.pageImmediately ?? false,
       assignment: assignment && AssignmentPreviewType.from(assignment),
     });
+  }
+
+  @Query(() => TicketConnection, { description: 'Open tickets whose triage asked for staff (a priority beyond the tier, an uncertain domain) and nobody has corrected yet; newest first.' })
+  @Access({ staff: 'ANY' })
+  async ticketsNeedingAttention(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<TicketType>> {
+    return connectionFrom(await ticketsNeedingAttention(ctx, pageRequest(page)), (decision) => TicketType.from(decision.ticket));
   }
 
   @Query(() => AgentConnection, { description: 'The competency matrix: agents with skills, hours, presence, capacity and load.' })

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
 import { compileVersion } from '../calendars/calendar.service.js';
 import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
@@ -389,6 +390,16 @@ export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reads and staff actions
+
+/**
+ * Open tickets whose triage asked for a person: the evidence wanted a priority beyond the tier, or the domain was a
+ * guess. A staff correction (even confirming the domain) takes a ticket off the list. Newest first.
+ */
+export async function ticketsNeedingAttention(ctx: RequestContext, request: PageRequest): Promise<Page<TriageDecision>> {
+  const where = { needsAttention: true, correctedAt: null, ticket: { status: { $in: OPEN_STATUSES } } };
+  const rows = await ctx.em.find(TriageDecision, { ...where, ...afterCursorCondition(request.after) }, { populate: ['ticket'], orderBy: keysetOrder(), limit: request.first + 1 });
+  return toPage(rows, request, () => ctx.em.count(TriageDecision, where));
+}
 
 export async function triageOf(ctx: RequestContext, ticketIds: readonly string[]): Promise<TriageDecision[]> {
   return ctx.em.find(TriageDecision, { ticket: { $in: [...ticketIds] } });
