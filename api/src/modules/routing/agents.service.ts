@@ -93,12 +93,10 @@ export async function setPresence(ctx: RequestContext, input: { userId: string |
 export async function listAgents(ctx: RequestContext, filter: { presence?: Presence | null; domain?: Domain | null }, request: PageRequest): Promise<Page<AgentProfile>> {
   const where: Record<string, unknown> = {};
   if (filter.presence) where.presence = filter.presence;
-  const rows = await ctx.em.find(AgentProfile, { ...where, ...afterCursorCondition(request.after, 'oldest-first') }, { populate: ['user'], orderBy: keysetOrder('oldest-first'), limit: 1000 });
-  const matching = filter.domain ? rows.filter((profile) => profile.skills[filter.domain!] !== undefined) : rows;
-  return toPage(matching.slice(0, request.first + 1), request, async () => {
-    const all = await ctx.em.find(AgentProfile, where, { limit: 10_000 });
-    return filter.domain ? all.filter((profile) => profile.skills[filter.domain!] !== undefined).length : all.length;
-  });
+  // A JSON property query: agents whose skills name the domain (at any level).
+  if (filter.domain) where.skills = { [filter.domain]: { $ne: null } };
+  const rows = await ctx.em.find(AgentProfile, { ...where, ...afterCursorCondition(request.after, 'oldest-first') }, { populate: ['user'], orderBy: keysetOrder('oldest-first'), limit: request.first + 1 });
+  return toPage(rows, request, () => ctx.em.count(AgentProfile, where));
 }
 
 export async function getAgent(ctx: RequestContext, userId: string): Promise<AgentProfile | null> {

@@ -315,6 +315,11 @@ describe('dry run, corrections and the admin API', () => {
     expect(dry.evaluations[1].reasons.join(' ')).toMatch(/SECURITY/);
     expect(dry.assignment.reason.length).toBeGreaterThan(0);
     expect(await systemEm().count(RoutingDecision, {})).toBe(before);
+
+    const tooLong = await gql(api.url, 'query($input: RoutingDryRunInput!) { routingDryRun(input: $input) { ruleName } }', { input: { organizationId: northwind, subject: 's', description: 'x'.repeat(20_001), priority: 'LOW' } }, agent);
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'description'] });
+    const missing = await gql(api.url, 'query($input: RoutingDryRunInput!) { routingDryRun(input: $input) { ruleName } }', { input: { subject: 'only a subject' } }, agent);
+    expect(missing.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses rules and queues that name unknown things or close a fallback cycle, with typed errors', async () => {

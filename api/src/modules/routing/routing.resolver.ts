@@ -8,8 +8,7 @@ import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
 import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
 import { isStaffLike, type StaffRole } from '../../shared/principal.js';
-import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
-import { compileVersion } from '../calendars/calendar.service.js';
+import type { BusinessCalendar } from '../calendars/calendar.js';
 import { EscalationPolicy } from '../escalations/escalation.entity.js';
 import { EscalationPolicyType } from '../escalations/escalation.types.js';
 import { UserType } from '../identity/identity.types.js';
@@ -17,13 +16,14 @@ import { Organization } from '../organizations/organization.entity.js';
 import { OrganizationPayload, OrganizationType } from '../organizations/organization.types.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
+import { LIMITS } from '../tickets/ticket.service.js';
 import { TicketConnection, TicketType } from '../tickets/ticket.types.js';
 import { agentLoads, getAgent, listAgents, setPresence, setTechnicalAccountManager, technicalAccountManagers, totalOf, upsertAgentProfile } from './agents.service.js';
 import { classifierInfo, retrainClassifier } from './classifier.service.js';
 import type { Domain, Presence } from './model.js';
-import { createQueue, createRoutingRule, deleteRoutingRule, listQueues, listRoutingRules, queueStats, routingWarnings, updateQueue, updateRoutingRule, waitingEntries, type QueueInput as QueueFields, type RuleInput } from './queues.service.js';
+import { createQueue, createRoutingRule, type QueueStats, deleteRoutingRule, listQueues, listRoutingRules, queueStats, routingWarnings, updateQueue, updateRoutingRule, waitingEntries, type QueueInput as QueueFields, type RuleInput } from './queues.service.js';
 import { Queue, type RoutingDecision, type TriageDecision } from './routing.entity.js';
-import { correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
+import { calendarsInForce, correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
 import { API_LIMITS, runSimulation } from './simulation.service.js';
 import {
   AgentConnection,
@@ -64,9 +64,18 @@ import {
 const ADMIN: readonly StaffRole[] = ['ADMIN'];
 
 
-/** Per-request batches for the ticket fields, so a page of tickets costs one statement per field. */
-const perRequest = new WeakMap<RequestContext, { triage: DataLoader<string, TriageDecision | null>; routing: DataLoader<string, RoutingDecision | null> }>();
-function loadersOf(ctx: RequestContext) {
+interface RoutingLoaders {
+  triage: DataLoader<string, TriageDecision | null>;
+  routing: DataLoader<string, RoutingDecision | null>;
+  queueStats: DataLoader<string, QueueStats>;
+  agentLoad: DataLoader<string, Record<TicketPriority, number>>;
+  /** Working hours by calendar id, as in force now. */
+  hours: DataLoader<string, BusinessCalendar | null>;
+}
+
+/** Per-request batches, so a page of tickets, queues or agents costs one statement per field, not one per row. */
+const perRequest = new WeakMap<RequestContext, RoutingLoaders>();
+function loadersOf(ctx: RequestContext): RoutingLoaders {
   let loaders = perRequest.get(ctx);
   if (!loaders) {
     const byTicket = <T extends { ticket: { id: string } }>(rows: T[], ids: readonly string[]) => {
@@ -76,6 +85,18 @@ function loadersOf(ctx: RequestContext) {
     loaders = {
       triage: new DataLoader(async (ids) => byTicket(await triageOf(ctx, ids), ids)),
       routing: new DataLoader(async (ids) => byTicket(await routingOf(ctx, ids), ids)),
+      queueStats: new DataLoader(async (ids) => {
+        const stats = await queueStats(ctx, ids);
+        return ids.map((id) => stats.get(id)!);
+      }),
+      agentLoad: new DataLoader(async (ids) => {
+        const loads = await agentLoads(ctx, ids);
+        return ids.map((id) => loads.get(id)!);
+      }),
+      hours: new DataLoader(async (calendarIds) => {
+        const current = await calendarsInForce(ctx.em, calendarIds, ctx.clock.now());
+        return calendarIds.map((id) => current.get(id) ?? null);
+      }),
     };
     perRequest.set(ctx, loaders);
   }
@@ -157,12 +178,12 @@ export class QueueResolver {
 
   @FieldResolver(() => Number, { description: 'Tickets waiting for an agent.' })
   async waitingCount(@Root() queue: QueueType, @Ctx() ctx: RequestContext): Promise<number> {
-    return (await queueStats(ctx, [queue.queueId])).get(queue.queueId)!.waiting;
+    return (await loadersOf(ctx).queueStats.load(queue.queueId)).waiting;
   }
 
   @FieldResolver(() => Date, { nullable: true })
   async oldestWaitingSince(@Root() queue: QueueType, @Ctx() ctx: RequestContext): Promise<Date | null> {
-    return (await queueStats(ctx, [queue.queueId])).get(queue.queueId)!.oldestWaitingSince;
+    return (await loadersOf(ctx).queueStats.load(queue.queueId)).oldestWaitingSince;
   }
 
   @FieldResolver(() => QueueEntryConnection, { description: 'Waiting tickets, longest waiting first, each with its SLA clocks.' })
@@ -189,21 +210,20 @@ export class RoutingRuleResolver {
 export class AgentResolver {
   @FieldResolver(() => [PriorityCountType], { description: 'Open tickets assigned now, per priority (all organizations).' })
   async load(@Root() agent: AgentType, @Ctx() ctx: RequestContext): Promise<PriorityCountType[]> {
-    return priorityCounts((await agentLoads(ctx, [agent.userId])).get(agent.userId)!);
+    return priorityCounts(await loadersOf(ctx).agentLoad.load(agent.userId));
   }
 
   @FieldResolver(() => Float, { description: 'Open tickets ÷ total capacity (0 when the agent has no capacity).' })
   async utilisation(@Root() agent: AgentType, @Ctx() ctx: RequestContext): Promise<number> {
     const capacity = totalOf(agent.capacityValues);
-    return capacity ? totalOf((await agentLoads(ctx, [agent.userId])).get(agent.userId)!) / capacity : 0;
+    return capacity ? totalOf(await loadersOf(ctx).agentLoad.load(agent.userId)) / capacity : 0;
   }
 
   @FieldResolver(() => Boolean, { description: 'Online and inside working hours now.' })
   async onShift(@Root() agent: AgentType, @Ctx() ctx: RequestContext): Promise<boolean> {
     if (!agent.calendarId) return true;
-    const now = ctx.clock.now();
-    const version = await ctx.em.findOne(BusinessCalendarVersion, { calendar: agent.calendarId, effectiveFrom: { $lte: now } }, { orderBy: { effectiveFrom: 'desc', id: 'desc' } });
-    return version ? compileVersion(version).isOpenAt(now) : false;
+    const hours = await loadersOf(ctx).hours.load(agent.calendarId);
+    return hours?.isOpenAt(ctx.clock.now()) ?? false;
   }
 }
 
@@ -286,7 +306,7 @@ export class RoutingResolver {
     return mutationPayload(RoutingRulePayload, async () => {
       const { rule, warnings } = await createRoutingRule(ctx, ruleFields(input));
       return { rule: RoutingRuleType.from(rule), warnings: warnings.map(RoutingProblemType.from) };
-    }).then(withWarnings);
+    });
   }
 
   @Mutation(() => RoutingRulePayload)
@@ -295,7 +315,7 @@ export class RoutingResolver {
     return mutationPayload(RoutingRulePayload, async () => {
       const { rule, warnings } = await updateRoutingRule(ctx, fromGlobalId('RoutingRule', id), ruleFields(input));
       return { rule: RoutingRuleType.from(rule), warnings: warnings.map(RoutingProblemType.from) };
-    }).then(withWarnings);
+    });
   }
 
   @Mutation(() => DeleteRoutingRulePayload)
@@ -437,21 +457,19 @@ export class RoutingResolver {
   }
 }
 
-function withWarnings(payload: RoutingRulePayload): RoutingRulePayload {
-  payload.warnings ??= [];
-  return payload;
-}
-
 async function dryRunFacts(ctx: RequestContext, input: RoutingDryRunInput) {
   let ticket: Pick<Ticket, 'subject' | 'description' | 'priority' | 'impact' | 'channel'> & { organizationId: string };
   if (input.ticketId) {
     const found = await ctx.em.findOne(Ticket, { id: fromGlobalId('Ticket', input.ticketId, 'ticketId') });
     if (!found) throw notFound('Ticket');
-    ticket = { ...found, organizationId: found.organization.id };
+    ticket = { subject: found.subject, description: found.description, priority: found.priority, impact: found.impact, channel: found.channel, organizationId: found.organization.id };
   } else {
-    if (!input.organizationId || !input.subject || !input.description || !input.priority) {
+    if (!input.organizationId || !input.subject?.trim() || !input.description?.trim() || !input.priority) {
       throw badInput('ticketId', 'Give a ticketId, or an organizationId with a subject, description and priority.');
     }
+    // The same bounds as a real ticket: a dry run answers for tickets that could exist.
+    if (input.subject.length > LIMITS.subject) throw badInput('subject', `The subject is too long (at most ${LIMITS.subject} characters).`);
+    if (input.description.length > LIMITS.description) throw badInput('description', `The description is too long (at most ${LIMITS.description} characters).`);
     ticket = {
       organizationId: fromGlobalId('Organization', input.organizationId, 'organizationId'),
       subject: input.subject,

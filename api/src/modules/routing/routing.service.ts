@@ -3,6 +3,7 @@ import type { RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
+import type { BusinessCalendar } from '../calendars/calendar.js';
 import { compileVersion } from '../calendars/calendar.service.js';
 import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
 import { resolveEntitlements, type EffectiveEntitlements } from '../entitlements/entitlement.service.js';
@@ -193,15 +194,20 @@ export async function recordRoute(em: EntityManager, ticket: Ticket, routed: Rou
 // ---------------------------------------------------------------------------------------------------------------
 // Assignment
 
+/** The working hours in force at `at` of each calendar (its latest version from before then), compiled. */
+export async function calendarsInForce(em: EntityManager, calendarIds: readonly string[], at: Date): Promise<Map<string, BusinessCalendar>> {
+  const ids = [...new Set(calendarIds)];
+  if (!ids.length) return new Map();
+  const versions = await em.find(BusinessCalendarVersion, { calendar: { $in: ids }, effectiveFrom: { $lte: at } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } });
+  const latest = new Map<string, BusinessCalendarVersion>();
+  for (const version of versions) latest.set(version.calendar.id, version);
+  return new Map([...latest].map(([id, version]) => [id, compileVersion(version)]));
+}
+
 /** Agent snapshots with their current load, for one routing pass. */
 async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: AgentSnapshot[]; profiles: Map<string, AgentProfile> }> {
   const profiles = await em.find(AgentProfile, { user: { active: true, staffRole: { $ne: null } } }, { populate: ['user'] });
-  const calendarIds = [...new Set(profiles.map((profile) => profile.calendar?.id).filter((id): id is string => Boolean(id)))];
-  const versions = calendarIds.length
-    ? await em.find(BusinessCalendarVersion, { calendar: { $in: calendarIds }, effectiveFrom: { $lte: at } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } })
-    : [];
-  const current = new Map<string, BusinessCalendarVersion>();
-  for (const version of versions) current.set(version.calendar.id, version);
+  const current = await calendarsInForce(em, profiles.map((profile) => profile.calendar?.id).filter((id): id is string => Boolean(id)), at);
 
   const loads = new Map<string, Record<TicketPriority, number>>();
   if (profiles.length) {
@@ -219,7 +225,7 @@ async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: Age
     }
   }
   const snapshots = profiles.map((profile): AgentSnapshot => {
-    const version = profile.calendar ? current.get(profile.calendar.id) : undefined;
+    const hours = profile.calendar ? current.get(profile.calendar.id) : undefined;
     return {
       id: profile.user.id,
       name: profile.user.name,
@@ -228,7 +234,7 @@ async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: Age
       languages: profile.languages,
       region: profile.region,
       presence: profile.presence,
-      hours: profile.calendar ? (version ? compileVersion(version) : { isOpenAt: () => false }) : null,
+      hours: profile.calendar ? (hours ?? { isOpenAt: () => false }) : null,
       capacity: profile.capacity,
       load: loads.get(profile.user.id) ?? emptyLoad(),
       lastAssignedAt: profile.lastAssignedAt?.getTime() ?? 0,
@@ -282,24 +288,29 @@ async function offer(em: EntityManager, pass: Pass, decision: RoutingDecision, t
   return chosen;
 }
 
+type TierOf = (organizationId: string) => { tier: Tier; entitlements: EffectiveEntitlements };
+
 /**
- * Tier and entitlements of organizations for routing work, which spans tenants (a freed agent takes the next
- * ticket whoever it belongs to), so it reads them explicitly across tenants; cached for one pass.
+ * Tier and entitlements of the organizations in one routing pass, read in four statements whatever their number.
+ * Routing work spans tenants (a freed agent takes the next ticket whoever it belongs to), so it reads them
+ * explicitly across tenants.
  */
-function tierLookup(em: EntityManager, at: Date): (organizationId: string) => Promise<{ tier: Tier; entitlements: EffectiveEntitlements }> {
-  const cache = new Map<string, Promise<{ tier: Tier; entitlements: EffectiveEntitlements }>>();
+async function tiersOf(em: EntityManager, organizationIds: readonly string[], at: Date): Promise<TierOf> {
+  const ids = [...new Set(organizationIds)];
+  const organizations = await em.find(Organization, { id: { $in: ids } }, { filters: ALL_TENANTS });
+  const tiers = new Map((await em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]));
+  const values = await em.find(TierEntitlement, { tier: { $in: [...tiers.keys()] } });
+  const overrides = await em.find(EntitlementOverride, { organization: { $in: ids } }, { filters: ALL_TENANTS });
+  const resolved = new Map(
+    organizations.map((organization) => {
+      const tier = tiers.get(organization.tier.id)!;
+      const own = overrides.filter((override) => override.organization.id === organization.id);
+      return [organization.id, { tier, entitlements: resolveEntitlements(tier, values.filter((value) => value.tier.id === tier.id), own, at) }] as const;
+    }),
+  );
   return (organizationId) => {
-    let found = cache.get(organizationId);
-    if (!found) {
-      found = (async () => {
-        const organization = await em.findOneOrFail(Organization, { id: organizationId }, { filters: ALL_TENANTS });
-        const tier = await em.findOneOrFail(Tier, { id: organization.tier.id });
-        const values = await em.find(TierEntitlement, { tier: tier.id });
-        const overrides = await em.find(EntitlementOverride, { organization: organizationId }, { filters: ALL_TENANTS });
-        return { tier, entitlements: resolveEntitlements(tier, values, overrides, at) };
-      })();
-      cache.set(organizationId, found);
-    }
+    const found = resolved.get(organizationId);
+    if (!found) throw new Error(`routing: organization ${organizationId} vanished during the pass`);
     return found;
   };
 }
@@ -336,13 +347,13 @@ export async function assignWaiting(em: EntityManager, at: Date, options: { tick
   const triaged = new Map(
     (await em.find(TriageDecision, { ticket: { $in: waiting.map((decision) => decision.ticket.id) } }, { filters: ALL_TENANTS })).map((row) => [row.ticket.id, row]),
   );
-  const tierOf = tierLookup(em, at);
+  const tierOf = await tiersOf(em, waiting.map((decision) => decision.ticket.organization.id), at);
   let assigned = 0;
   const moved: string[] = [];
   for (const decision of waiting) {
     if (overflow(decision, pass)) moved.push(decision.ticket.id);
     const ticket = decision.ticket;
-    const { tier, entitlements } = await tierOf(ticket.organization.id);
+    const { tier, entitlements } = tierOf(ticket.organization.id);
     const chosen = await offer(em, pass, decision, ticket, domainOf(triaged.get(ticket.id)), tier, entitlements);
     if (chosen.agentId) assigned += 1;
   }
@@ -372,20 +383,23 @@ function overflow(decision: RoutingDecision, pass: Pass): boolean {
  * Keeps a ticket's routing in step with its status and assignee: a solved or closed ticket leaves the queue,
  * a reopened unassigned one waits again, a manual assignment is recorded, an unassignment puts it back.
  */
-export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at: Date, by: string): Promise<void> {
+export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at: Date, by: string): Promise<{ startedWaiting: boolean }> {
   const decision = await em.findOne(RoutingDecision, { ticket: ticket.id }, { filters: ALL_TENANTS });
-  if (!decision) return;
+  if (!decision) return { startedWaiting: false };
   if (!OPEN_STATUSES.includes(ticket.status)) {
     decision.status = 'CLOSED';
-    return;
+    return { startedWaiting: false };
   }
   if (ticket.assignee && decision.assignedTo?.id !== ticket.assignee.id) {
     Object.assign(decision, { status: 'ASSIGNED', assignedTo: ticket.assignee, assignedAt: at, assignmentReason: `assigned by ${by}` });
   } else if (!ticket.assignee) {
-    Object.assign(decision, { status: 'WAITING', assignedTo: null, assignedAt: null, waitingSince: decision.status === 'WAITING' ? decision.waitingSince : at });
+    const startedWaiting = decision.status !== 'WAITING';
+    Object.assign(decision, { status: 'WAITING', assignedTo: null, assignedAt: null, waitingSince: startedWaiting ? at : decision.waitingSince });
+    return { startedWaiting };
   } else if (decision.status === 'CLOSED') {
     decision.status = 'ASSIGNED';
   }
+  return { startedWaiting: false };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -425,9 +439,19 @@ export async function correctTriage(ctx: RequestContext, input: { ticketId: stri
     const routing = await em.findOne(RoutingDecision, { ticket: input.ticketId });
     if (routing?.status === 'WAITING') {
       const ticket = decision.ticket;
-      const { tier, entitlements } = await tierLookup(em, at)(ticket.organization.id);
+      const { tier, entitlements } = (await tiersOf(em, [ticket.organization.id], at))(ticket.organization.id);
       const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
-      const rerouted = await decideRoute(em, { ...ticket, organization, tier, entitlements, knownDomain: input.domain });
+      const rerouted = await decideRoute(em, {
+        subject: ticket.subject,
+        description: ticket.description,
+        priority: ticket.priority,
+        impact: ticket.impact,
+        channel: ticket.channel,
+        organization,
+        tier,
+        entitlements,
+        knownDomain: input.domain,
+      });
       if (rerouted.queue && rerouted.outcome) {
         Object.assign(routing, {
           queue: rerouted.queue,

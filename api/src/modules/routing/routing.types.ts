@@ -486,7 +486,7 @@ export class RoutingRulePayload implements WithUserErrors {
   rule: RoutingRuleType | null;
 
   @Field(() => [RoutingProblemType], { description: 'Warnings about the whole rule set after the change (e.g. unreachable rules).' })
-  warnings: RoutingProblemType[];
+  warnings: RoutingProblemType[] = [];
 
   @Field(() => [UserError])
   userErrors: UserError[];

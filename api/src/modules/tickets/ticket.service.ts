@@ -249,12 +249,16 @@ export async function addComment(
  */
 async function routingFollows(em: EntityManager, ctx: RequestContext, ticket: Ticket, previousAssigneeId: string | null): Promise<void> {
   const { actor } = actorOf(ctx);
-  await routingFollowsTicket(em, ticket, ctx.clock.now(), actor);
+  const { startedWaiting } = await routingFollowsTicket(em, ticket, ctx.clock.now(), actor);
   const stillWithPrevious = previousAssigneeId !== null && ticket.assignee?.id === previousAssigneeId && acceptsWork(ticket.status);
-  const needsSomeone = ticket.assignee === null && acceptsWork(ticket.status);
-  if ((previousAssigneeId !== null && !stillWithPrevious) || needsSomeone) {
+  if (previousAssigneeId !== null && !stillWithPrevious) {
+    // Capacity freed: every waiting ticket may now fit.
     await em.flush();
     await assignWaiting(em, ctx.clock.now());
+  } else if (startedWaiting) {
+    // Only this ticket needs someone again (reopened or unassigned); nothing else changed for the others.
+    await em.flush();
+    await assignWaiting(em, ctx.clock.now(), { ticketIds: [ticket.id] });
   }
 }
 
