@@ -40,11 +40,21 @@ export async function billingWebhooks({
   let api;
   try {
     progress(`seeding ${database.description}`);
-    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed'], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed'], {
+      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     stripe = await startLocalStripe({ webhookSecret: WEBHOOK_SECRET, clock: systemClock });
     // The local server, never a real Stripe account, whatever the environment says.
     const { STRIPE_SECRET_KEY: _ignored, ...env } = process.env;
-    const config = loadConfig({ ...env, DATABASE_URL: database.url, LOG_LEVEL: 'silent', RUN_TIMERS: 'false', STRIPE_LOCAL_PORT: String(stripe.port), STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    const config = loadConfig({
+      ...env,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      RUN_TIMERS: 'false',
+      STRIPE_LOCAL_PORT: String(stripe.port),
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
     api = await boot({ config, port: 0 });
     const origin = api.server.url.replace(/\/graphql$/, '').replace('//localhost:', '//127.0.0.1:');
     const graphqlUrl = `${origin}/graphql`;
@@ -63,9 +73,22 @@ export async function billingWebhooks({
     progress(`creating ${organizations} organizations with growth subscriptions`);
     const orgs = [];
     await runPool(organizations, 8, async (index) => {
-      const organization = await createOrganization(system(), { slug: `bench-${index}`, name: `Bench ${index}`, region: 'us-east', timeZone: 'UTC', tierKey: 'community' });
-      const customer = await sdk.customers.create({ email: `billing@bench-${index}.example`, metadata: { organizationId: organization.id } });
-      const subscription = await sdk.subscriptions.create({ customer: customer.id, items: [{ price: growthPrice }], metadata: { organizationId: organization.id } });
+      const organization = await createOrganization(system(), {
+        slug: `bench-${index}`,
+        name: `Bench ${index}`,
+        region: 'us-east',
+        timeZone: 'UTC',
+        tierKey: 'community',
+      });
+      const customer = await sdk.customers.create({
+        email: `billing@bench-${index}.example`,
+        metadata: { organizationId: organization.id },
+      });
+      const subscription = await sdk.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: growthPrice }],
+        metadata: { organizationId: organization.id },
+      });
       orgs.push({ organizationId: organization.id, subscriptionId: subscription.id });
     });
     await stripe.idle();
@@ -73,13 +96,21 @@ export async function billingWebhooks({
     const subscriptions = [];
     for (const org of orgs) {
       const current = await sdk.subscriptions.retrieve(org.subscriptionId);
-      subscriptions.push(await sdk.subscriptions.update(current.id, { items: [{ id: current.items.data[0].id, price: businessPrice }], proration_behavior: 'none' }));
+      subscriptions.push(
+        await sdk.subscriptions.update(current.id, {
+          items: [{ id: current.items.data[0].id, price: businessPrice }],
+          proration_behavior: 'none',
+        }),
+      );
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const count = async (sql) => Number((await client.query(sql)).rows[0].count);
-    const onGrowth = await count(`select count(*) from organization o join tier t on t.id = o.tier_id where o.slug like 'bench-%' and t.key = 'growth'`);
-    if (onGrowth !== organizations) throw new Error(`setup: ${onGrowth} of ${organizations} organizations reached growth through the local server's webhooks`);
+    const onGrowth = await count(
+      `select count(*) from organization o join tier t on t.id = o.tier_id where o.slug like 'bench-%' and t.key = 'growth'`,
+    );
+    if (onGrowth !== organizations)
+      throw new Error(`setup: ${onGrowth} of ${organizations} organizations reached growth through the local server's webhooks`);
     const stripeEventsBefore = await count('select count(*) from stripe_event');
 
     // Distinct events round-robin over the organizations; duplicates (the same body, signed anew, as Stripe's
@@ -104,7 +135,10 @@ export async function billingWebhooks({
       const j = Math.floor(Math.random() * (i + 1));
       [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
     }
-    const signed = deliveries.map((index) => ({ body: bodies[index], signature: sdk.webhooks.generateTestHeaderString({ payload: bodies[index], secret: WEBHOOK_SECRET }) }));
+    const signed = deliveries.map((index) => ({
+      body: bodies[index],
+      signature: sdk.webhooks.generateTestHeaderString({ payload: bodies[index], secret: WEBHOOK_SECRET }),
+    }));
 
     progress(`delivering ${signed.length} webhooks (${events} distinct, ${duplicates} duplicates) at concurrency ${concurrency}`);
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -131,8 +165,16 @@ export async function billingWebhooks({
     const recorded = (await count('select count(*) from stripe_event')) - stripeEventsBefore;
     const benchRecorded = await count(`select count(*) from stripe_event where id like 'evt_bench_%'`);
     const history = await count(`select count(*) from tier_change where reason like 'Stripe customer.subscription.updated (evt_bench_%'`);
-    const onBusiness = await count(`select count(*) from organization o join tier t on t.id = o.tier_id where o.slug like 'bench-%' and t.key = 'business'`);
-    const once = benchRecorded === events && recorded === events && history === organizations && results.applied === events && results.duplicate === duplicates && results.errors === 0;
+    const onBusiness = await count(
+      `select count(*) from organization o join tier t on t.id = o.tier_id where o.slug like 'bench-%' and t.key = 'business'`,
+    );
+    const once =
+      benchRecorded === events &&
+      recorded === events &&
+      history === organizations &&
+      results.applied === events &&
+      results.duplicate === duplicates &&
+      results.errors === 0;
 
     // ---- 2. Checkout completion to entitlements in force --------------------------------------------------------
     progress(`${upgradeRuns} checkouts (community → business) timed to the tier the API reports`);
@@ -141,16 +183,42 @@ export async function billingWebhooks({
     const ORG_QUERY = '{ organization { tier { key } entitlements { allowedPriorities } } }';
     for (let run = 0; run < upgradeRuns; run += 1) {
       const ctx = system();
-      const organization = await createOrganization(ctx, { slug: `upgrade-${run}`, name: `Upgrade ${run}`, region: 'us-east', timeZone: 'UTC', tierKey: 'community' });
-      await createUser(ctx, { email: `admin@upgrade-${run}.example`, name: `Admin ${run}`, password: DEMO_PASSWORD, organization, customerRole: 'ADMIN' });
+      const organization = await createOrganization(ctx, {
+        slug: `upgrade-${run}`,
+        name: `Upgrade ${run}`,
+        region: 'us-east',
+        timeZone: 'UTC',
+        tierKey: 'community',
+      });
+      await createUser(ctx, {
+        email: `admin@upgrade-${run}.example`,
+        name: `Admin ${run}`,
+        password: DEMO_PASSWORD,
+        organization,
+        customerRole: 'ADMIN',
+      });
       await ctx.em.flush();
-      const token = (await gql(graphqlUrl, 'mutation($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email: `admin@upgrade-${run}.example`, password: DEMO_PASSWORD } })).data.signIn.token;
+      const token = (
+        await gql(graphqlUrl, 'mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+          input: { email: `admin@upgrade-${run}.example`, password: DEMO_PASSWORD },
+        })
+      ).data.signIn.token;
       const before = (await gql(graphqlUrl, ORG_QUERY, {}, token)).data.organization;
-      const checkout = (await gql(graphqlUrl, 'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url userErrors { code } } }', { input: { tierKey: 'business', interval: 'MONTH', successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, token)).data.startCheckout;
+      const checkout = (
+        await gql(
+          graphqlUrl,
+          'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url userErrors { code } } }',
+          { input: { tierKey: 'business', interval: 'MONTH', successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } },
+          token,
+        )
+      ).data.startCheckout;
       if (!checkout.url) throw new Error(`startCheckout: ${JSON.stringify(checkout.userErrors)}`);
       const sessionId = /\/checkout\/([^/?#]+)/.exec(checkout.url)[1];
       const t0 = process.hrtime.bigint();
-      const completed = await fetch(`${stripe.url}/__local/checkout/sessions/${sessionId}/complete`, { method: 'POST', headers: { authorization: 'Bearer sk_test_local' } });
+      const completed = await fetch(`${stripe.url}/__local/checkout/sessions/${sessionId}/complete`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk_test_local' },
+      });
       if (completed.status !== 200) throw new Error(`completing checkout ${sessionId}: HTTP ${completed.status}`);
       const completeMs = since(t0);
       let polls = 0;
@@ -165,7 +233,9 @@ export async function billingWebhooks({
       upgrades.push({ totalMs: since(t0), completeMs, polls, before, after });
       await stripe.idle();
     }
-    const upgradeRecorded = await count(`select count(*) from tier_change tc join organization o on o.id = tc.organization_id where o.slug like 'upgrade-%' and tc.reason like 'Stripe %'`);
+    const upgradeRecorded = await count(
+      `select count(*) from tier_change tc join organization o on o.id = tc.organization_id where o.slug like 'upgrade-%' and tc.reason like 'Stripe %'`,
+    );
     await client.end();
     const totals = upgrades.map((upgrade) => upgrade.totalMs).sort((a, b) => a - b);
     const first = upgrades[0];
@@ -183,7 +253,10 @@ export async function billingWebhooks({
             ['p90 per delivery', ms(quantile(latencies, 0.9))],
             ['p99 per delivery', ms(quantile(latencies, 0.99))],
             ['max per delivery', ms(latencies.at(-1))],
-            ['responses applied / duplicate / ignored / non-200', `${results.applied} / ${results.duplicate} / ${results.ignored} / ${results.errors}`],
+            [
+              'responses applied / duplicate / ignored / non-200',
+              `${results.applied} / ${results.duplicate} / ${results.ignored} / ${results.errors}`,
+            ],
             ['stripe_event rows added (expected)', `${recorded} (${events})`],
             ['tier_change rows from these events (expected: 1 per org)', `${history} (${organizations})`],
             ['organizations now on business', `${onBusiness} of ${organizations}`],
@@ -204,12 +277,15 @@ export async function billingWebhooks({
             ['max', ms(totals.at(-1))],
             ['median of the completion call alone', ms(median(upgrades.map((upgrade) => upgrade.completeMs)))],
             ['median polls until the tier showed', String(median(upgrades.map((upgrade) => upgrade.polls)))],
-            ['allowed priorities before → after (first run)', `${first.before.entitlements.allowedPriorities.join(',')} → ${first.after.entitlements.allowedPriorities.join(',')}`],
+            [
+              'allowed priorities before → after (first run)',
+              `${first.before.entitlements.allowedPriorities.join(',')} → ${first.after.entitlements.allowedPriorities.join(',')}`,
+            ],
             ['tier_change rows naming a Stripe event (expected)', `${upgradeRecorded} (${upgradeRuns})`],
           ],
           notes: [
             'From POST /__local/checkout/sessions/:id/complete (the customer paying on the hosted page) to the first `organization { tier { key } entitlements { allowedPriorities } }` answer, as the organization admin, that shows business; polled every ~2 ms.',
-            'The local server delivers the checkout\'s events (checkout.session.completed, customer.subscription.created, the first invoice) asynchronously, as Stripe does; whichever the API applies first moves the tier, the rest change nothing.',
+            "The local server delivers the checkout's events (checkout.session.completed, customer.subscription.created, the first invoice) asynchronously, as Stripe does; whichever the API applies first moves the tier, the rest change nothing.",
           ],
         },
       ],
@@ -230,7 +306,14 @@ function post(agent, target, body, headers) {
   const payload = Buffer.from(body);
   return new Promise((done, fail) => {
     const req = request(
-      { agent, method: 'POST', hostname: target.hostname, port: target.port, path: target.pathname, headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers } },
+      {
+        agent,
+        method: 'POST',
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));

@@ -32,7 +32,10 @@ const TARGETS = [15, 30, 60, 120, 240, 480, 960, 1440, 2880, 7200];
 function officeCalendar() {
   return BusinessCalendar.compile({
     timeZone: 'America/New_York',
-    weeklyHours: [...WORKDAYS.map((day) => ({ day, start: '09:00', end: '12:00' })), ...WORKDAYS.map((day) => ({ day, start: '13:00', end: '17:00' }))],
+    weeklyHours: [
+      ...WORKDAYS.map((day) => ({ day, start: '09:00', end: '12:00' })),
+      ...WORKDAYS.map((day) => ({ day, start: '13:00', end: '17:00' })),
+    ],
     holidays: HOLIDAYS,
   });
 }
@@ -67,7 +70,14 @@ export async function run({ print = true, durationMs = Number(process.env.BENCH_
   const calendars = [
     ['New York office hours, lunch break, 12 holidays', officeCalendar()],
     ['24x7 (alwaysOpen)', BusinessCalendar.alwaysOpen()],
-    ['24x7 in New York with the 12 holidays', BusinessCalendar.compile({ timeZone: 'America/New_York', weeklyHours: ALL_DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })), holidays: HOLIDAYS })],
+    [
+      '24x7 in New York with the 12 holidays',
+      BusinessCalendar.compile({
+        timeZone: 'America/New_York',
+        weeklyHours: ALL_DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })),
+        holidays: HOLIDAYS,
+      }),
+    ],
   ];
 
   const throughput = [['calendar', 'addBusinessMinutes', 'per call', 'businessMinutesBetween', 'per call']];
@@ -97,7 +107,13 @@ export async function run({ print = true, durationMs = Number(process.env.BENCH_
     process.stderr.write(`  [calendar] span ${name}\n`);
     const add = measure(size, durationMs / 2, (i) => office.addBusinessMinutes(instants[i], minutes).getTime());
     const days = meanSpanDays(minutes);
-    growth.push([name, minutes.toLocaleString('en-US'), perSecond(add), nsPerOp(add), days < 1 ? `${(days * 24).toFixed(1)} h` : `${days.toFixed(1)} days`]);
+    growth.push([
+      name,
+      minutes.toLocaleString('en-US'),
+      perSecond(add),
+      nsPerOp(add),
+      days < 1 ? `${(days * 24).toFixed(1)} h` : `${days.toFixed(1)} days`,
+    ]);
   }
   const yearLater = instants.map((instant) => new Date(instant.getTime() + 365 * DAY));
   const betweenYear = measure(size, durationMs / 2, (i) => office.businessMinutesBetween(instants[i], yearLater[i]));

@@ -99,7 +99,8 @@ async function startOnce({ dataDir, portalBuilt }) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (!marks.api && (await answers(`http://127.0.0.1:${apiPort}/readyz`, (status) => status === 200))) marks.api = since(t0);
-      if (portalBuilt && !marks.portal && (await answers(`http://127.0.0.1:${portalPort}/`, (status) => status < 500))) marks.portal = since(t0);
+      if (portalBuilt && !marks.portal && (await answers(`http://127.0.0.1:${portalPort}/`, (status) => status < 500)))
+        marks.portal = since(t0);
       if (marks.api && (marks.portal || !portalBuilt)) break;
       if (exit) break;
       await sleep(POLL_MS);
@@ -108,7 +109,9 @@ async function startOnce({ dataDir, portalBuilt }) {
     // comes right after the API listens, so it bounds API readiness when the poll missed the short window.
     if (!marks.api && marks.portalMissing) marks.apiBound = marks.portalMissing;
     if (!marks.api && !marks.apiBound) {
-      throw new Error(`not ready after ${seconds(since(t0))}${exit ? ` (exited with ${exit.code ?? exit.signal})` : ''}; output:\n${output.slice(-3000)}`);
+      throw new Error(
+        `not ready after ${seconds(since(t0))}${exit ? ` (exited with ${exit.code ?? exit.signal})` : ''}; output:\n${output.slice(-3000)}`,
+      );
     }
     if (portalBuilt && !marks.portal) throw new Error(`the portal did not answer; output:\n${output.slice(-3000)}`);
     if (marks.portal && !marks.banner) {
@@ -211,7 +214,9 @@ export async function coldStart() {
   };
   const rows = [
     ['run', 'PostgreSQL up', 'API /readyz 200', portalBuilt ? 'portal answers' : 'portal', 'banner printed', 'stop (SIGTERM)'],
-    ...runs.map((run) => row(`${run.repetition}. ${run.kind === 'cold' ? 'cold: fresh data dir (initdb)' : 'warm: same data dir again'}`, run)),
+    ...runs.map((run) =>
+      row(`${run.repetition}. ${run.kind === 'cold' ? 'cold: fresh data dir (initdb)' : 'warm: same data dir again'}`, run),
+    ),
     row(`median cold (${REPETITIONS} run${REPETITIONS === 1 ? '' : 's'})`, medianOf('cold')),
     row(`median warm (${REPETITIONS} run${REPETITIONS === 1 ? '' : 's'})`, medianOf('warm')),
   ];
@@ -220,7 +225,10 @@ export async function coldStart() {
     `"PostgreSQL up" is when the CLI logs it; inside that, the embedded PostgreSQL start itself (median) took ${seconds(median(runs.filter((run) => run.kind === 'cold').map((run) => run.postgresLogMs)))} cold (initdb + start), ${seconds(median(runs.filter((run) => run.kind === 'warm').map((run) => run.postgresLogMs)))} warm.`,
     '"Cold" means a new data directory, not a cold machine: the OS page cache still holds Node, the modules and the PostgreSQL binaries.',
   ];
-  if (!portalBuilt) notes.push('The portal is not built, so only API readiness is reported (`start` stops once it finds no portal build; "~" = when it said so, right after the API listened).');
+  if (!portalBuilt)
+    notes.push(
+      'The portal is not built, so only API readiness is reported (`start` stops once it finds no portal build; "~" = when it said so, right after the API listened).',
+    );
   for (const run of runs) {
     const name = `${run.repetition}. ${run.kind}`;
     if (!run.postgresStopped) notes.push(`${name}: PostgreSQL left postmaster.pid behind (it did not shut down cleanly).`);

@@ -18,7 +18,6 @@ import { REPO_ROOT, scratchDir } from './lib/system.mjs';
 
 const progress = (message) => process.stderr.write(`  [kb-search] ${message}\n`);
 
-
 /** Support vocabulary (real words customers use) followed by made-up words: 5,000 in all, drawn Zipf-like. */
 const DOMAIN_WORDS = (
   'ticket tickets priority urgent escalation escalate incident outage response resolution target deadline clock pause ' +
@@ -105,10 +104,13 @@ export function generateQueries(words, count = 480, seed = 7) {
     ['three words', () => `${common()} ${topic()} ${common()} `],
     ['typo', () => `${typo(topic())} `],
     ['two words', () => `${topic()} ${common()} `],
-    ['prefix (typing)', () => {
-      const word = topic();
-      return `${common()} ${word.slice(0, Math.max(2, Math.ceil(word.length * 0.6)))}`;
-    }],
+    [
+      'prefix (typing)',
+      () => {
+        const word = topic();
+        return `${common()} ${word.slice(0, Math.max(2, Math.ceil(word.length * 0.6)))}`;
+      },
+    ],
     ['synonym', () => `${SYNONYM_GROUPS[Math.floor(rng() * SYNONYM_GROUPS.length)][0]} `],
     ['typo', () => `${common()} ${typo(topic())} `],
     ['prefix (typing)', () => topic().slice(0, 4)],
@@ -161,7 +163,10 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
   const dir = await scratchDir('kb');
   let orm;
   try {
-    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed', '--no-demo'], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed', '--no-demo'], {
+      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     orm = await initOrm(database.url);
     const { articles, words } = generateCorpus(count);
     const articlesDir = join(dir, 'articles');
@@ -188,9 +193,11 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
     const em = orm.em.fork();
     em.setFilterParams(TENANT_FILTER, { allTenants: true });
     const engine = new PostgresSearchEngine(em);
-    const documents = await em.getConnection().execute(
-      `select id, slug, title, summary, body, tags, product_area as "productArea", visibility, updated_at as "updatedAt", revision from kb_search_document`,
-    );
+    const documents = await em
+      .getConnection()
+      .execute(
+        `select id, slug, title, summary, body, tags, product_area as "productArea", visibility, updated_at as "updatedAt", revision from kb_search_document`,
+      );
     await em.getConnection().execute('truncate kb_search_document, kb_term');
     started = process.hrtime.bigint();
     for (let offset = 0; offset < documents.length; offset += 500) {
@@ -225,12 +232,21 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
     );
     const throughput = (queries.length / since(started)) * 1000;
     const kinds = [...new Set(queries.map((query) => query.kind))];
-    const p95 = quantile([...results.staff.get('all')].sort((a, b) => a - b), 0.95);
+    const p95 = quantile(
+      [...results.staff.get('all')].sort((a, b) => a - b),
+      0.95,
+    );
     const [{ matches }] = await em.getConnection().execute(
       `select percentile_disc(0.5) within group (order by n) as matches from (
          select (select count(*) from kb_search_document where search_vector @@ to_tsquery('english', q)) as n
          from unnest(?::text[]) q) counts`,
-      [`{${queries.filter((query) => /^[a-z ]+$/.test(query.text) && !query.text.trim().includes(' ')).slice(0, 80).map((query) => `"${query.text.trim()}"`).join(',')}}`],
+      [
+        `{${queries
+          .filter((query) => /^[a-z ]+$/.test(query.text) && !query.text.trim().includes(' '))
+          .slice(0, 80)
+          .map((query) => `"${query.text.trim()}"`)
+          .join(',')}}`,
+      ],
     );
 
     return {
@@ -254,13 +270,23 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
           heading: 'Indexing throughput',
           rows: [
             ['step', 'articles', 'time', 'articles/s'],
-            ['`kb index`, first run (files → kb_article + versions → engine)', String(count), seconds(pipelineMs), perSecond((count / pipelineMs) * 1000)],
+            [
+              '`kb index`, first run (files → kb_article + versions → engine)',
+              String(count),
+              seconds(pipelineMs),
+              perSecond((count / pipelineMs) * 1000),
+            ],
             ['`kb index`, second run (nothing changed)', String(count), seconds(rerunMs), perSecond((count / rerunMs) * 1000)],
-            ['engine only: upsert 500 per call, then optimize (vocabulary recount)', String(count), seconds(bulkMs), perSecond((count / bulkMs) * 1000)],
+            [
+              'engine only: upsert 500 per call, then optimize (vocabulary recount)',
+              String(count),
+              seconds(bulkMs),
+              perSecond((count / bulkMs) * 1000),
+            ],
           ],
           notes: [
             `Corpus: generated, deterministic; 3 to 8 paragraphs (about 120 to 500 words) per article, a 5,000-word vocabulary drawn Zipf-like; ${terms.toLocaleString('en-US')} distinct words indexed.`,
-            'The second run reads and hashes every file and compares with kb_article and the engine\'s revisions; it writes nothing.',
+            "The second run reads and hashes every file and compares with kb_article and the engine's revisions; it writes nothing.",
           ],
         },
       ],

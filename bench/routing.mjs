@@ -18,7 +18,16 @@ const URGENCY = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const CHANNELS = ['PORTAL', 'EMAIL', 'API', 'CHAT', 'PHONE'];
 const WORKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 const WEEK = [...WORKDAYS, 'SATURDAY', 'SUNDAY'];
-const TIME_ZONES = ['Europe/Lisbon', 'Europe/Berlin', 'America/New_York', 'America/Sao_Paulo', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
+const TIME_ZONES = [
+  'Europe/Lisbon',
+  'Europe/Berlin',
+  'America/New_York',
+  'America/Sao_Paulo',
+  'America/Los_Angeles',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+];
 /** Shifts as agents work them, an overnight one included (its end before its start runs past midnight). */
 const SHIFTS = [
   ['09:00', '17:00'],
@@ -45,7 +54,6 @@ const PHRASES = [
   'Timeouts on the reporting endpoint under load',
 ];
 
-
 function buildAgents(random) {
   const pick = (values) => values[Math.floor(random() * values.length)];
   const int = (low, high) => low + Math.floor(random() * (high - low + 1));
@@ -55,7 +63,8 @@ function buildAgents(random) {
     for (let i = int(1, 3); i > 0; i--) skills[pick(DOMAINS)] = int(1, 3);
     const certifications = [];
     if (random() < 0.3) certifications.push({ name: 'ISO27001', expiresAt: new Date(now + (random() - 0.2) * 365 * DAY) });
-    if (random() < 0.2) certifications.push({ name: 'PCI-DSS', expiresAt: random() < 0.5 ? null : new Date(now + (random() - 0.2) * 365 * DAY) });
+    if (random() < 0.2)
+      certifications.push({ name: 'PCI-DSS', expiresAt: random() < 0.5 ? null : new Date(now + (random() - 0.2) * 365 * DAY) });
     const languages = random() < 0.3 ? ['en', pick(['pt', 'es', 'de', 'fr', 'ja'])] : ['en'];
     const presenceRoll = random();
     let hours = null;
@@ -100,7 +109,11 @@ function queue(id, domain, extra = {}) {
 }
 
 const QUEUES = [
-  queue('senior-oncall', null, { levelByTier: { community: 3, growth: 3, business: 3, enterprise: 3 }, fallbackQueueId: null, fallbackAfterMinutes: null }),
+  queue('senior-oncall', null, {
+    levelByTier: { community: 3, growth: 3, business: 3, enterprise: 3 },
+    fallbackQueueId: null,
+    fallbackAfterMinutes: null,
+  }),
   queue('security', 'SECURITY', { levelByTier: { growth: 2, business: 2, enterprise: 3 }, requiredCertification: 'ISO27001' }),
   queue('performance', 'PERFORMANCE'),
   queue('integrations', 'INTEGRATIONS'),
@@ -112,9 +125,20 @@ const QUEUES = [
 ];
 
 let position = 0;
-const rule = (name, conditions, action, enabled = true) => ({ id: `rule-${++position}`, name, position: position * 10, enabled, conditions, action });
+const rule = (name, conditions, action, enabled = true) => ({
+  id: `rule-${++position}`,
+  name,
+  position: position * 10,
+  enabled,
+  conditions,
+  action,
+});
 const RULES = [
-  rule('Critical outage, business-critical org', { criticalOutage: true, businessCritical: true }, { queueId: 'senior-oncall', priority: 'URGENT', escalationPolicyId: 'oncall-seniors', pageImmediately: true }),
+  rule(
+    'Critical outage, business-critical org',
+    { criticalOutage: true, businessCritical: true },
+    { queueId: 'senior-oncall', priority: 'URGENT', escalationPolicyId: 'oncall-seniors', pageImmediately: true },
+  ),
   rule('Feature requests', { domains: ['FEATURE_REQUEST'] }, { queueId: 'product', priority: 'LOW' }),
   rule('Portuguese speakers', { keywords: ['olá', 'obrigado', 'não consigo'] }, { queueId: 'portuguese' }),
   rule('Enterprise security', { domains: ['SECURITY'], tierKeys: ['enterprise', 'business'] }, { queueId: 'security', priority: 'HIGH' }),
@@ -192,7 +216,14 @@ function row(name, { micros, tally }) {
   const total = micros.reduce((sum, value) => sum + value, 0);
   const n = micros.length;
   return {
-    cells: [name, us(quantile(micros, 0.5)), us(quantile(micros, 0.95)), us(quantile(micros, 0.99)), us(micros[n - 1]), `${Math.round((n / total) * 1e6).toLocaleString('en-US')}/s`],
+    cells: [
+      name,
+      us(quantile(micros, 0.5)),
+      us(quantile(micros, 0.95)),
+      us(quantile(micros, 0.99)),
+      us(micros[n - 1]),
+      `${Math.round((n / total) * 1e6).toLocaleString('en-US')}/s`,
+    ],
     note: `${name}: ${((tally.assigned / n) * 100).toFixed(0)}% assigned (${((tally.viaTam / n) * 100).toFixed(1)}% to the TAM), ${(tally.eligible / n).toFixed(0)} eligible agents on average; the rest wait in their queue.`,
     p99: quantile(micros, 0.99),
   };
@@ -228,7 +259,12 @@ export async function routingBench({ print = false, decisions = Number(process.e
   };
 
   process.stderr.write('  [routing] rules + requirement + chooseAgent\n');
-  const rows = [row('rules + requirement + chooseAgent', measure(arrivals, decisions, warmUp, (arrival) => afterwards(route(arrival.ticket, arrival))))];
+  const rows = [
+    row(
+      'rules + requirement + chooseAgent',
+      measure(arrivals, decisions, warmUp, (arrival) => afterwards(route(arrival.ticket, arrival))),
+    ),
+  ];
 
   const triageModule = await loadTriage();
   if (triageModule) {

@@ -12,9 +12,13 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const BENCHMARKS = {
   'ticket-page': {
     about: 'the nested 100-ticket page over HTTP next to a bare Apollo hello; SQL statements per request at page sizes 10 and 100',
-    run: async () => (await import('./ticket-page.mjs')).ticketPage({ durationMs: seconds * 1000, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8) }),
+    run: async () =>
+      (await import('./ticket-page.mjs')).ticketPage({
+        durationMs: seconds * 1000,
+        concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
+      }),
   },
-  'calendar': {
+  calendar: {
     about: 'business-calendar arithmetic: due-date computations per second (goal ≥ 1,000,000/s), and cost versus span',
     run: async () => (await import('./calendar.mjs')).run({ print: false }),
   },
@@ -23,18 +27,20 @@ const BENCHMARKS = {
     run: async () => (await import('./sla-timers.mjs')).slaTimers(),
   },
   'kb-search': {
-    about: 'knowledge-base search on the PostgreSQL engine over 10,000 generated articles (BENCH_KB_ARTICLES): p50/p95 (goal p95 ≤ 20 ms), indexing articles/s',
+    about:
+      'knowledge-base search on the PostgreSQL engine over 10,000 generated articles (BENCH_KB_ARTICLES): p50/p95 (goal p95 ≤ 20 ms), indexing articles/s',
     run: async () => (await import('./kb-search.mjs')).kbSearch(),
   },
   'billing-webhooks': {
-    about: 'Stripe webhooks with billing on: events/s and p50/p99 with ~20% duplicates (each applied once), checkout completion to entitlements in force',
+    about:
+      'Stripe webhooks with billing on: events/s and p50/p99 with ~20% duplicates (each applied once), checkout completion to entitlements in force',
     run: async () => (await import('./billing-webhooks.mjs')).billingWebhooks(),
   },
-  'routing': {
+  routing: {
     about: 'one routing decision (rules + assignment, then with triage) over 500 agents: p50/p95/p99 (goal p99 ≤ 2 ms)',
     run: async () => (await import('./routing.mjs')).routingBench(),
   },
-  'simulate': {
+  simulate: {
     about: 'what-if simulator: 30 days, ~100,000 tickets, 200 agents in shifts (goal ≤ 10 s), events/s, attainment',
     run: async () => (await import('./simulate.mjs')).simulateBench({ print: false }),
   },
@@ -78,7 +84,9 @@ if (!existsSync(resolve(REPO_ROOT, 'api/dist/main.js'))) {
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-process.stdout.write(`Tierdesk benchmarks: Node ${process.versions.node}, ${availableParallelism()} cores (${cpu}), ${new Date().toISOString()}\n`);
+process.stdout.write(
+  `Tierdesk benchmarks: Node ${process.versions.node}, ${availableParallelism()} cores (${cpu}), ${new Date().toISOString()}\n`,
+);
 
 let failed = false;
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {

@@ -10,7 +10,15 @@ import { median, perSecond, printSections, seconds, since } from './lib/stats.mj
 
 const DOMAINS = ['SECURITY', 'PERFORMANCE', 'INTEGRATIONS', 'DATA_MODELS', 'BILLING', 'HOW_TO', 'FEATURE_REQUEST'];
 /** Share of tickets per domain. */
-const DOMAIN_MIX = { SECURITY: 0.05, PERFORMANCE: 0.12, INTEGRATIONS: 0.18, DATA_MODELS: 0.15, BILLING: 0.12, HOW_TO: 0.3, FEATURE_REQUEST: 0.08 };
+const DOMAIN_MIX = {
+  SECURITY: 0.05,
+  PERFORMANCE: 0.12,
+  INTEGRATIONS: 0.18,
+  DATA_MODELS: 0.15,
+  BILLING: 0.12,
+  HOW_TO: 0.3,
+  FEATURE_REQUEST: 0.08,
+};
 /** Share of tickets per tier, and per priority within the tier (only the priorities the tier allows). */
 const TIER_MIX = {
   community: [0.3, { LOW: 0.6, NORMAL: 0.4 }],
@@ -37,7 +45,13 @@ function benchScenario(days) {
       for (const domain of DOMAINS) {
         const perHour = base * tierShare * priorityShare * DOMAIN_MIX[domain];
         ratesPerHour.push({ tier, priority, domain, perHour, hoursOfWeek: [{ day: 'WEEKDAYS', from: 0, to: 24 }] });
-        ratesPerHour.push({ tier, priority, domain, perHour: perHour * WEEKEND_FACTOR, hoursOfWeek: [{ day: 'WEEKEND', from: 0, to: 24 }] });
+        ratesPerHour.push({
+          tier,
+          priority,
+          domain,
+          perHour: perHour * WEEKEND_FACTOR,
+          hoursOfWeek: [{ day: 'WEEKEND', from: 0, to: 24 }],
+        });
       }
     }
   }
@@ -60,7 +74,15 @@ function benchScenario(days) {
   const region = (name, timeZone, hours, counts) => [
     { name: `${name} generalist`, count: counts[0], skills: generalist, region: name, shift: { timeZone, weeklyHours: hours }, capacity },
     { name: `${name} engineer`, count: counts[1], skills: engineer, region: name, shift: { timeZone, weeklyHours: hours }, capacity },
-    { name: `${name} security`, count: counts[2], skills: security, certifications: ['security-response'], region: name, shift: { timeZone, weeklyHours: hours }, capacity },
+    {
+      name: `${name} security`,
+      count: counts[2],
+      skills: security,
+      certifications: ['security-response'],
+      region: name,
+      shift: { timeZone, weeklyHours: hours },
+      capacity,
+    },
   ];
   const agents = [
     ...region('Americas', 'America/New_York', weekdays('08:00', '17:00'), [28, 24, 6]),
@@ -79,7 +101,11 @@ function benchScenario(days) {
     start: '2026-03-02T00:00:00Z',
     days,
     timeZone: 'America/New_York',
-    arrivals: { kind: 'profile', ratesPerHour, peak: { multiplier: PEAK, hoursOfWeek: [{ day: 'WEEKDAYS', from: 12, to: 12 + PEAK_HOURS }] } },
+    arrivals: {
+      kind: 'profile',
+      ratesPerHour,
+      peak: { multiplier: PEAK, hoursOfWeek: [{ day: 'WEEKDAYS', from: 12, to: 12 + PEAK_HOURS }] },
+    },
     handleMinutes: {
       default: 30,
       overrides: [
@@ -101,7 +127,11 @@ function benchScenario(days) {
       { key: 'general', name: 'General', domain: 'HOW_TO' },
     ],
     rules: [
-      { name: 'Critical outage: page on-call', conditions: { criticalOutage: true }, action: { queue: 'critical', priority: 'URGENT', escalationPolicy: 'outage-on-call', pageImmediately: true } },
+      {
+        name: 'Critical outage: page on-call',
+        conditions: { criticalOutage: true },
+        action: { queue: 'critical', priority: 'URGENT', escalationPolicy: 'outage-on-call', pageImmediately: true },
+      },
       { name: 'Feature requests to product', conditions: { domains: ['FEATURE_REQUEST'] }, action: { queue: 'product' } },
       { name: 'Security', conditions: { domains: ['SECURITY'] }, action: { queue: 'security' } },
       { name: 'Performance', conditions: { domains: ['PERFORMANCE'] }, action: { queue: 'performance' } },
@@ -116,7 +146,11 @@ function benchScenario(days) {
 
 const percent = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
 
-export async function simulateBench({ print = true, days = Number(process.env.BENCH_SIM_DAYS ?? 30), runs = Number(process.env.BENCH_SIM_RUNS ?? 3) } = {}) {
+export async function simulateBench({
+  print = true,
+  days = Number(process.env.BENCH_SIM_DAYS ?? 30),
+  runs = Number(process.env.BENCH_SIM_RUNS ?? 3),
+} = {}) {
   const parseStarted = process.hrtime.bigint();
   const scenario = parseScenario(benchScenario(days));
   const parseMs = since(parseStarted);
@@ -135,7 +169,14 @@ export async function simulateBench({ print = true, days = Number(process.env.BE
 
   const slaRows = [['tier', 'priority', 'tickets', 'first response', 'resolution', 'unserved']];
   for (const row of result.sla) {
-    slaRows.push([row.tier, row.priority, row.tickets.toLocaleString('en-US'), percent(row.firstResponseAttainment), percent(row.resolutionAttainment), String(row.unserved)]);
+    slaRows.push([
+      row.tier,
+      row.priority,
+      row.tickets.toLocaleString('en-US'),
+      percent(row.firstResponseAttainment),
+      percent(row.resolutionAttainment),
+      String(row.unserved),
+    ]);
   }
   const met = (field) => result.sla.reduce((sum, row) => sum + row[`${field}Met`], 0);
   const breached = (field) => result.sla.reduce((sum, row) => sum + row[`${field}Breached`], 0);
@@ -161,7 +202,10 @@ export async function simulateBench({ print = true, days = Number(process.env.BE
         ['pages (critical outages)', String(result.pages)],
         ['unassigned at the end', result.tickets.unassignedAtEnd.toLocaleString('en-US')],
       ],
-      notes: ['Goal (issue budget): a 30-day simulation with 100,000 tickets and 200 agents in at most 10 s.', ...result.warnings.map((warning) => `warning: ${warning}`)],
+      notes: [
+        'Goal (issue budget): a 30-day simulation with 100,000 tickets and 200 agents in at most 10 s.',
+        ...result.warnings.map((warning) => `warning: ${warning}`),
+      ],
     },
     { heading: 'SLA attainment per tier and priority', rows: slaRows },
   ];

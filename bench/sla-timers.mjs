@@ -22,7 +22,10 @@ export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS
   const log = createLogger('silent');
   let orm;
   try {
-    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed'], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed'], {
+      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     orm = await initOrm(database.url);
     const em = orm.em.fork();
     em.setFilterParams(TENANT_FILTER, { allTenants: true });
@@ -58,10 +61,16 @@ export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS
     const limit = deadline + 3 * MINUTE;
     while (fired < tickets && Date.now() < limit) {
       await sleep(1000);
-      fired = Number((await client.query(`select count(*) from sla_alert where threshold = 'BREACH' and kind = 'FIRST_RESPONSE'`)).rows[0].count);
+      fired = Number(
+        (await client.query(`select count(*) from sla_alert where threshold = 'BREACH' and kind = 'FIRST_RESPONSE'`)).rows[0].count,
+      );
     }
     await worker.stop();
-    const latencies = (await client.query(`select latency_millis from sla_alert where threshold = 'BREACH' and kind = 'FIRST_RESPONSE' order by latency_millis`)).rows.map((row) => row.latency_millis);
+    const latencies = (
+      await client.query(
+        `select latency_millis from sla_alert where threshold = 'BREACH' and kind = 'FIRST_RESPONSE' order by latency_millis`,
+      )
+    ).rows.map((row) => row.latency_millis);
     const escalations = Number((await client.query(`select count(*) from escalation`)).rows[0].count);
     await client.end();
     return {
@@ -70,14 +79,19 @@ export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS
           heading: `Breach to escalation, ${tickets.toLocaleString('en-US')} tickets due within one minute (${database.description})`,
           rows: [
             ['figure', 'value'],
-            ['tickets opened (service layer, clocks included)', `${tickets} in ${seconds(createMs)} (${(tickets / (createMs / 1000)).toFixed(0)}/s)`],
+            [
+              'tickets opened (service layer, clocks included)',
+              `${tickets} in ${seconds(createMs)} (${(tickets / (createMs / 1000)).toFixed(0)}/s)`,
+            ],
             ['breaches acted on', `${latencies.length} of ${tickets}`],
             ['escalations started', String(escalations)],
             ['latency median', ms(median(latencies))],
             ['latency p99', ms(quantile(latencies, 0.99))],
             ['latency max', ms(latencies[latencies.length - 1])],
           ],
-          notes: ['Latency is from each deadline to the commit of the transaction that recorded the breach and paged level 1 (worker polling every 250 ms, batches of 200).'],
+          notes: [
+            'Latency is from each deadline to the commit of the transaction that recorded the breach and paged level 1 (worker polling every 250 ms, batches of 200).',
+          ],
         },
       ],
     };

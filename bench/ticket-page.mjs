@@ -91,10 +91,17 @@ async function signIn(url, email) {
 /** Fails loudly if the page is not the full nested page the benchmark claims to measure. */
 function checkPage(data, first) {
   const nodes = data.tickets.nodes;
-  const complete = nodes.filter((ticket) =>
-    ticket.organization?.tier?.name && ticket.requester?.name && ticket.assignee?.name && ticket.comments.nodes.length === COMMENTS_PER_TICKET);
+  const complete = nodes.filter(
+    (ticket) =>
+      ticket.organization?.tier?.name &&
+      ticket.requester?.name &&
+      ticket.assignee?.name &&
+      ticket.comments.nodes.length === COMMENTS_PER_TICKET,
+  );
   if (nodes.length !== first || complete.length !== first) {
-    throw new Error(`expected ${first} tickets with tier, requester, assignee and ${COMMENTS_PER_TICKET} comments; got ${nodes.length} (${complete.length} complete)`);
+    throw new Error(
+      `expected ${first} tickets with tier, requester, assignee and ${COMMENTS_PER_TICKET} comments; got ${nodes.length} (${complete.length} complete)`,
+    );
   }
 }
 
@@ -118,7 +125,9 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     await seed(orm, systemClock, log, { demo: true });
     const seeding = process.hrtime.bigint();
     await addTickets(orm, log);
-    progress(`seeded demo data + ${EXTRA_TICKETS} Northwind tickets × ${COMMENTS_PER_TICKET} comments via the service layer (${ms(since(seeding))})`);
+    progress(
+      `seeded demo data + ${EXTRA_TICKETS} Northwind tickets × ${COMMENTS_PER_TICKET} comments via the service layer (${ms(since(seeding))})`,
+    );
 
     // 1. SQL statements per request, with the API in this process so queryCounter sees its statements.
     const api = await boot({
@@ -129,9 +138,19 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     let tokens;
     const statements = [];
     try {
-      tokens = { admin: await signIn(api.server.url, 'admin@tierdesk.example'), nancy: await signIn(api.server.url, 'nancy@northwind.example') };
-      for (const [who, token] of [['staff admin@tierdesk.example', tokens.admin], ['customer nancy@northwind.example', tokens.nancy]]) {
-        statements.push({ who, small: await statementsPerRequest(api.server.url, token, 10), large: await statementsPerRequest(api.server.url, token, 100) });
+      tokens = {
+        admin: await signIn(api.server.url, 'admin@tierdesk.example'),
+        nancy: await signIn(api.server.url, 'nancy@northwind.example'),
+      };
+      for (const [who, token] of [
+        ['staff admin@tierdesk.example', tokens.admin],
+        ['customer nancy@northwind.example', tokens.nancy],
+      ]) {
+        statements.push({
+          who,
+          small: await statementsPerRequest(api.server.url, token, 10),
+          large: await statementsPerRequest(api.server.url, token, 100),
+        });
       }
     } finally {
       await api.stop();
@@ -157,7 +176,9 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     try {
       for (const first of [100, 10]) {
         checkPage(await graphql(server.url, TICKET_PAGE, { first }, tokens.admin), first);
-        progress(`load: Tierdesk ticket page (${first} tickets) as admin@tierdesk.example, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`);
+        progress(
+          `load: Tierdesk ticket page (${first} tickets) as admin@tierdesk.example, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`,
+        );
         pages[first] = await runLoad({
           ...load,
           url: server.url,
@@ -191,7 +212,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
             loadRow('Tierdesk ticket page, 10 tickets (staff)', pages[10]),
           ],
           notes: [
-            `Ticket page throughput is ${(pageResult.rps / helloResult.rps * 100).toFixed(1)}% of the bare hello (${(helloResult.rps / pageResult.rps).toFixed(1)}× fewer requests/s); ` +
+            `Ticket page throughput is ${((pageResult.rps / helloResult.rps) * 100).toFixed(1)}% of the bare hello (${(helloResult.rps / pageResult.rps).toFixed(1)}× fewer requests/s); ` +
               `p50 ${(pageResult.p50 / helloResult.p50).toFixed(1)}× the hello's. ` +
               `10 tickets serve ${(pages[10].rps / pageResult.rps).toFixed(1)}× the requests/s of 100 with the same statements: the rest is work per row (fetch, hydrate, resolve, serialize).`,
             'Each page: 100 tickets × { organization { name tier { name } } requester { name } assignee { name } comments(first: 5) { nodes { body authorName } } }.',
@@ -201,7 +222,12 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
           heading: `SQL statements per request (API in-process; queryCounter delta over ${STATEMENT_SAMPLES} requests ÷ ${STATEMENT_SAMPLES})`,
           rows: [
             ['signed in as', 'first: 10', 'first: 100', 'same?'],
-            ...statements.map(({ who, small, large }) => [who, fmtCount(small), fmtCount(large), small === large ? 'yes' : 'NO: grows with page size']),
+            ...statements.map(({ who, small, large }) => [
+              who,
+              fmtCount(small),
+              fmtCount(large),
+              small === large ? 'yes' : 'NO: grows with page size',
+            ]),
           ],
           notes: ['Includes the session lookup that authenticates the request; a count that grew with the page size would be an N+1.'],
         },

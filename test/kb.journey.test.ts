@@ -31,7 +31,11 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const [report] = await Promise.all([
-      indexKnowledgeBase(api.orm, { dir: resolve(import.meta.dirname, '../kb/articles'), engine: (em) => searchEngineFor(em), clock: systemClock }),
+      indexKnowledgeBase(api.orm, {
+        dir: resolve(import.meta.dirname, '../kb/articles'),
+        engine: (em) => searchEngineFor(em),
+        clock: systemClock,
+      }),
       startTestPortal({ apiUrl: api.url }).then((started) => (portal = started)),
       launchBrowser().then((launched) => (browser = launched)),
     ]);
@@ -71,7 +75,8 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
 
   const results = () => page.getByRole('list', { name: 'Search results' });
   const resultTitles = () => results().locator('h3').allTextContents();
-  const total = async () => Number((await page.getByTestId('kb-total').textContent())!.match(/^([\d,]+) articles? found/)![1]!.replace(/,/g, ''));
+  const total = async () =>
+    Number((await page.getByTestId('kb-total').textContent())!.match(/^([\d,]+) articles? found/)![1]!.replace(/,/g, ''));
 
   test('signed out: search as you type with a typo, share and reload, narrow by a facet, read an article', async () => {
     await browser!.context.clearCookies();
@@ -128,7 +133,9 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
     // A tag facet narrows further, keeping both.
     const tagLink = facets.getByRole('region', { name: 'Tag' }).getByRole('link').first();
     await tagLink.click();
-    await page.waitForURL((url) => url.searchParams.get('area') === area && url.searchParams.has('tag') && url.searchParams.get('q') === 'escalatoin');
+    await page.waitForURL(
+      (url) => url.searchParams.get('area') === area && url.searchParams.has('tag') && url.searchParams.get('q') === 'escalatoin',
+    );
     expect(await total()).toBeLessThanOrEqual(narrower.count);
 
     // Opening a result shows its Markdown body, rendered.
@@ -146,9 +153,9 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
     // Rating needs an account: signed out, the page asks to sign in (and comes back).
     const feedback = page.getByRole('region', { name: 'Was this helpful?' });
     expect(await feedback.getByRole('button', { name: 'Yes' }).count()).toBe(0);
-    expect(new URL((await feedback.getByRole('link', { name: 'Sign in' }).getAttribute('href'))!, portal!.url).searchParams.get('redirectTo')).toMatch(
-      /^\/help\//,
-    );
+    expect(
+      new URL((await feedback.getByRole('link', { name: 'Sign in' }).getAttribute('href'))!, portal!.url).searchParams.get('redirectTo'),
+    ).toMatch(/^\/help\//);
   });
 
   test('signed out: refused searches are explained, unknown and premium articles are a friendly 404', async () => {
@@ -194,13 +201,10 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
     await hydrated('#subject');
     await page.getByLabel('Subject').fill('');
     await page.getByLabel('Subject').pressSequentially('sla clock paused waiting on customer', { delay: 10 });
-    await page.waitForFunction(
-      (previous) => {
-        const list = [...document.querySelectorAll('.kb-suggestions a')].map((link) => link.textContent);
-        return list.length > 0 && JSON.stringify(list) !== previous;
-      },
-      JSON.stringify(before),
-    );
+    await page.waitForFunction((previous) => {
+      const list = [...document.querySelectorAll('.kb-suggestions a')].map((link) => link.textContent);
+      return list.length > 0 && JSON.stringify(list) !== previous;
+    }, JSON.stringify(before));
     expect((await links.allTextContents()).some((title) => /pause|clock|SLA/i.test(title))).toBe(true);
     expect(new URL(page.url()).pathname).toBe('/tickets/new');
   });
@@ -226,7 +230,11 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
       admin,
     );
     expect(analytics.errors).toBeUndefined();
-    expect(analytics.data!.knowledgeBaseAnalytics.articleRatings).toContainEqual({ slug: 'escalating-a-ticket-yourself', helpful: 1, notHelpful: 0 });
+    expect(analytics.data!.knowledgeBaseAnalytics.articleRatings).toContainEqual({
+      slug: 'escalating-a-ticket-yourself',
+      helpful: 1,
+      notHelpful: 0,
+    });
 
     // The premium article: not in search, not by address. The header shows the customer's tier.
     expect(await page.getByRole('banner').textContent()).toContain('Growth');

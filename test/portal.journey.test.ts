@@ -133,7 +133,10 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     await page.waitForURL(/\/dashboard$/);
     await page.getByRole('main').getByRole('link', { name: subject }).waitFor();
     // Its next deadline is the first response, still running.
-    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: subject }) }).first();
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: subject }) })
+      .first();
     expect(await row.getByTestId('next-deadline').textContent()).not.toBe('—');
     expect(await row.getByTestId('next-deadline').locator('time').count()).toBe(1);
 

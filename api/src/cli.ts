@@ -19,7 +19,13 @@ import { evaluateUpgradeEligibility } from './modules/billing/eligibility.servic
 import { startLocalStripe, type LocalStripe } from './modules/billing/local-stripe/index.js';
 import { createStripeClient } from './modules/billing/stripe-client.js';
 import { createApiKey } from './modules/identity/identity.service.js';
-import { configureSearchEngine, formatReport, indexKnowledgeBase, KnowledgeBaseDirectoryError, searchEngineFor } from './modules/kb/index.js';
+import {
+  configureSearchEngine,
+  formatReport,
+  indexKnowledgeBase,
+  KnowledgeBaseDirectoryError,
+  searchEngineFor,
+} from './modules/kb/index.js';
 import { Organization } from './modules/organizations/organization.entity.js';
 import { runSimulation } from './modules/routing/simulation.service.js';
 import { formatSimulation } from './modules/routing/simulator/report.js';
@@ -77,7 +83,8 @@ async function simulateCommand(args: string[]): Promise<void> {
   const to = values['replay-to'];
   if (Boolean(from) !== Boolean(to)) throw new UsageError('Give both --replay-from and --replay-to, or neither.');
   const replay = from && to ? { from: new Date(from), to: new Date(to) } : null;
-  if (replay && (Number.isNaN(replay.from.getTime()) || Number.isNaN(replay.to.getTime()))) throw new UsageError('--replay-from and --replay-to are ISO instants.');
+  if (replay && (Number.isNaN(replay.from.getTime()) || Number.isNaN(replay.to.getTime())))
+    throw new UsageError('--replay-from and --replay-to are ISO instants.');
   const run = (em: Parameters<typeof runSimulation>[0]) => runSimulation(em, input, { replay });
   const result = replay
     ? await withDatabase(async ({ orm }) => {
@@ -89,7 +96,9 @@ async function simulateCommand(args: string[]): Promise<void> {
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimulation(result));
 }
 
-async function withDatabase<T>(run: (database: Awaited<ReturnType<typeof openDatabase>>, log: ReturnType<typeof createLogger>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  run: (database: Awaited<ReturnType<typeof openDatabase>>, log: ReturnType<typeof createLogger>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config, log);
@@ -103,7 +112,13 @@ async function withDatabase<T>(run: (database: Awaited<ReturnType<typeof openDat
 async function apikeyCreate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { org: { type: 'string' }, scopes: { type: 'string' }, staff: { type: 'boolean' }, role: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      org: { type: 'string' },
+      scopes: { type: 'string' },
+      staff: { type: 'boolean' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+    },
   });
   if (values.staff === Boolean(values.org)) throw new UsageError('Give either --org <slug> or --staff.');
   await withDatabase(async ({ orm }, log) => {
@@ -117,14 +132,26 @@ async function apikeyCreate(args: string[]): Promise<void> {
     }
     const organization = await ctx.em.findOne(Organization, { slug: values.org! });
     if (!organization) throw new UsageError(`No organization with slug "${values.org}".`);
-    const scopes = (values.scopes ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
-    const { secret } = await createApiKey(ctx, { name: values.name ?? `${organization.slug} integration`, organizationId: organization.id, scopes });
+    const scopes = (values.scopes ?? '')
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
+    const { secret } = await createApiKey(ctx, {
+      name: values.name ?? `${organization.slug} integration`,
+      organizationId: organization.id,
+      scopes,
+    });
     process.stdout.write(`${secret}\n`);
   });
 }
 
 /** `kb index`: files -> kb_article -> search engine (Meilisearch when MEILI_HOST is set). Problems are printed, not fatal. */
-async function kbIndex(orm: Awaited<ReturnType<typeof openDatabase>>['orm'], config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>, dir?: string) {
+async function kbIndex(
+  orm: Awaited<ReturnType<typeof openDatabase>>['orm'],
+  config: ReturnType<typeof loadConfig>,
+  log: ReturnType<typeof createLogger>,
+  dir?: string,
+) {
   configureSearchEngine(config);
   const chosen = dir ?? config.KB_DIR;
   const absolute = chosen ? resolve(chosen) : resolve(REPO_ROOT, 'kb/articles');
@@ -279,10 +306,18 @@ async function main(argv: string[]): Promise<void> {
       const database = await openDatabase(config, log);
       // The worker ends grace periods too (expireGracePeriods), which re-reads subscriptions from Stripe.
       configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
-      const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50, upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS });
+      const worker = new TimerWorker(database.orm, systemClock, log.child({ component: 'timers' }), {
+        intervalMs: config.TIMER_INTERVAL_MS,
+        batchSize: 50,
+        upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS,
+      });
       worker.start();
       process.stdout.write(`Tierdesk timer worker running (every ${config.TIMER_INTERVAL_MS} ms)\n`);
-      const stop = () => void worker.stop().then(() => database.close()).then(() => process.exit(0));
+      const stop = () =>
+        void worker
+          .stop()
+          .then(() => database.close())
+          .then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       return;
@@ -354,13 +389,18 @@ async function main(argv: string[]): Promise<void> {
           );
         });
       }
-      if (rest[0] !== 'sync-plans') throw new UsageError('Only `billing sync-plans`, `billing check-upgrades` and `billing expire-grace` exist.');
+      if (rest[0] !== 'sync-plans')
+        throw new UsageError('Only `billing sync-plans`, `billing check-upgrades` and `billing expire-grace` exist.');
       const config = loadConfig();
       const settings = createStripeClient(config);
       configureBilling({ ...settings, graceDays: config.BILLING_GRACE_DAYS });
       const report = await syncPlans(settings.stripe).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new UsageError(settings.local ? `The local Stripe server on port ${config.STRIPE_LOCAL_PORT} did not answer (is \`pnpm start\` running?): ${reason}` : `Stripe refused: ${reason}`);
+        throw new UsageError(
+          settings.local
+            ? `The local Stripe server on port ${config.STRIPE_LOCAL_PORT} did not answer (is \`pnpm start\` running?): ${reason}`
+            : `Stripe refused: ${reason}`,
+        );
       });
       process.stdout.write(
         [
@@ -393,8 +433,11 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   else if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
   else if (error instanceof AppError) {
     const problems = Array.isArray(error.details.problems) ? (error.details.problems as { path: string; message: string }[]) : [];
-    process.stderr.write(problems.length ? `${problems.length} problem(s):\n${problems.map((problem) => `  ${problem.path || '(root)'}: ${problem.message}`).join('\n')}\n` : `${error.message}\n`);
-  }
-  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      problems.length
+        ? `${problems.length} problem(s):\n${problems.map((problem) => `  ${problem.path || '(root)'}: ${problem.message}`).join('\n')}\n`
+        : `${error.message}\n`,
+    );
+  } else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

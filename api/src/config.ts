@@ -1,56 +1,67 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /** Every environment variable Tierdesk reads. README's configuration table mirrors this list. */
-const schema = z.object({
-  DATABASE_URL: z
-    .string()
-    .url()
-    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
-    .optional()
-    .describe('PostgreSQL connection URL; unset = start the embedded PostgreSQL'),
-  EMBEDDED_PG_DIR: z.string().default('.tierdesk/pgdata').describe('data directory of the embedded PostgreSQL'),
-  EMBEDDED_PG_PORT: port.default(54329).describe('port of the embedded PostgreSQL'),
-  API_PORT: port.default(4000).describe('port of the GraphQL API'),
-  PORTAL_PORT: port.default(3000).describe('port of the customer portal'),
-  API_URL: z.string().url().optional().describe('where the portal reaches the API; default http://localhost:API_PORT/graphql'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
-  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
-  SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
-  RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
-  TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
-  UPGRADE_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(3_600_000).describe('how often the timer worker checks organizations for a better-fitting tier (0: never)'),
-  PORTAL_SESSION_SECRET: z.string().min(16).optional().describe('signs portal cookies; comma list rotates'),
-  MEILI_HOST: z
-    .string()
-    .url()
-    .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
-    .optional()
-    .describe('Meilisearch URL; unset = search with the embedded PostgreSQL engine'),
-  MEILI_API_KEY: z.string().min(1).optional().describe('Meilisearch master or admin key (tenant tokens need one)'),
-  KB_DIR: z.string().optional().describe('knowledge-base articles directory; default kb/articles of the repository'),
-  STRIPE_SECRET_KEY: z
-    .string()
-    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)')
-    .optional()
-    .describe('Stripe secret key; unset = the bundled local Stripe-compatible server (test mode)'),
-  STRIPE_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
-    .optional()
-    .describe('verifies POST /webhooks/stripe; required with STRIPE_SECRET_KEY, else a fixed local secret'),
-  STRIPE_LOCAL_PORT: port.default(12111).describe('port of the local Stripe-compatible server (when STRIPE_SECRET_KEY is unset)'),
-  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7).describe('days a past-due organization keeps its paid tier'),
-}).superRefine((value, context) => {
-  if (value.STRIPE_SECRET_KEY && !value.STRIPE_WEBHOOK_SECRET) {
-    context.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required when STRIPE_SECRET_KEY is set' });
-  }
-});
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .url()
+      .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL')
+      .optional()
+      .describe('PostgreSQL connection URL; unset = start the embedded PostgreSQL'),
+    EMBEDDED_PG_DIR: z.string().default('.tierdesk/pgdata').describe('data directory of the embedded PostgreSQL'),
+    EMBEDDED_PG_PORT: port.default(54329).describe('port of the embedded PostgreSQL'),
+    API_PORT: port.default(4000).describe('port of the GraphQL API'),
+    PORTAL_PORT: port.default(3000).describe('port of the customer portal'),
+    API_URL: z.string().url().optional().describe('where the portal reaches the API; default http://localhost:API_PORT/graphql'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(24 * 7),
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+    SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
+    RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
+    TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
+    UPGRADE_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(3_600_000)
+      .describe('how often the timer worker checks organizations for a better-fitting tier (0: never)'),
+    PORTAL_SESSION_SECRET: z.string().min(16).optional().describe('signs portal cookies; comma list rotates'),
+    MEILI_HOST: z
+      .string()
+      .url()
+      .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
+      .optional()
+      .describe('Meilisearch URL; unset = search with the embedded PostgreSQL engine'),
+    MEILI_API_KEY: z.string().min(1).optional().describe('Meilisearch master or admin key (tenant tokens need one)'),
+    KB_DIR: z.string().optional().describe('knowledge-base articles directory; default kb/articles of the repository'),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)')
+      .optional()
+      .describe('Stripe secret key; unset = the bundled local Stripe-compatible server (test mode)'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
+      .optional()
+      .describe('verifies POST /webhooks/stripe; required with STRIPE_SECRET_KEY, else a fixed local secret'),
+    STRIPE_LOCAL_PORT: port.default(12111).describe('port of the local Stripe-compatible server (when STRIPE_SECRET_KEY is unset)'),
+    BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7).describe('days a past-due organization keeps its paid tier'),
+  })
+  .superRefine((value, context) => {
+    if (value.STRIPE_SECRET_KEY && !value.STRIPE_WEBHOOK_SECRET) {
+      context.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required when STRIPE_SECRET_KEY is set' });
+    }
+  });
 
 export type Config = Readonly<z.infer<typeof schema>>;
 

@@ -28,7 +28,11 @@ export async function boot(options: { config?: Config; clock?: Clock; database?:
   configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
   const database = options.database ?? (await openDatabase(config, log));
   const clock = options.clock ?? systemClock;
-  const timers = new TimerWorker(database.orm, clock, log.child({ component: 'timers' }), { intervalMs: config.TIMER_INTERVAL_MS, batchSize: 50, upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS });
+  const timers = new TimerWorker(database.orm, clock, log.child({ component: 'timers' }), {
+    intervalMs: config.TIMER_INTERVAL_MS,
+    batchSize: 50,
+    upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS,
+  });
   const server = await startApiServer({
     orm: database.orm,
     clock,

@@ -25,11 +25,15 @@ export const since = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 /** A plain-text table: the first row is the header; every cell is a string. */
 export function table(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column] ?? '').length)));
-  const line = (row) => row.map((cell, column) => {
-    const text = String(cell ?? '');
-    // Text left, figures right: a cell that starts with a digit, a sign or a dash reads as a figure.
-    return column > 0 && /^[-–+\d~×]/.test(text) ? text.padStart(widths[column]) : text.padEnd(widths[column]);
-  }).join('  ').trimEnd();
+  const line = (row) =>
+    row
+      .map((cell, column) => {
+        const text = String(cell ?? '');
+        // Text left, figures right: a cell that starts with a digit, a sign or a dash reads as a figure.
+        return column > 0 && /^[-–+\d~×]/.test(text) ? text.padStart(widths[column]) : text.padEnd(widths[column]);
+      })
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

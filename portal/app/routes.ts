@@ -14,10 +14,7 @@ export default [
     route('plans/success', 'routes/plans.success.tsx'),
   ]),
   // The help center is open to anyone (signed-in customers also see the articles of their tier).
-  layout('routes/help-layout.tsx', [
-    route('help', 'routes/help.tsx'),
-    route('help/:slug', 'routes/help.$slug.tsx'),
-  ]),
+  layout('routes/help-layout.tsx', [route('help', 'routes/help.tsx'), route('help/:slug', 'routes/help.$slug.tsx')]),
   // Suggested articles for the new-ticket form (a resource route its fetcher loads).
   route('tickets/new/suggestions', 'routes/tickets.new.suggestions.ts'),
   route('*', 'routes/not-found.tsx'),

@@ -47,7 +47,12 @@ export async function createOrgApiKey(url: string, adminToken: string, organizat
 
 /** Looks up an organization's global id as staff. */
 export async function organizationId(url: string, staffToken: string, slug: string): Promise<string> {
-  const result = await gql<{ organization: { id: string } | null }>(url, 'query($slug: String) { organization(slug: $slug) { id } }', { slug }, staffToken);
+  const result = await gql<{ organization: { id: string } | null }>(
+    url,
+    'query($slug: String) { organization(slug: $slug) { id } }',
+    { slug },
+    staffToken,
+  );
   if (!result.data?.organization) throw new Error(`no organization ${slug}`);
   return result.data.organization.id;
 }

@@ -41,7 +41,9 @@ async function freePort(): Promise<number> {
  */
 export async function startTestPortal({ apiUrl, env = {}, timeoutMs = 20_000 }: StartTestPortalOptions): Promise<TestPortal> {
   if (!existsSync(SERVER_BUILD)) {
-    throw new Error(`The portal is not built (${SERVER_BUILD} is missing). Run \`pnpm build\` (or \`pnpm --filter @tierdesk/portal build\`) first.`);
+    throw new Error(
+      `The portal is not built (${SERVER_BUILD} is missing). Run \`pnpm build\` (or \`pnpm --filter @tierdesk/portal build\`) first.`,
+    );
   }
   if (!existsSync(SERVE_BIN)) {
     throw new Error(`@react-router/serve is not installed in portal/node_modules. Run \`pnpm install\` first.`);

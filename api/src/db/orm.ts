@@ -6,14 +6,30 @@ import { Organization, OrganizationCalendarChange, TierChange } from '../modules
 import { Comment, Ticket, TicketEvent } from '../modules/tickets/ticket.entity.js';
 import { Tier } from '../modules/tiers/tier.entity.js';
 import { BusinessCalendarRecord, BusinessCalendarVersion } from '../modules/calendars/calendar.entity.js';
-import { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, OutboundEvent, Team } from '../modules/escalations/escalation.entity.js';
+import {
+  Escalation,
+  EscalationPolicy,
+  EscalationStep,
+  InboxNotification,
+  OnCallSchedule,
+  OutboundEvent,
+  Team,
+} from '../modules/escalations/escalation.entity.js';
 import { SlaAlert, SlaPolicy, TicketClock } from '../modules/sla/sla.entity.js';
 import { Article, ArticleFeedback, ArticleVersion, SearchDocumentRow, SearchEvent, SearchTerm } from '../modules/kb/kb.entity.js';
 import { BillingAccount, StripeEvent } from '../modules/billing/billing.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 import { UpgradeReminder } from '../modules/billing/upgrade-reminder.entity.js';
-import { AgentProfile, ClassifierModel, Queue, RoutingDecision, RoutingRule, TechnicalAccountManager, TriageDecision } from '../modules/routing/routing.entity.js';
+import {
+  AgentProfile,
+  ClassifierModel,
+  Queue,
+  RoutingDecision,
+  RoutingRule,
+  TechnicalAccountManager,
+  TriageDecision,
+} from '../modules/routing/routing.entity.js';
 
 export const ENTITIES = [
   Tier,

@@ -25,10 +25,44 @@ import { systemPrincipal, type Principal } from '../shared/principal.js';
 export const DEMO_PASSWORD = 'tierdesk-demo';
 
 export const DEMO_ORGANIZATIONS = [
-  { slug: 'piedpiper', name: 'Pied Piper', region: 'us-west', timeZone: 'America/Los_Angeles', tierKey: 'community', contractValue: 0, monthlyUsage: 120 },
-  { slug: 'initech', name: 'Initech', region: 'us-central', timeZone: 'America/Chicago', tierKey: 'growth', contractValue: 12_000, monthlyUsage: 800 },
-  { slug: 'globex', name: 'Globex', region: 'eu-central', timeZone: 'Europe/Berlin', tierKey: 'business', contractValue: 90_000, monthlyUsage: 4_000 },
-  { slug: 'northwind', name: 'Northwind Traders', region: 'us-east', timeZone: 'America/New_York', tierKey: 'enterprise', contractValue: 400_000, monthlyUsage: 25_000, businessCritical: true, strategic: true },
+  {
+    slug: 'piedpiper',
+    name: 'Pied Piper',
+    region: 'us-west',
+    timeZone: 'America/Los_Angeles',
+    tierKey: 'community',
+    contractValue: 0,
+    monthlyUsage: 120,
+  },
+  {
+    slug: 'initech',
+    name: 'Initech',
+    region: 'us-central',
+    timeZone: 'America/Chicago',
+    tierKey: 'growth',
+    contractValue: 12_000,
+    monthlyUsage: 800,
+  },
+  {
+    slug: 'globex',
+    name: 'Globex',
+    region: 'eu-central',
+    timeZone: 'Europe/Berlin',
+    tierKey: 'business',
+    contractValue: 90_000,
+    monthlyUsage: 4_000,
+  },
+  {
+    slug: 'northwind',
+    name: 'Northwind Traders',
+    region: 'us-east',
+    timeZone: 'America/New_York',
+    tierKey: 'enterprise',
+    contractValue: 400_000,
+    monthlyUsage: 25_000,
+    businessCritical: true,
+    strategic: true,
+  },
 ] as const;
 
 /** Demo sign-ins; the README lists them. Every password is DEMO_PASSWORD. */
@@ -45,20 +79,59 @@ export const DEMO_USERS = [
   { email: 'admin@tierdesk.example', name: 'Ari Admin', staffRole: 'ADMIN' },
 ] as const;
 
-const DEMO_TICKETS: Record<string, { subject: string; description: string; priority: TicketPriority; impact: TicketImpact; reply?: string; status?: TicketStatus }[]> = {
+const DEMO_TICKETS: Record<
+  string,
+  { subject: string; description: string; priority: TicketPriority; impact: TicketImpact; reply?: string; status?: TicketStatus }[]
+> = {
   piedpiper: [
-    { subject: 'How do I export my compression reports?', description: 'I cannot find the export button on the reports page.', priority: TicketPriority.NORMAL, impact: TicketImpact.LOW, reply: 'Reports → ⋯ → Export CSV. We will add a clearer button.' },
+    {
+      subject: 'How do I export my compression reports?',
+      description: 'I cannot find the export button on the reports page.',
+      priority: TicketPriority.NORMAL,
+      impact: TicketImpact.LOW,
+      reply: 'Reports → ⋯ → Export CSV. We will add a clearer button.',
+    },
   ],
   initech: [
-    { subject: 'TPS report webhook fails with 401', description: 'Since this morning our webhook receiver rejects every delivery.', priority: TicketPriority.HIGH, impact: TicketImpact.HIGH, reply: 'Your signing secret was rotated on Monday; please update the receiver.', status: TicketStatus.WAITING_ON_CUSTOMER },
-    { subject: 'Add a second admin', description: 'Please make Peter an admin of our organization.', priority: TicketPriority.LOW, impact: TicketImpact.LOW },
+    {
+      subject: 'TPS report webhook fails with 401',
+      description: 'Since this morning our webhook receiver rejects every delivery.',
+      priority: TicketPriority.HIGH,
+      impact: TicketImpact.HIGH,
+      reply: 'Your signing secret was rotated on Monday; please update the receiver.',
+      status: TicketStatus.WAITING_ON_CUSTOMER,
+    },
+    {
+      subject: 'Add a second admin',
+      description: 'Please make Peter an admin of our organization.',
+      priority: TicketPriority.LOW,
+      impact: TicketImpact.LOW,
+    },
   ],
   globex: [
-    { subject: 'Latency spike on the EU cluster', description: 'p99 went from 80 ms to 900 ms at 09:12 CET.', priority: TicketPriority.URGENT, impact: TicketImpact.HIGH, reply: 'We see it too and are rolling back a config change.' },
+    {
+      subject: 'Latency spike on the EU cluster',
+      description: 'p99 went from 80 ms to 900 ms at 09:12 CET.',
+      priority: TicketPriority.URGENT,
+      impact: TicketImpact.HIGH,
+      reply: 'We see it too and are rolling back a config change.',
+    },
   ],
   northwind: [
-    { subject: 'Production outage: orders API down', description: 'All order submissions fail with 503 since 02:10 ET. Business-critical.', priority: TicketPriority.URGENT, impact: TicketImpact.CRITICAL, reply: 'On-call engineer engaged; incident bridge is open.' },
-    { subject: 'Quarterly business review agenda', description: 'Our TAM asked for topics: SSO rollout and data residency.', priority: TicketPriority.LOW, impact: TicketImpact.LOW, status: TicketStatus.SOLVED },
+    {
+      subject: 'Production outage: orders API down',
+      description: 'All order submissions fail with 503 since 02:10 ET. Business-critical.',
+      priority: TicketPriority.URGENT,
+      impact: TicketImpact.CRITICAL,
+      reply: 'On-call engineer engaged; incident bridge is open.',
+    },
+    {
+      subject: 'Quarterly business review agenda',
+      description: 'Our TAM asked for topics: SSO rollout and data residency.',
+      priority: TicketPriority.LOW,
+      impact: TicketImpact.LOW,
+      status: TicketStatus.SOLVED,
+    },
   ],
 };
 
@@ -69,13 +142,23 @@ const DEMO_TICKETS: Record<string, { subject: string; description: string; prior
 async function seedEscalations(ctx: RequestContext, users: User[]): Promise<void> {
   const em = ctx.em;
   const id = (email: string) => users.find((user) => user.email === email)!.id;
-  const team = (await em.findOne(Team, { name: 'Support agents' })) ?? (await createTeam(ctx, { name: 'Support agents', memberIds: [id('agent@tierdesk.example'), id('specialist@tierdesk.example')] }));
+  const team =
+    (await em.findOne(Team, { name: 'Support agents' })) ??
+    (await createTeam(ctx, { name: 'Support agents', memberIds: [id('agent@tierdesk.example'), id('specialist@tierdesk.example')] }));
   const schedule =
     (await em.findOne(OnCallSchedule, { name: 'Senior engineers' })) ??
     (await createOnCallSchedule(ctx, {
       name: 'Senior engineers',
       timeZone: 'America/New_York',
-      rotations: [{ name: 'Primary', userIds: [id('oncall@tierdesk.example'), id('specialist@tierdesk.example')], startDate: '2026-01-05', handoffTime: '09:00', shiftDays: 7 }],
+      rotations: [
+        {
+          name: 'Primary',
+          userIds: [id('oncall@tierdesk.example'), id('specialist@tierdesk.example')],
+          startDate: '2026-01-05',
+          handoffTime: '09:00',
+          shiftDays: 7,
+        },
+      ],
     }));
   const standard =
     (await em.findOne(EscalationPolicy, { name: 'Standard' })) ??
@@ -83,7 +166,13 @@ async function seedEscalations(ctx: RequestContext, users: User[]): Promise<void
       name: 'Standard',
       repeatCount: 1,
       levels: [
-        { delayMinutes: 30, targets: [{ type: 'ASSIGNEE', id: '' }, { type: 'TEAM', id: team.id }] },
+        {
+          delayMinutes: 30,
+          targets: [
+            { type: 'ASSIGNEE', id: '' },
+            { type: 'TEAM', id: team.id },
+          ],
+        },
         { delayMinutes: 30, targets: [{ type: 'SCHEDULE', id: schedule.id }] },
       ],
     }));
@@ -125,13 +214,30 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
   if (await em.count(Queue, {})) return;
   const critical = await em.findOneOrFail(EscalationPolicy, { name: 'Critical' });
   const queue = (key: string, name: string, domain: Domain | null, extra: Partial<QueueInput> = {}) =>
-    createQueue(ctx, { key, name, domain, levelByTier: [], requiredCertification: null, language: null, targetMinutes: null, fallbackQueueId: null, fallbackAfterMinutes: null, isDefault: false, ...extra });
+    createQueue(ctx, {
+      key,
+      name,
+      domain,
+      levelByTier: [],
+      requiredCertification: null,
+      language: null,
+      targetMinutes: null,
+      fallbackQueueId: null,
+      fallbackAfterMinutes: null,
+      isDefault: false,
+      ...extra,
+    });
   await queue('general', 'General support', null, { isDefault: true, levelByTier: [{ tierKey: 'enterprise', level: 2 }] });
-  const outages = await queue('critical-outages', 'Critical outages (on-call engineers)', null, { levelByTier: DEFAULT_TIERS.map((tier) => ({ tierKey: tier.key, level: 2 })) });
+  const outages = await queue('critical-outages', 'Critical outages (on-call engineers)', null, {
+    levelByTier: DEFAULT_TIERS.map((tier) => ({ tierKey: tier.key, level: 2 })),
+  });
   const product = await queue('product-specialists', 'Product specialists', 'FEATURE_REQUEST', { targetMinutes: 3 * 24 * 60 });
   const security = await queue('security', 'Security', 'SECURITY', {
     requiredCertification: 'Security incident response',
-    levelByTier: [{ tierKey: 'business', level: 2 }, { tierKey: 'enterprise', level: 3 }],
+    levelByTier: [
+      { tierKey: 'business', level: 2 },
+      { tierKey: 'enterprise', level: 3 },
+    ],
   });
   const byDomain: [Domain, string, string][] = [
     ['PERFORMANCE', 'performance', 'Performance'],
@@ -140,7 +246,17 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
     ['BILLING', 'billing', 'Billing'],
   ];
   const rule = (name: string, conditions: RuleInput['conditions'], queueId: string, extra: Partial<RuleInput> = {}) =>
-    createRoutingRule(ctx, { name, enabled: true, conditions, queueId, priority: null, escalationPolicyId: null, pageImmediately: false, position: null, ...extra });
+    createRoutingRule(ctx, {
+      name,
+      enabled: true,
+      conditions,
+      queueId,
+      priority: null,
+      escalationPolicyId: null,
+      pageImmediately: false,
+      position: null,
+      ...extra,
+    });
   await rule('Critical outage of a business-critical customer', { criticalOutage: true, businessCritical: true }, outages.id, {
     priority: TicketPriority.URGENT,
     escalationPolicyId: critical.id,
@@ -157,7 +273,12 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
   const securityCertification = { name: 'Security incident response', expiresAt: new Date('2027-12-31T00:00:00Z') };
   await upsertAgentProfile(ctx, {
     userId: id('agent@tierdesk.example'),
-    skills: [{ domain: 'HOW_TO', level: 3 }, { domain: 'BILLING', level: 3 }, { domain: 'INTEGRATIONS', level: 2 }, { domain: 'DATA_MODELS', level: 1 }],
+    skills: [
+      { domain: 'HOW_TO', level: 3 },
+      { domain: 'BILLING', level: 3 },
+      { domain: 'INTEGRATIONS', level: 2 },
+      { domain: 'DATA_MODELS', level: 1 },
+    ],
     certifications: [],
     languages: ['en', 'es'],
     region: 'us-east',
@@ -166,7 +287,14 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
   });
   await upsertAgentProfile(ctx, {
     userId: id('specialist@tierdesk.example'),
-    skills: [{ domain: 'SECURITY', level: 3 }, { domain: 'PERFORMANCE', level: 3 }, { domain: 'INTEGRATIONS', level: 3 }, { domain: 'DATA_MODELS', level: 3 }, { domain: 'FEATURE_REQUEST', level: 3 }, { domain: 'HOW_TO', level: 2 }],
+    skills: [
+      { domain: 'SECURITY', level: 3 },
+      { domain: 'PERFORMANCE', level: 3 },
+      { domain: 'INTEGRATIONS', level: 3 },
+      { domain: 'DATA_MODELS', level: 3 },
+      { domain: 'FEATURE_REQUEST', level: 3 },
+      { domain: 'HOW_TO', level: 2 },
+    ],
     certifications: [securityCertification],
     languages: ['en', 'de'],
     region: 'eu-central',
@@ -175,7 +303,13 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
   });
   await upsertAgentProfile(ctx, {
     userId: id('oncall@tierdesk.example'),
-    skills: [{ domain: 'PERFORMANCE', level: 3 }, { domain: 'SECURITY', level: 2 }, { domain: 'DATA_MODELS', level: 2 }, { domain: 'INTEGRATIONS', level: 2 }, { domain: 'HOW_TO', level: 2 }],
+    skills: [
+      { domain: 'PERFORMANCE', level: 3 },
+      { domain: 'SECURITY', level: 2 },
+      { domain: 'DATA_MODELS', level: 2 },
+      { domain: 'INTEGRATIONS', level: 2 },
+      { domain: 'HOW_TO', level: 2 },
+    ],
     certifications: [securityCertification],
     languages: ['en'],
     region: 'us-east',

@@ -32,12 +32,14 @@ describe('access rules', () => {
     const schema = new GraphQLSchema({
       query: new GraphQLObjectType({
         name: 'Query',
-        fields: { secret: { type: GraphQLString, extensions: { access: { staff: 'ANY' } }, resolve: () => (reached += 1, 'x') } },
+        fields: { secret: { type: GraphQLString, extensions: { access: { staff: 'ANY' } }, resolve: () => ((reached += 1), 'x') } },
       }),
     });
     const field = enforceAccess(schema).getQueryType()!.getFields().secret!;
     const call = (principal: unknown) => field.resolve!({}, {}, { principal }, { fieldName: 'secret' } as never);
-    expect(() => call({ kind: 'anonymous' })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(() => call({ kind: 'anonymous' })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    );
     expect(() => call(customer)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }));
     expect(reached).toBe(0);
     expect(call(agent)).toBe('x');

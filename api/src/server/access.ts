@@ -98,4 +98,3 @@ export function enforceAccess(schema: GraphQLSchema): GraphQLSchema {
   }
   return schema;
 }
-

@@ -55,7 +55,11 @@ async function http(path: string, init: RequestInit = {}): Promise<HttpAnswer> {
 }
 
 function post(body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-  return http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body });
+  return http('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body,
+  });
 }
 
 function postQuery(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<HttpAnswer> {
@@ -140,10 +144,20 @@ describe('bad input at the HTTP edge', () => {
       expect(answer.json?.data ?? null, authorization).toBeNull();
     }
 
-    const created = await gql(api.url, 'mutation { createApiKey(input: { name: "Soon revoked", scopes: ["tickets:read"] }) { secret apiKey { id } } }', {}, ada);
+    const created = await gql(
+      api.url,
+      'mutation { createApiKey(input: { name: "Soon revoked", scopes: ["tickets:read"] }) { secret apiKey { id } } }',
+      {},
+      ada,
+    );
     const { secret, apiKey } = created.data!.createApiKey;
     expect((await postQuery('{ viewer { kind } }', {}, secret)).json?.data).toEqual({ viewer: { kind: 'PARTNER' } });
-    const revoked = await gql(api.url, 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { userErrors { code } } }', { id: apiKey.id }, ada);
+    const revoked = await gql(
+      api.url,
+      'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { userErrors { code } } }',
+      { id: apiKey.id },
+      ada,
+    );
     expect(revoked.data?.revokeApiKey.userErrors).toEqual([]);
     expectError(await postQuery('{ viewer { kind } }', {}, secret), 401, 'UNAUTHENTICATED', 'API_KEY_REVOKED');
   });
@@ -180,7 +194,10 @@ describe('bad input at the HTTP edge', () => {
     for (const [query, variables] of cases) {
       const answer = await postQuery(query, variables, ada);
       expect(answer.status, answer.text).toBe(400);
-      expect(answer.json?.errors?.map((error) => error.extensions?.code), answer.text).toEqual(expect.arrayContaining(['BAD_USER_INPUT']));
+      expect(
+        answer.json?.errors?.map((error) => error.extensions?.code),
+        answer.text,
+      ).toEqual(expect.arrayContaining(['BAD_USER_INPUT']));
       expect(answer.json?.data, answer.text).toBeUndefined();
     }
   });
@@ -200,7 +217,10 @@ describe('bad input at the HTTP edge', () => {
       const answer = await postQuery(query, {}, ada);
       expect(answer.status, answer.text).toBe(200);
       const errors = answer.json?.errors ?? [];
-      expect(errors.map((error) => [error.extensions?.code, error.extensions?.reason]), answer.text).toEqual([['BAD_USER_INPUT', 'PAGE_SIZE_TOO_LARGE']]);
+      expect(
+        errors.map((error) => [error.extensions?.code, error.extensions?.reason]),
+        answer.text,
+      ).toEqual([['BAD_USER_INPUT', 'PAGE_SIZE_TOO_LARGE']]);
     }
     const negative = await postQuery('{ tickets(first: -1) { totalCount } }', {}, ada);
     expect(negative.json?.errors?.[0]?.extensions?.code, negative.text).toBe('BAD_USER_INPUT');
@@ -222,23 +242,41 @@ describe('bad input at the HTTP edge', () => {
       'A'.repeat(10_000),
     ];
     for (const after of cursors) {
-      const answer = await postQuery('query($after: String) { tickets(first: 5, after: $after) { totalCount nodes { id } } }', { after }, ada);
+      const answer = await postQuery(
+        'query($after: String) { tickets(first: 5, after: $after) { totalCount nodes { id } } }',
+        { after },
+        ada,
+      );
       if (after === '') {
         // An empty cursor is the same as none.
         expect(answer.json?.errors, answer.text).toBeUndefined();
         continue;
       }
-      expect(answer.json?.errors?.map((error) => error.extensions?.code), `${after.slice(0, 40)} -> ${answer.text}`).toEqual(['BAD_USER_INPUT']);
+      expect(
+        answer.json?.errors?.map((error) => error.extensions?.code),
+        `${after.slice(0, 40)} -> ${answer.text}`,
+      ).toEqual(['BAD_USER_INPUT']);
     }
-    const ticket = (await postQuery('{ tickets(first: 1) { nodes { id } } }', {}, ada)).json?.data as { tickets: { nodes: { id: string }[] } };
-    const comments = await postQuery('query($id: ID!) { ticket(id: $id) { comments(first: 5, after: "garbage") { totalCount } } }', { id: ticket.tickets.nodes[0]!.id }, ada);
-    expect(comments.json?.errors?.map((error) => error.extensions?.code), comments.text).toEqual(['BAD_USER_INPUT']);
+    const ticket = (await postQuery('{ tickets(first: 1) { nodes { id } } }', {}, ada)).json?.data as {
+      tickets: { nodes: { id: string }[] };
+    };
+    const comments = await postQuery(
+      'query($id: ID!) { ticket(id: $id) { comments(first: 5, after: "garbage") { totalCount } } }',
+      { id: ticket.tickets.nodes[0]!.id },
+      ada,
+    );
+    expect(
+      comments.json?.errors?.map((error) => error.extensions?.code),
+      comments.text,
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('answers other misdirected requests with a 4xx and a coded JSON error, never a 500', async () => {
     const answers = [
       await http('/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ viewer { kind } }' }),
-      await http(`/graphql?query=${encodeURIComponent('mutation { signOut { signedOut } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } }),
+      await http(`/graphql?query=${encodeURIComponent('mutation { signOut { signedOut } }')}`, {
+        headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+      }),
       await post(JSON.stringify({ query: 'query A { viewer { kind } } query B { tiers { key } }' })),
       await post(JSON.stringify({ query: 'query A { viewer { kind } }', operationName: 'B' })),
       await post(`{"query":"query($deep: [String]) { viewer { kind } }","variables":{"deep":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`),

@@ -43,7 +43,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...formatted.extensions, code: validationCode } };
   }
   if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
-  return { message: 'Internal error: something failed on our side. Quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal error: something failed on our side. Quote the request id when reporting it.',
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
 const requestIdPlugin: ApolloServerPlugin<RequestContext> = {
@@ -178,12 +181,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
    * with a code (Stripe retries non-2xx), duplicates and unknown types are acknowledged with 200.
    */
   async function handleStripeWebhook(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST Stripe events here.' } }, { allow: 'POST' });
+    if (req.method !== 'POST')
+      return sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST Stripe events here.' } }, { allow: 'POST' });
     let raw: string;
     try {
       raw = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body is over ${MAX_BODY_BYTES} bytes.` } });
+      if (error instanceof BodyTooLarge)
+        return sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body is over ${MAX_BODY_BYTES} bytes.` } });
       throw error;
     }
     const signature = req.headers['stripe-signature'];

@@ -22,8 +22,10 @@ describe('the committed schema', () => {
     expect(snapshot).not.toContain('MISSING');
   });
 
-  it('has the portal\'s typed operations generated from it and valid against it (schema/src/generated.ts)', () => {
-    expect(() => execFileSync(process.execPath, [resolve(ROOT, 'schema/codegen.mjs'), '--check'], { cwd: resolve(ROOT, 'schema'), stdio: 'pipe' })).not.toThrow();
+  it("has the portal's typed operations generated from it and valid against it (schema/src/generated.ts)", () => {
+    expect(() =>
+      execFileSync(process.execPath, [resolve(ROOT, 'schema/codegen.mjs'), '--check'], { cwd: resolve(ROOT, 'schema'), stdio: 'pipe' }),
+    ).not.toThrow();
   });
 
   it('uses Relay connections with a hard page maximum for every list of records', async () => {
@@ -31,7 +33,10 @@ describe('the committed schema', () => {
     for (const type of [schema.getQueryType()!]) {
       for (const field of Object.values(type.getFields())) {
         if (field.type.toString().endsWith('Connection!')) {
-          expect(field.args.map((arg) => arg.name), field.name).toEqual(expect.arrayContaining(['first', 'after']));
+          expect(
+            field.args.map((arg) => arg.name),
+            field.name,
+          ).toEqual(expect.arrayContaining(['first', 'after']));
         }
       }
     }

@@ -119,7 +119,8 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { ticketId: globex.ticket, assigneeId: null } },
   }),
   changeOrganizationTier: () => ({
-    query: 'mutation($input: ChangeOrganizationTierInput!) { changeOrganizationTier(input: $input) { organization { id } userErrors { code } } }',
+    query:
+      'mutation($input: ChangeOrganizationTierInput!) { changeOrganizationTier(input: $input) { organization { id } userErrors { code } } }',
     variables: { input: { organizationId: globex.org, tierKey: 'community', reason: 'a competitor asked' } },
   }),
   changeTicketPriority: () => ({
@@ -136,7 +137,9 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   }),
   createOrganization: () => ({
     query: 'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } userErrors { code } } }',
-    variables: { input: { name: 'Globex Two', slug: 'globex-two', region: 'eu-central', timeZone: 'Europe/Berlin', tierKey: 'enterprise' } },
+    variables: {
+      input: { name: 'Globex Two', slug: 'globex-two', region: 'eu-central', timeZone: 'Europe/Berlin', tierKey: 'enterprise' },
+    },
   }),
   createTicket: () => ({
     query: 'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } userErrors { code } } }',
@@ -147,7 +150,8 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { id: globex.key } },
   }),
   setEntitlementOverride: () => ({
-    query: 'mutation($input: SetEntitlementOverrideInput!) { setEntitlementOverride(input: $input) { organization { id } userErrors { code } } }',
+    query:
+      'mutation($input: SetEntitlementOverrideInput!) { setEntitlementOverride(input: $input) { organization { id } userErrors { code } } }',
     variables: { input: { organizationId: globex.org, feature: 'tickets.monthlyAllowance', amount: 1, reason: 'a competitor asked' } },
   }),
   signIn: () => ({
@@ -155,24 +159,38 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { email: 'hank@globex.example', password: 'not the password' } },
   }),
   signOut: () => ({ query: 'mutation { signOut { signedOut } }' }),
-  businessCalendar: () => ({ query: 'query($id: ID!) { businessCalendar(id: $id) { id } }', variables: { id: unknownId('BusinessCalendar') } }),
+  businessCalendar: () => ({
+    query: 'query($id: ID!) { businessCalendar(id: $id) { id } }',
+    variables: { id: unknownId('BusinessCalendar') },
+  }),
   businessCalendars: () => ({ query: '{ businessCalendars { id } }' }),
   escalationPolicies: () => ({ query: '{ escalationPolicies { id } }' }),
   myNotifications: () => ({ query: '{ myNotifications { nodes { id } } }' }),
   onCallNow: () => ({ query: 'query($id: ID!) { onCallNow(scheduleId: $id) }', variables: { id: unknownId('OnCallSchedule') } }),
   slaPolicies: () => ({ query: '{ slaPolicies { tierKey } }' }),
-  acknowledgeEscalation: () => ({ query: 'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { id } userErrors { code } } }', variables: { id: unknownId('Escalation') } }),
+  acknowledgeEscalation: () => ({
+    query: 'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { id } userErrors { code } } }',
+    variables: { id: unknownId('Escalation') },
+  }),
   createBusinessCalendar: () => ({
-    query: 'mutation($input: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $input) { businessCalendar { id } userErrors { code } } }',
+    query:
+      'mutation($input: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $input) { businessCalendar { id } userErrors { code } } }',
     variables: { input: { name: 'initech hours', timeZone: 'UTC', weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '17:00' }] } },
   }),
   createEscalationPolicy: () => ({
-    query: 'mutation($input: CreateEscalationPolicyInput!) { createEscalationPolicy(input: $input) { escalationPolicy { id } userErrors { code } } }',
+    query:
+      'mutation($input: CreateEscalationPolicyInput!) { createEscalationPolicy(input: $input) { escalationPolicy { id } userErrors { code } } }',
     variables: { input: { name: 'initech policy', levels: [{ delayMinutes: 5, targets: [{ type: 'ASSIGNEE' }] }] } },
   }),
   createOnCallSchedule: () => ({
     query: 'mutation($input: CreateOnCallScheduleInput!) { createOnCallSchedule(input: $input) { schedule { id } userErrors { code } } }',
-    variables: { input: { name: 'initech rota', timeZone: 'UTC', rotations: [{ name: 'r', userIds: [globex.user], startDate: '2026-01-01', handoffTime: '09:00', shiftDays: 7 }] } },
+    variables: {
+      input: {
+        name: 'initech rota',
+        timeZone: 'UTC',
+        rotations: [{ name: 'r', userIds: [globex.user], startDate: '2026-01-01', handoffTime: '09:00', shiftDays: 7 }],
+      },
+    },
   }),
   createTeam: () => ({
     query: 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } userErrors { code } } }',
@@ -180,7 +198,16 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   }),
   importTicket: () => ({
     query: 'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code } } }',
-    variables: { input: { organizationId: globex.org, subject: 'generic', description: 'generic', priority: 'LOW', createdAt: '2026-01-01T00:00:00Z', events: [] } },
+    variables: {
+      input: {
+        organizationId: globex.org,
+        subject: 'generic',
+        description: 'generic',
+        priority: 'LOW',
+        createdAt: '2026-01-01T00:00:00Z',
+        events: [],
+      },
+    },
   }),
   escalateTicket: () => ({
     query: 'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { id } userErrors { code } } }',
@@ -190,20 +217,34 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: 'mutation($input: ImportCalendarHolidaysInput!) { importCalendarHolidays(input: $input) { added userErrors { code } } }',
     variables: { input: { calendarId: unknownId('BusinessCalendar'), ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR' } },
   }),
-  markNotificationRead: () => ({ query: 'mutation($id: ID!) { markNotificationRead(id: $id) { notification { id } userErrors { code } } }', variables: { id: unknownId('Notification') } }),
+  markNotificationRead: () => ({
+    query: 'mutation($id: ID!) { markNotificationRead(id: $id) { notification { id } userErrors { code } } }',
+    variables: { id: unknownId('Notification') },
+  }),
   setOrganizationCalendar: () => ({
-    query: 'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { organization { id } userErrors { code } } }',
+    query:
+      'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { organization { id } userErrors { code } } }',
     variables: { input: { organizationId: globex.org, calendarId: null } },
   }),
   updateBusinessCalendar: () => ({
-    query: 'mutation($input: UpdateBusinessCalendarInput!) { updateBusinessCalendar(input: $input) { businessCalendar { id } userErrors { code } } }',
-    variables: { input: { id: unknownId('BusinessCalendar'), name: 'x', timeZone: 'UTC', weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '17:00' }] } },
+    query:
+      'mutation($input: UpdateBusinessCalendarInput!) { updateBusinessCalendar(input: $input) { businessCalendar { id } userErrors { code } } }',
+    variables: {
+      input: {
+        id: unknownId('BusinessCalendar'),
+        name: 'x',
+        timeZone: 'UTC',
+        weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '17:00' }],
+      },
+    },
   }),
   upsertSlaPolicy: () => ({
     query: 'mutation($input: UpsertSlaPolicyInput!) { upsertSlaPolicy(input: $input) { slaPolicy { tierKey } userErrors { code } } }',
     variables: { input: { tierKey: 'business', pauseStatuses: [], warnPercent: 99 } },
   }),
-  searchKnowledgeBase: () => ({ query: '{ searchKnowledgeBase(query: "tenancyprobe", first: 100) { totalCount nodes { article { id slug } } } }' }),
+  searchKnowledgeBase: () => ({
+    query: '{ searchKnowledgeBase(query: "tenancyprobe", first: 100) { totalCount nodes { article { id slug } } } }',
+  }),
   article: () => ({ query: '{ article(slug: "tenancyprobe-business") { id slug } }' }),
   suggestArticles: () => ({ query: '{ suggestArticles(subject: "tenancyprobe question") { hits { article { id slug } } } }' }),
   knowledgeBaseAnalytics: () => ({ query: '{ knowledgeBaseAnalytics { searches ratings { helpful notHelpful } } }' }),
@@ -213,7 +254,9 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   }),
   createArticle: () => ({
     query: 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } userErrors { code } } }',
-    variables: { input: { slug: 'planted-by-initech', title: 't', summary: 's', body: 'b', tags: [], productArea: 'tickets', visibility: 'public' } },
+    variables: {
+      input: { slug: 'planted-by-initech', title: 't', summary: 's', body: 'b', tags: [], productArea: 'tickets', visibility: 'public' },
+    },
   }),
   updateArticle: () => ({
     query: 'mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } userErrors { code } } }',
@@ -224,10 +267,20 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { id: unknownId('Article') } },
   }),
   plans: () => ({ query: '{ plans { tier { key } monthlyPrice } }' }),
-  billingStatus: () => ({ query: 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', variables: { org: globex.org } }),
+  billingStatus: () => ({
+    query: 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }',
+    variables: { org: globex.org },
+  }),
   startCheckout: () => ({
     query: 'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url userErrors { code } } }',
-    variables: { input: { tierKey: 'enterprise', interval: 'MONTH', successUrl: 'https://initech.example/ok', cancelUrl: 'https://initech.example/no' } },
+    variables: {
+      input: {
+        tierKey: 'enterprise',
+        interval: 'MONTH',
+        successUrl: 'https://initech.example/ok',
+        cancelUrl: 'https://initech.example/no',
+      },
+    },
   }),
   previewPlanChange: () => ({
     query: 'mutation { previewPlanChange(tierKey: "enterprise", interval: MONTH) { preview { amountDue } userErrors { code } } }',
@@ -236,13 +289,21 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: 'mutation($input: ChangePlanInput!) { changePlan(input: $input) { billing { tierKey } userErrors { code } } }',
     variables: { input: { tierKey: 'enterprise', interval: 'MONTH' } },
   }),
-  openBillingPortal: () => ({ query: 'mutation { openBillingPortal(returnUrl: "https://initech.example/back") { url userErrors { code } } }' }),
-  upgradeReminder: () => ({ query: 'query($org: ID) { upgradeReminder(organizationId: $org) { id reasons } }', variables: { org: globex.org } }),
+  openBillingPortal: () => ({
+    query: 'mutation { openBillingPortal(returnUrl: "https://initech.example/back") { url userErrors { code } } }',
+  }),
+  upgradeReminder: () => ({
+    query: 'query($org: ID) { upgradeReminder(organizationId: $org) { id reasons } }',
+    variables: { org: globex.org },
+  }),
   queues: () => ({ query: '{ queues { id key waitingCount waiting(first: 100) { nodes { ticket { id } } } } }' }),
   queue: () => ({ query: 'query($id: ID!) { queue(id: $id) { id } }', variables: { id: unknownId('Queue') } }),
   routingRules: () => ({ query: '{ routingRules { id name } }' }),
   routingWarnings: () => ({ query: '{ routingWarnings { code } }' }),
-  routingDryRun: () => ({ query: 'query($id: ID!) { routingDryRun(input: { ticketId: $id }) { ruleName triage { domain } } }', variables: { id: globex.ticket } }),
+  routingDryRun: () => ({
+    query: 'query($id: ID!) { routingDryRun(input: { ticketId: $id }) { ruleName triage { domain } } }',
+    variables: { id: globex.ticket },
+  }),
   agents: () => ({ query: '{ agents(first: 100) { nodes { id user { email } load { count } } } }' }),
   agent: () => ({ query: '{ agent { id } }' }),
   ticketsNeedingAttention: () => ({ query: '{ ticketsNeedingAttention(first: 100) { totalCount nodes { id } } }' }),
@@ -260,17 +321,22 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { input: { name: 'all to me', queueId: unknownId('Queue') } },
   }),
   updateRoutingRule: () => ({
-    query: 'mutation($id: ID!, $input: RoutingRuleInput!) { updateRoutingRule(id: $id, input: $input) { rule { id } userErrors { code } } }',
+    query:
+      'mutation($id: ID!, $input: RoutingRuleInput!) { updateRoutingRule(id: $id, input: $input) { rule { id } userErrors { code } } }',
     variables: { id: unknownId('RoutingRule'), input: { name: 'x', queueId: unknownId('Queue') } },
   }),
-  deleteRoutingRule: () => ({ query: 'mutation($id: ID!) { deleteRoutingRule(id: $id) { deletedRuleId userErrors { code } } }', variables: { id: unknownId('RoutingRule') } }),
+  deleteRoutingRule: () => ({
+    query: 'mutation($id: ID!) { deleteRoutingRule(id: $id) { deletedRuleId userErrors { code } } }',
+    variables: { id: unknownId('RoutingRule') },
+  }),
   upsertAgentProfile: () => ({
     query: 'mutation($input: AgentProfileInput!) { upsertAgentProfile(input: $input) { agent { id } userErrors { code } } }',
     variables: { input: { userId: globex.user, skills: [], region: 'x', capacity: [] } },
   }),
   setPresence: () => ({ query: 'mutation { setPresence(input: { presence: ONLINE }) { agent { id } userErrors { code } } }' }),
   setTechnicalAccountManager: () => ({
-    query: 'mutation($input: SetTechnicalAccountManagerInput!) { setTechnicalAccountManager(input: $input) { organization { id } userErrors { code } } }',
+    query:
+      'mutation($input: SetTechnicalAccountManagerInput!) { setTechnicalAccountManager(input: $input) { organization { id } userErrors { code } } }',
     variables: { input: { organizationId: globex.org, userId: null } },
   }),
   correctTriage: () => ({
@@ -308,7 +374,10 @@ function ok<T extends GraphQLResponse>(result: T): T {
 
 /** A GraphQL error with this code and nothing of the operation's data. */
 function expectRefused(result: GraphQLResponse, code: string): void {
-  expect(result.errors?.map((error) => error.extensions?.code), JSON.stringify(result)).toEqual([code]);
+  expect(
+    result.errors?.map((error) => error.extensions?.code),
+    JSON.stringify(result),
+  ).toEqual([code]);
   expect(result.data === null || Object.values(result.data).every((value) => value === null), JSON.stringify(result.data)).toBe(true);
 }
 
@@ -361,15 +430,23 @@ async function globexState() {
 }
 
 async function staffTicketCount(org: string): Promise<number> {
-  const result = ok(await gql(api.url, 'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { totalCount } }', { org }, admin));
+  const result = ok(
+    await gql(api.url, 'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { totalCount } }', { org }, admin),
+  );
   return result.data!.tickets.totalCount;
 }
 
-const COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { comment { id visibility } ticket { id } userErrors { code field message } } }';
+const COMMENT =
+  'mutation($input: AddCommentInput!) { addComment(input: $input) { comment { id visibility } ticket { id } userErrors { code field message } } }';
 
 async function createKey(token: string, input: Record<string, unknown>) {
   const result = ok(
-    await gql(api.url, 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } userErrors { code message } } }', { input }, token),
+    await gql(
+      api.url,
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } userErrors { code message } } }',
+      { input },
+      token,
+    ),
   );
   const payload = result.data!.createApiKey;
   if (!payload.secret) throw new Error(`createApiKey failed: ${JSON.stringify(payload)}`);
@@ -395,7 +472,8 @@ beforeAll(async () => {
   const [initechOrg, globexOrg] = await Promise.all([organizationId(api.url, admin, 'initech'), organizationId(api.url, admin, 'globex')]);
 
   // B: its seeded ticket with a public reply, an internal note on it, its admin, its own key and a staff key.
-  const globexTicket = ok(await gql(api.url, '{ tickets(first: 1) { nodes { id comments { nodes { id } } } } }', {}, hank)).data!.tickets.nodes[0];
+  const globexTicket = ok(await gql(api.url, '{ tickets(first: 1) { nodes { id comments { nodes { id } } } } }', {}, hank)).data!.tickets
+    .nodes[0];
   const globexKey = await createKey(hank, { name: 'Globex ERP', scopes: ['tickets:read', 'organization:read'] });
   const staffKey = await createKey(admin, { name: 'Staff tooling', staffRole: 'AGENT' });
   globex = {
@@ -414,12 +492,20 @@ beforeAll(async () => {
   const full = await createKey(ada, { name: 'Initech CRM', scopes: [...API_SCOPES] });
   initechKey = full.secret;
   for (const scope of API_SCOPES) {
-    keyLacking.set(scope, (await createKey(ada, { name: `Initech without ${scope}`, scopes: API_SCOPES.filter((other) => other !== scope) })).secret);
+    keyLacking.set(
+      scope,
+      (await createKey(ada, { name: `Initech without ${scope}`, scopes: API_SCOPES.filter((other) => other !== scope) })).secret,
+    );
   }
   readOnlyKey = await createOrgApiKey(api.url, ada, initechOrg, ['tickets:read']);
   const initechTicket = ok(await gql(api.url, '{ tickets(first: 1) { nodes { id } } }', {}, ada)).data!.tickets.nodes[0].id as string;
   const first = await addComment(agent, initechTicket, 'Which version do you run?', 'PUBLIC');
-  const internalComment = await addComment(agent, initechTicket, 'INTERNAL: customer is on a deprecated SDK, do not tell them yet', 'INTERNAL');
+  const internalComment = await addComment(
+    agent,
+    initechTicket,
+    'INTERNAL: customer is on a deprecated SDK, do not tell them yet',
+    'INTERNAL',
+  );
   const last = await addComment(agent, initechTicket, 'We have found the cause.', 'PUBLIC');
   initech = { org: initechOrg, ticket: initechTicket, internalComment, publicComments: [first, last], keyId: full.id };
 });
@@ -431,7 +517,14 @@ describe('the fixtures are real', () => {
     const query = `{ ${ids.map((id, index) => `n${index}: node(id: "${id}") { id }`).join(' ')} }`;
     const asHank = ok(await gql(api.url, query, {}, hank));
     expect(Object.values(asHank.data!).map((node) => node?.id)).toEqual(ids);
-    const asStaff = ok(await gql(api.url, 'query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }', { a: globex.internalComment, b: globex.staffKey }, admin));
+    const asStaff = ok(
+      await gql(
+        api.url,
+        'query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }',
+        { a: globex.internalComment, b: globex.staffKey },
+        admin,
+      ),
+    );
     expect(asStaff.data).toEqual({ a: { id: globex.internalComment }, b: { id: globex.staffKey } });
     expect(ok(await gql(api.url, '{ organization(slug: "globex") { slug } }', {}, hank)).data?.organization).toEqual({ slug: 'globex' });
     expect(ok(await gql(api.url, '{ viewer { kind scopes organization { slug } } }', {}, initechKey)).data?.viewer).toEqual({
@@ -443,13 +536,13 @@ describe('the fixtures are real', () => {
 });
 
 describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
-  it('gets null from ticket(id) with globex\'s ticket id, and its own ticket otherwise', async () => {
+  it("gets null from ticket(id) with globex's ticket id, and its own ticket otherwise", async () => {
     const query = 'query($id: ID!) { ticket(id: $id) { id subject } }';
     expect(ok(await gql(api.url, query, { id: globex.ticket }, token())).data).toEqual({ ticket: null });
     expect(ok(await gql(api.url, query, { id: initech.ticket }, token())).data?.ticket?.id).toBe(initech.ticket);
   });
 
-  it('gets null from node(id) for globex\'s Ticket, Comments, Organization, User and ApiKey, and for a staff key', async () => {
+  it("gets null from node(id) for globex's Ticket, Comments, Organization, User and ApiKey, and for a staff key", async () => {
     const targets = {
       ticket: globex.ticket,
       publicComment: globex.publicComment,
@@ -460,16 +553,26 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
       staffKey: globex.staffKey,
     };
     const query = `{ ${Object.entries(targets)
-      .map(([alias, id]) => `${alias}: node(id: "${id}") { __typename id ... on Ticket { subject } ... on Comment { body } ... on Organization { slug } ... on User { name email } ... on ApiKey { name } }`)
+      .map(
+        ([alias, id]) =>
+          `${alias}: node(id: "${id}") { __typename id ... on Ticket { subject } ... on Comment { body } ... on Organization { slug } ... on User { name email } ... on ApiKey { name } }`,
+      )
       .join('\n')} }`;
     const result = ok(await gql(api.url, query, {}, token()));
     expect(result.data).toEqual(Object.fromEntries(Object.keys(targets).map((alias) => [alias, null])));
 
-    const own = ok(await gql(api.url, 'query($t: ID!, $o: ID!) { t: node(id: $t) { id } o: node(id: $o) { id } }', { t: initech.ticket, o: initech.org }, token()));
+    const own = ok(
+      await gql(
+        api.url,
+        'query($t: ID!, $o: ID!) { t: node(id: $t) { id } o: node(id: $o) { id } }',
+        { t: initech.ticket, o: initech.org },
+        token(),
+      ),
+    );
     expect(own.data).toEqual({ t: { id: initech.ticket }, o: { id: initech.org } });
   });
 
-  it('never sees globex\'s tickets in tickets: not listed, not counted, not by filter.organizationId, not past a globex cursor', async () => {
+  it("never sees globex's tickets in tickets: not listed, not counted, not by filter.organizationId, not past a globex cursor", async () => {
     const initechCount = await staffTicketCount(initech.org);
     const list = ok(await gql(api.url, '{ tickets(first: 100) { totalCount nodes { id organization { slug } } } }', {}, token()));
     const { totalCount, nodes } = list.data!.tickets;
@@ -478,14 +581,38 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(new Set(nodes.map((node: { organization: { slug: string } }) => node.organization.slug))).toEqual(new Set(['initech']));
     expect(nodes.map((node: { id: string }) => node.id)).not.toContain(globex.ticket);
 
-    const filtered = 'query($org: ID, $status: [TicketStatus!]) { tickets(first: 100, filter: { organizationId: $org, status: $status }) { totalCount nodes { id } pageInfo { hasNextPage } } }';
+    const filtered =
+      'query($org: ID, $status: [TicketStatus!]) { tickets(first: 100, filter: { organizationId: $org, status: $status }) { totalCount nodes { id } pageInfo { hasNextPage } } }';
     const empty = { tickets: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false } } };
     expect(ok(await gql(api.url, filtered, { org: globex.org }, token())).data).toEqual(empty);
-    expect(ok(await gql(api.url, filtered, { org: globex.org, status: ['NEW', 'OPEN', 'WAITING_ON_CUSTOMER', 'ON_HOLD', 'SOLVED', 'CLOSED'] }, token())).data).toEqual(empty);
+    expect(
+      ok(
+        await gql(
+          api.url,
+          filtered,
+          { org: globex.org, status: ['NEW', 'OPEN', 'WAITING_ON_CUSTOMER', 'ON_HOLD', 'SOLVED', 'CLOSED'] },
+          token(),
+        ),
+      ).data,
+    ).toEqual(empty);
     expect(ok(await gql(api.url, filtered, { org: initech.org }, token())).data?.tickets.totalCount).toBe(initechCount);
 
-    const globexPage = ok(await gql(api.url, 'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { pageInfo { endCursor } } }', { org: globex.org }, admin));
-    const afterGlobex = ok(await gql(api.url, 'query($after: String) { tickets(first: 100, after: $after) { nodes { organization { slug } } } }', { after: globexPage.data!.tickets.pageInfo.endCursor }, token()));
+    const globexPage = ok(
+      await gql(
+        api.url,
+        'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { pageInfo { endCursor } } }',
+        { org: globex.org },
+        admin,
+      ),
+    );
+    const afterGlobex = ok(
+      await gql(
+        api.url,
+        'query($after: String) { tickets(first: 100, after: $after) { nodes { organization { slug } } } }',
+        { after: globexPage.data!.tickets.pageInfo.endCursor },
+        token(),
+      ),
+    );
     for (const node of afterGlobex.data!.tickets.nodes) expect(node.organization.slug).toBe('initech');
   });
 
@@ -493,11 +620,14 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     const bySlug = 'query($slug: String) { organization(slug: $slug) { id slug name tier { key } } }';
     expect(ok(await gql(api.url, bySlug, { slug: 'globex' }, token())).data).toEqual({ organization: null });
     expect(ok(await gql(api.url, bySlug, { slug: 'GLOBEX' }, token())).data).toEqual({ organization: null });
-    expect(ok(await gql(api.url, bySlug, { slug: 'initech' }, token())).data?.organization).toMatchObject({ id: initech.org, slug: 'initech' });
+    expect(ok(await gql(api.url, bySlug, { slug: 'initech' }, token())).data?.organization).toMatchObject({
+      id: initech.org,
+      slug: 'initech',
+    });
     expect(ok(await gql(api.url, bySlug, {}, token())).data?.organization).toMatchObject({ id: initech.org, slug: 'initech' });
   });
 
-  it('opens the ticket in initech (or is refused) when createTicket names globex\'s organizationId and requester', async () => {
+  it("opens the ticket in initech (or is refused) when createTicket names globex's organizationId and requester", async () => {
     const before = await globexState();
     const initechBefore = await staffTicketCount(initech.org);
     const result = ok(
@@ -505,7 +635,13 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
         api.url,
         'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id organization { slug } requester { id } requesterName } userErrors { code field } } }',
         {
-          input: { organizationId: globex.org, subject: 'Planted in globex?', description: 'It must not be', priority: 'LOW', requesterEmail: 'hank@globex.example' },
+          input: {
+            organizationId: globex.org,
+            subject: 'Planted in globex?',
+            description: 'It must not be',
+            priority: 'LOW',
+            requesterEmail: 'hank@globex.example',
+          },
         },
         token(),
       ),
@@ -524,19 +660,22 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(await globexState()).toEqual(before);
   });
 
-  it('gets NOT_FOUND from addComment on globex\'s ticket, public or internal, and the ticket is unchanged', async () => {
+  it("gets NOT_FOUND from addComment on globex's ticket, public or internal, and the ticket is unchanged", async () => {
     const before = await globexState();
     for (const visibility of ['PUBLIC', 'INTERNAL']) {
       const result = ok(await gql(api.url, COMMENT, { input: { ticketId: globex.ticket, body: 'Initech was here', visibility } }, token()));
-      const unknown = ok(await gql(api.url, COMMENT, { input: { ticketId: unknownId('Ticket'), body: 'Initech was here', visibility } }, token()));
+      const unknown = ok(
+        await gql(api.url, COMMENT, { input: { ticketId: unknownId('Ticket'), body: 'Initech was here', visibility } }, token()),
+      );
       expectNotFound(result.data?.addComment, unknown.data?.addComment);
     }
     expect(await globexState()).toEqual(before);
   });
 
-  it('gets NOT_FOUND from changeTicketStatus on globex\'s ticket, and the ticket is unchanged', async () => {
+  it("gets NOT_FOUND from changeTicketStatus on globex's ticket, and the ticket is unchanged", async () => {
     const before = await globexState();
-    const status = 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { id status } userErrors { code field } } }';
+    const status =
+      'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { id status } userErrors { code field } } }';
     for (const target of ['SOLVED', 'OPEN', 'CLOSED']) {
       const result = ok(await gql(api.url, status, { input: { ticketId: globex.ticket, status: target } }, token()));
       const unknown = ok(await gql(api.url, status, { input: { ticketId: unknownId('Ticket'), status: target } }, token()));
@@ -545,9 +684,10 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(await globexState()).toEqual(before);
   });
 
-  it('gets NOT_FOUND from changeTicketPriority on globex\'s ticket, and the ticket is unchanged', async () => {
+  it("gets NOT_FOUND from changeTicketPriority on globex's ticket, and the ticket is unchanged", async () => {
     const before = await globexState();
-    const priority = 'mutation($input: ChangeTicketPriorityInput!) { changeTicketPriority(input: $input) { ticket { id priority } userErrors { code requiredTier } } }';
+    const priority =
+      'mutation($input: ChangeTicketPriorityInput!) { changeTicketPriority(input: $input) { ticket { id priority } userErrors { code requiredTier } } }';
     // LOW is within initech's tier, so no entitlement check can answer before the ticket lookup does.
     const result = ok(await gql(api.url, priority, { input: { ticketId: globex.ticket, priority: 'LOW' } }, token()));
     const unknown = ok(await gql(api.url, priority, { input: { ticketId: unknownId('Ticket'), priority: 'LOW' } }, token()));
@@ -555,9 +695,10 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(await globexState()).toEqual(before);
   });
 
-  it('gets NOT_FOUND from escalateTicket on globex\'s ticket, and nothing is escalated there', async () => {
+  it("gets NOT_FOUND from escalateTicket on globex's ticket, and nothing is escalated there", async () => {
     const before = await globexState();
-    const escalate = 'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { id } userErrors { code message } } }';
+    const escalate =
+      'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { id } userErrors { code message } } }';
     const result = ok(await gql(api.url, escalate, { input: { ticketId: globex.ticket, reason: 'please hurry' } }, token()));
     const unknown = ok(await gql(api.url, escalate, { input: { ticketId: unknownId('Ticket'), reason: 'please hurry' } }, token()));
     expectNotFound(result.data?.escalateTicket, unknown.data?.escalateTicket);
@@ -566,7 +707,7 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(await globexState()).toEqual(before);
   });
 
-  it('lists only initech\'s keys in apiKeys', async () => {
+  it("lists only initech's keys in apiKeys", async () => {
     const result = ok(await gql(api.url, '{ apiKeys(first: 100) { totalCount nodes { id name } } }', {}, token()));
     const ids: string[] = result.data!.apiKeys.nodes.map((node: { id: string }) => node.id);
     expect(ids).toContain(initech.keyId);
@@ -582,33 +723,46 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     expect(await em.count(ApiKey, { organization: rawId(initech.org) })).toBe(ids.length);
   });
 
-  it('gets NOT_FOUND from revokeApiKey with globex\'s key (or a staff key), and that key still works', async () => {
+  it("gets NOT_FOUND from revokeApiKey with globex's key (or a staff key), and that key still works", async () => {
     const before = await globexState();
     const revoke = 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id revokedAt } userErrors { code } } }';
     const unknown = ok(await gql(api.url, revoke, { input: { id: unknownId('ApiKey') } }, token())).data?.revokeApiKey;
     for (const id of [globex.key, globex.staffKey]) {
       expectNotFound(ok(await gql(api.url, revoke, { input: { id } }, token())).data?.revokeApiKey, unknown);
     }
-    const stillWorks = ok(await gql(api.url, '{ viewer { kind organization { slug } } tickets(first: 1) { totalCount } }', {}, globex.keySecret));
-    expect(stillWorks.data).toMatchObject({ viewer: { kind: 'PARTNER', organization: { slug: 'globex' } }, tickets: { totalCount: expect.any(Number) } });
+    const stillWorks = ok(
+      await gql(api.url, '{ viewer { kind organization { slug } } tickets(first: 1) { totalCount } }', {}, globex.keySecret),
+    );
+    expect(stillWorks.data).toMatchObject({
+      viewer: { kind: 'PARTNER', organization: { slug: 'globex' } },
+      tickets: { totalCount: expect.any(Number) },
+    });
     const after = await globexState();
     expect(after).toEqual(before);
     expect(after.staff!.key).toMatchObject({ revokedAt: null });
   });
 
-  it('makes a key for initech (or is refused) when createApiKey names globex\'s organizationId, never for globex', async () => {
+  it("makes a key for initech (or is refused) when createApiKey names globex's organizationId, never for globex", async () => {
     const before = await globexState();
     const result = ok(
       await gql(
         api.url,
         'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } userErrors { code field } } }',
-        { input: { name: 'Backdoor into globex', organizationId: globex.org, scopes: ['tickets:read', 'tickets:write', 'organization:read'] } },
+        {
+          input: {
+            name: 'Backdoor into globex',
+            organizationId: globex.org,
+            scopes: ['tickets:read', 'tickets:write', 'organization:read'],
+          },
+        },
         token(),
       ),
     );
     const payload = result.data!.createApiKey;
     if (payload.secret) {
-      const viewer = ok(await gql(api.url, '{ viewer { organization { slug } } tickets(first: 100) { nodes { id } } }', {}, payload.secret));
+      const viewer = ok(
+        await gql(api.url, '{ viewer { organization { slug } } tickets(first: 100) { nodes { id } } }', {}, payload.secret),
+      );
       expect(viewer.data!.viewer.organization.slug).toBe('initech');
       expect(viewer.data!.tickets.nodes.map((node: { id: string }) => node.id)).not.toContain(globex.ticket);
       const em = api.orm.em.fork();
@@ -625,14 +779,24 @@ describe.each(CALLERS)('initech reaching for globex as %s', (_label, token) => {
     const em = api.orm.em.fork();
     em.setFilterParams(TENANT_FILTER, { allTenants: true });
     const staffKeys = await em.count(ApiKey, { staffRole: { $ne: null } });
-    const result = await gql(api.url, 'mutation { createApiKey(input: { name: "Promote me", staffRole: ADMIN }) { secret userErrors { code } } }', {}, token());
+    const result = await gql(
+      api.url,
+      'mutation { createApiKey(input: { name: "Promote me", staffRole: ADMIN }) { secret userErrors { code } } }',
+      {},
+      token(),
+    );
     expectRefused(result, 'FORBIDDEN');
     expect(await em.count(ApiKey, { staffRole: { $ne: null } })).toBe(staffKeys);
   });
 
   it('sees initech and the shared tier catalogue in viewer, tier and tiers (public), nothing of globex', async () => {
     const result = ok(
-      await gql(api.url, '{ viewer { kind organization { id slug } user { email } } tier(key: "business") { key name } tiers { key } }', {}, token()),
+      await gql(
+        api.url,
+        '{ viewer { kind organization { id slug } user { email } } tier(key: "business") { key name } tiers { key } }',
+        {},
+        token(),
+      ),
     );
     expect(result.data!.viewer.organization).toEqual({ id: initech.org, slug: 'initech' });
     expect(result.data!.tier).toEqual({ key: 'business', name: expect.any(String) });
@@ -674,8 +838,12 @@ describe.each(CALLERS)('internal notes stay with staff, even within initech, as 
     }
     expect(paged).toEqual(comments.nodes.map((node: { id: string }) => node.id));
 
-    const listed = ok(await gql(api.url, '{ tickets(first: 100) { nodes { comments(first: 100) { totalCount nodes { id visibility } } } } }', {}, token()));
-    const all = listed.data!.tickets.nodes.flatMap((ticket: { comments: { nodes: { id: string; visibility: string }[] } }) => ticket.comments.nodes);
+    const listed = ok(
+      await gql(api.url, '{ tickets(first: 100) { nodes { comments(first: 100) { totalCount nodes { id visibility } } } } }', {}, token()),
+    );
+    const all = listed.data!.tickets.nodes.flatMap(
+      (ticket: { comments: { nodes: { id: string; visibility: string }[] } }) => ticket.comments.nodes,
+    );
     expect(all.map((node: { id: string }) => node.id)).not.toContain(initech.internalComment);
     expect(all.every((node: { visibility: string }) => node.visibility === 'PUBLIC')).toBe(true);
   });
@@ -683,11 +851,14 @@ describe.each(CALLERS)('internal notes stay with staff, even within initech, as 
   it('gives null from node(id) for an internal note and the comment for a public reply', async () => {
     const query = 'query($id: ID!) { node(id: $id) { id ... on Comment { body visibility } } }';
     expect(ok(await gql(api.url, query, { id: initech.internalComment }, token())).data).toEqual({ node: null });
-    expect(ok(await gql(api.url, query, { id: initech.publicComments[0] }, token())).data?.node).toMatchObject({ id: initech.publicComments[0], visibility: 'PUBLIC' });
+    expect(ok(await gql(api.url, query, { id: initech.publicComments[0] }, token())).data?.node).toMatchObject({
+      id: initech.publicComments[0],
+      visibility: 'PUBLIC',
+    });
     expect(ok(await gql(api.url, query, { id: initech.internalComment }, agent)).data?.node).toMatchObject({ visibility: 'INTERNAL' });
   });
 
-  it('leaves internal-note entries out of the ticket\'s events', async () => {
+  it("leaves internal-note entries out of the ticket's events", async () => {
     const query = 'query($id: ID!) { ticket(id: $id) { events { type data } } }';
     const events: { type: string; data: string }[] = ok(await gql(api.url, query, { id: initech.ticket }, token())).data!.ticket.events;
     expect(events.length).toBeGreaterThan(0);
@@ -699,10 +870,11 @@ describe.each(CALLERS)('internal notes stay with staff, even within initech, as 
 });
 
 describe('importTicket', () => {
-  it('importTicket imports into initech when an initech key names globex\'s organizationId, never into globex; customers cannot import', async () => {
+  it("importTicket imports into initech when an initech key names globex's organizationId, never into globex; customers cannot import", async () => {
     const before = await globexState();
     const initechBefore = await staffTicketCount(initech.org);
-    const importing = 'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id organization { slug } } userErrors { code field } } }';
+    const importing =
+      'mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id organization { slug } } userErrors { code field } } }';
     const input = {
       organizationId: globex.org,
       subject: 'Imported into globex?',
@@ -727,8 +899,19 @@ describe('the knowledge base answers by tier, never across organizations', () =>
   const articles: Record<string, string> = {};
 
   beforeAll(async () => {
-    for (const [slug, visibility] of [['tenancyprobe-public', 'public'], ['tenancyprobe-business', 'tier:business']] as const) {
-      const input = { slug, title: `Tenancyprobe ${visibility}`, summary: 'A probe.', body: 'Tenancyprobe body.', tags: ['probe'], productArea: 'tickets', visibility };
+    for (const [slug, visibility] of [
+      ['tenancyprobe-public', 'public'],
+      ['tenancyprobe-business', 'tier:business'],
+    ] as const) {
+      const input = {
+        slug,
+        title: `Tenancyprobe ${visibility}`,
+        summary: 'A probe.',
+        body: 'Tenancyprobe body.',
+        tags: ['probe'],
+        productArea: 'tickets',
+        visibility,
+      };
       const created = ok(await gql(api.url, ARTICLE, { input }, admin)).data!.createArticle;
       if (!created.article) throw new Error(`createArticle failed: ${JSON.stringify(created)}`);
       articles[slug] = created.article.id;
@@ -753,18 +936,33 @@ describe('the knowledge base answers by tier, never across organizations', () =>
     expect(await globexState()).toEqual(before);
   });
 
-  it('rateArticle records the caller\'s own answer only: globex\'s answer stays, and globex\'s search cannot be cited', async () => {
+  it("rateArticle records the caller's own answer only: globex's answer stays, and globex's search cannot be cited", async () => {
     const articleId = articles['tenancyprobe-public'];
-    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: false } }, hank)).data!.rateArticle).toEqual({ helpful: false, userErrors: [] });
-    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: true } }, ada)).data!.rateArticle).toEqual({ helpful: true, userErrors: [] });
+    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: false } }, hank)).data!.rateArticle).toEqual({
+      helpful: false,
+      userErrors: [],
+    });
+    expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: true } }, ada)).data!.rateArticle).toEqual({
+      helpful: true,
+      userErrors: [],
+    });
     expect(ok(await gql(api.url, RATE, { input: { articleId, helpful: true } }, peter)).data!.rateArticle.helpful).toBe(true);
-    const globexSearch = ok(await gql(api.url, '{ searchKnowledgeBase(query: "tenancyprobe") { searchId } }', {}, hank)).data!.searchKnowledgeBase.searchId;
+    const globexSearch = ok(await gql(api.url, '{ searchKnowledgeBase(query: "tenancyprobe") { searchId } }', {}, hank)).data!
+      .searchKnowledgeBase.searchId;
     expect(globexSearch).toEqual(expect.any(String));
     const cited = ok(await gql(api.url, RATE, { input: { articleId, helpful: true, searchId: globexSearch } }, ada)).data!.rateArticle;
-    const unknown = ok(await gql(api.url, RATE, { input: { articleId, helpful: true, searchId: toGlobalId('KnowledgeBaseSearch', '00000000-0000-4000-8000-000000000000') } }, ada)).data!.rateArticle;
+    const unknown = ok(
+      await gql(
+        api.url,
+        RATE,
+        { input: { articleId, helpful: true, searchId: toGlobalId('KnowledgeBaseSearch', '00000000-0000-4000-8000-000000000000') } },
+        ada,
+      ),
+    ).data!.rateArticle;
     expect(cited).toEqual({ helpful: null, userErrors: [{ code: 'NOT_FOUND' }] });
     expect(cited).toEqual(unknown);
-    const hidden = ok(await gql(api.url, RATE, { input: { articleId: articles['tenancyprobe-business'], helpful: true } }, ada)).data!.rateArticle;
+    const hidden = ok(await gql(api.url, RATE, { input: { articleId: articles['tenancyprobe-business'], helpful: true } }, ada)).data!
+      .rateArticle;
     expect(hidden).toEqual({ helpful: null, userErrors: [{ code: 'NOT_FOUND' }] });
     const ratings = ok(await gql(api.url, RATINGS, {}, admin)).data!.knowledgeBaseAnalytics;
     expect(ratings.ratings).toEqual({ helpful: 2, notHelpful: 1 });
@@ -772,7 +970,7 @@ describe('the knowledge base answers by tier, never across organizations', () =>
   });
 });
 
-describe('billing acts on the caller\'s own organization only', () => {
+describe("billing acts on the caller's own organization only", () => {
   it('plans is public; billingStatus, startCheckout, previewPlanChange, changePlan and openBillingPortal never reach globex', async () => {
     const before = await globexState();
     expect(ok(await run('plans', undefined)).data!.plans.length).toBeGreaterThan(0);
@@ -781,7 +979,9 @@ describe('billing acts on the caller\'s own organization only', () => {
       const own = ok(await gql(api.url, '{ billingStatus { tierKey } }', {}, token)).data!.billingStatus;
       expect(own.tierKey).toBe('growth');
     }
-    const unknown = ok(await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey } }', { org: unknownId('Organization') }, ada)).data!.billingStatus;
+    const unknown = ok(
+      await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey } }', { org: unknownId('Organization') }, ada),
+    ).data!.billingStatus;
     expect(unknown).toBeNull();
     const checkout = ok(await run('startCheckout', ada)).data!.startCheckout;
     expect(checkout.userErrors).toEqual([]);
@@ -790,19 +990,40 @@ describe('billing acts on the caller\'s own organization only', () => {
     expect(ok(await run('changePlan', ada)).data!.changePlan.userErrors).toEqual([{ code: 'NO_SUBSCRIPTION' }]);
     expect(ok(await run('openBillingPortal', ada)).data!.openBillingPortal.url).toMatch(/\/billing_portal\//);
     // Globex has no billing account, and its admin still sees none.
-    expect(ok(await gql(api.url, '{ billingStatus { tierKey status } }', {}, hank)).data!.billingStatus).toEqual({ tierKey: 'business', status: null });
-    expect(ok(await gql(api.url, '{ openBillingPortal(returnUrl: "https://globex.example") { url } }'.replace('{ openBillingPortal', 'mutation { openBillingPortal'), {}, hank)).data!.openBillingPortal.url).toBeNull();
-    const asStaff = ok(await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', { org: globex.org }, admin)).data!.billingStatus;
+    expect(ok(await gql(api.url, '{ billingStatus { tierKey status } }', {}, hank)).data!.billingStatus).toEqual({
+      tierKey: 'business',
+      status: null,
+    });
+    expect(
+      ok(
+        await gql(
+          api.url,
+          '{ openBillingPortal(returnUrl: "https://globex.example") { url } }'.replace(
+            '{ openBillingPortal',
+            'mutation { openBillingPortal',
+          ),
+          {},
+          hank,
+        ),
+      ).data!.openBillingPortal.url,
+    ).toBeNull();
+    const asStaff = ok(
+      await gql(api.url, 'query($org: ID) { billingStatus(organizationId: $org) { tierKey status } }', { org: globex.org }, admin),
+    ).data!.billingStatus;
     expect(asStaff).toEqual({ tierKey: 'business', status: null });
     expect(await globexState()).toEqual(before);
   });
 });
 
 describe('upgrade reminders belong to their organization', () => {
-  it('upgradeReminder never shows globex\'s reminder; dismissUpgradeReminder gets NOT_FOUND with its id and leaves it undismissed', async () => {
+  it("upgradeReminder never shows globex's reminder; dismissUpgradeReminder gets NOT_FOUND with its id and leaves it undismissed", async () => {
     const em = api.orm.em.fork();
     em.setFilterParams(TENANT_FILTER, { allTenants: true });
-    const reminder = Object.assign(new UpgradeReminder(), { organization: em.getReference(Organization, rawId(globex.org)), suggestedTierKey: 'enterprise', reasons: ['Globex grew'] });
+    const reminder = Object.assign(new UpgradeReminder(), {
+      organization: em.getReference(Organization, rawId(globex.org)),
+      suggestedTierKey: 'enterprise',
+      reasons: ['Globex grew'],
+    });
     await em.persistAndFlush(reminder);
     globexReminder = toGlobalId('UpgradeReminder', reminder.id);
     // Globex sees its own reminder.
@@ -813,62 +1034,94 @@ describe('upgrade reminders belong to their organization', () => {
     }
     for (const token of [ada, peter]) {
       const result = ok(await run('dismissUpgradeReminder', token)).data!.dismissUpgradeReminder;
-      const unknown = ok(await gql(api.url, 'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }', { id: unknownId('UpgradeReminder') }, token)).data!.dismissUpgradeReminder;
+      const unknown = ok(
+        await gql(
+          api.url,
+          'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }',
+          { id: unknownId('UpgradeReminder') },
+          token,
+        ),
+      ).data!.dismissUpgradeReminder;
       expectNotFound(result, unknown);
     }
     em.clear();
     expect((await em.findOneOrFail(UpgradeReminder, { id: reminder.id })).dismissedAt).toBeNull();
-    const asStaff = ok(await gql(api.url, 'query($org: ID) { upgradeReminder(organizationId: $org) { id } }', { org: globex.org }, admin)).data!.upgradeReminder;
+    const asStaff = ok(await gql(api.url, 'query($org: ID) { upgradeReminder(organizationId: $org) { id } }', { org: globex.org }, admin))
+      .data!.upgradeReminder;
     expect(asStaff).toEqual({ id: globexReminder });
   });
 });
 
-describe('signIn and signOut act on the caller\'s own session only', () => {
-  it('signIn gives initech\'s session, signOut ends that one session while globex\'s and initech\'s other sessions keep working', async () => {
-    const signInResult = ok(await gql(api.url, 'mutation($input: SignInInput!) { signIn(input: $input) { token viewer { organization { slug } } } }', { input: { email: 'ada@initech.example', password: 'tierdesk-demo' } }));
+describe("signIn and signOut act on the caller's own session only", () => {
+  it("signIn gives initech's session, signOut ends that one session while globex's and initech's other sessions keep working", async () => {
+    const signInResult = ok(
+      await gql(api.url, 'mutation($input: SignInInput!) { signIn(input: $input) { token viewer { organization { slug } } } }', {
+        input: { email: 'ada@initech.example', password: 'tierdesk-demo' },
+      }),
+    );
     expect(signInResult.data!.signIn.viewer.organization.slug).toBe('initech');
     const session = signInResult.data!.signIn.token as string;
     expect(ok(await gql(api.url, 'mutation { signOut { signedOut } }', {}, session)).data?.signOut.signedOut).toBe(true);
     const ended = await gql(api.url, '{ viewer { kind } }', {}, session);
     expect(ended.status).toBe(401);
     expect(ended.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    for (const [token, slug] of [[hank, 'globex'], [ada, 'initech']] as const) {
-      expect(ok(await gql(api.url, '{ viewer { kind organization { slug } } }', {}, token)).data?.viewer).toEqual({ kind: 'CUSTOMER', organization: { slug } });
+    for (const [token, slug] of [
+      [hank, 'globex'],
+      [ada, 'initech'],
+    ] as const) {
+      expect(ok(await gql(api.url, '{ viewer { kind organization { slug } } }', {}, token)).data?.viewer).toEqual({
+        kind: 'CUSTOMER',
+        organization: { slug },
+      });
     }
   });
 });
 
 describe('staff-only operations', () => {
-  it.each(STAFF_ONLY.map((line) => [line.operation, line.name]))('%s is FORBIDDEN for initech\'s admin, member and key, UNAUTHENTICATED anonymously', async (_operation, name) => {
-    const before = await globexState();
-    for (const token of [ada, peter, initechKey]) expectRefused(await run(name, token), 'FORBIDDEN');
-    const anonymous = await run(name, undefined);
-    expectRefused(anonymous, 'UNAUTHENTICATED');
-    expect(await globexState()).toEqual(before);
-  });
+  it.each(STAFF_ONLY.map((line) => [line.operation, line.name]))(
+    "%s is FORBIDDEN for initech's admin, member and key, UNAUTHENTICATED anonymously",
+    async (_operation, name) => {
+      const before = await globexState();
+      for (const token of [ada, peter, initechKey]) expectRefused(await run(name, token), 'FORBIDDEN');
+      const anonymous = await run(name, undefined);
+      expectRefused(anonymous, 'UNAUTHENTICATED');
+      expect(await globexState()).toEqual(before);
+    },
+  );
 });
 
 describe('roles and scopes', () => {
-  it.each(SCOPED.map((line) => [line.operation, line.apiKeyScope!, line.name]))('%s needs %s: a key with every other scope is FORBIDDEN', async (_operation, scope, name) => {
-    const key = keyLacking.get(scope);
-    expect(key, `a key lacking ${scope}`).toBeDefined();
-    const before = await globexState();
-    const result = await run(name, key);
-    expectRefused(result, 'FORBIDDEN');
-    expect(result.errors?.[0]?.extensions?.requires).toContain(`apiKey[${scope}]`);
-    expect(await globexState()).toEqual(before);
-  });
+  it.each(SCOPED.map((line) => [line.operation, line.apiKeyScope!, line.name]))(
+    '%s needs %s: a key with every other scope is FORBIDDEN',
+    async (_operation, scope, name) => {
+      const key = keyLacking.get(scope);
+      expect(key, `a key lacking ${scope}`).toBeDefined();
+      const before = await globexState();
+      const result = await run(name, key);
+      expectRefused(result, 'FORBIDDEN');
+      expect(result.errors?.[0]?.extensions?.requires).toContain(`apiKey[${scope}]`);
+      expect(await globexState()).toEqual(before);
+    },
+  );
 
   it('refuses createTicket to a key with only tickets:read, opening nothing', async () => {
     const before = await staffTicketCount(initech.org);
-    const result = await gql(api.url, 'mutation { createTicket(input: { subject: "s", description: "d", priority: LOW }) { ticket { id } userErrors { code } } }', {}, readOnlyKey);
+    const result = await gql(
+      api.url,
+      'mutation { createTicket(input: { subject: "s", description: "d", priority: LOW }) { ticket { id } userErrors { code } } }',
+      {},
+      readOnlyKey,
+    );
     expectRefused(result, 'FORBIDDEN');
     expect(await staffTicketCount(initech.org)).toBe(before);
   });
 
-  it.each(ORG_ADMIN_ONLY.map((line) => [line.operation, line.name]))('%s is FORBIDDEN for a member who is not an organization admin', async (_operation, name) => {
-    expectRefused(await run(name, peter), 'FORBIDDEN');
-  });
+  it.each(ORG_ADMIN_ONLY.map((line) => [line.operation, line.name]))(
+    '%s is FORBIDDEN for a member who is not an organization admin',
+    async (_operation, name) => {
+      expectRefused(await run(name, peter), 'FORBIDDEN');
+    },
+  );
 
   it.each(NOT_FOR_KEYS.map((line) => [line.operation, line.name]))('%s is FORBIDDEN for API keys', async (_operation, name) => {
     expectRefused(await run(name, initechKey), 'FORBIDDEN');
@@ -891,6 +1144,9 @@ describe('schema/access.snapshot.txt', () => {
     }
     expect(untested, 'write a tenancy test for each of these in api/src/server/tenancy.int.test.ts').toEqual([]);
     expect(SNAPSHOT.length).toBeGreaterThan(0);
-    expect(Object.keys(OPERATIONS).filter((name) => !SNAPSHOT.some((line) => line.name === name)), 'documents for operations that no longer exist').toEqual([]);
+    expect(
+      Object.keys(OPERATIONS).filter((name) => !SNAPSHOT.some((line) => line.name === name)),
+      'documents for operations that no longer exist',
+    ).toEqual([]);
   });
 });

@@ -17,24 +17,57 @@ export const ERROR_CODES = {
   FORBIDDEN: { kind: 'FORBIDDEN', doc: 'The caller is authenticated but its role or scopes do not allow this operation.' },
   NOT_FOUND: { kind: 'NOT_FOUND', doc: 'Nothing with that id exists for the caller (including: it belongs to another organization).' },
   CONFLICT: { kind: 'CONFLICT', doc: 'The change conflicts with the current state (a duplicate slug, an already revoked key).' },
-  ENTITLEMENT_REQUIRED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The organization\'s tier does not include this; `requiredTier` names the tier that does.' },
+  ENTITLEMENT_REQUIRED: {
+    kind: 'ENTITLEMENT_REQUIRED',
+    doc: "The organization's tier does not include this; `requiredTier` names the tier that does.",
+  },
   TICKET_ALLOWANCE_EXHAUSTED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The monthly ticket allowance of the tier is used up.' },
-  RATE_LIMITED: { kind: 'RATE_LIMITED', doc: 'The API budget of the key\'s organization is spent; retry after `retryAfterSeconds`.' },
+  RATE_LIMITED: { kind: 'RATE_LIMITED', doc: "The API budget of the key's organization is spent; retry after `retryAfterSeconds`." },
   EMPTY_QUERY: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: the query is blank or has no letters or digits (only punctuation).' },
-  QUERY_TOO_LONG: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: the query (or a suggestion\'s subject or description) is longer than its documented maximum, `max`.' },
-  UNKNOWN_FILTER: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: a filter names a product area or tag that none of the articles you may read has.' },
-  INVALID_ARTICLE: { kind: 'BAD_USER_INPUT', doc: 'An article\'s fields break the knowledge-base format (kb/README.md); `field` names the first culprit, `problems` lists all.' },
+  QUERY_TOO_LONG: {
+    kind: 'BAD_USER_INPUT',
+    doc: "Knowledge-base search: the query (or a suggestion's subject or description) is longer than its documented maximum, `max`.",
+  },
+  UNKNOWN_FILTER: {
+    kind: 'BAD_USER_INPUT',
+    doc: 'Knowledge-base search: a filter names a product area or tag that none of the articles you may read has.',
+  },
+  INVALID_ARTICLE: {
+    kind: 'BAD_USER_INPUT',
+    doc: "An article's fields break the knowledge-base format (kb/README.md); `field` names the first culprit, `problems` lists all.",
+  },
   SEARCH_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'The search engine (Meilisearch) did not answer; retry later.' },
   ALREADY_ON_TIER: { kind: 'CONFLICT', doc: 'Billing: the organization is already on the tier (and interval) asked for.' },
   SUBSCRIPTION_EXISTS: { kind: 'CONFLICT', doc: 'startCheckout: the organization already has a subscription; change it with changePlan.' },
-  NO_SUBSCRIPTION: { kind: 'CONFLICT', doc: 'Billing: the organization has no subscription (or no Stripe customer) yet; start with startCheckout.' },
-  SUBSCRIPTION_NOT_ACTIVE: { kind: 'CONFLICT', doc: 'changePlan: the subscription is past due or ending; pay the open invoice in the billing portal first.' },
-  DOWNGRADE_BLOCKED: { kind: 'CONFLICT', doc: 'changePlan: open tickets have priorities the lower tier does not allow; `tickets` names them.' },
+  NO_SUBSCRIPTION: {
+    kind: 'CONFLICT',
+    doc: 'Billing: the organization has no subscription (or no Stripe customer) yet; start with startCheckout.',
+  },
+  SUBSCRIPTION_NOT_ACTIVE: {
+    kind: 'CONFLICT',
+    doc: 'changePlan: the subscription is past due or ending; pay the open invoice in the billing portal first.',
+  },
+  DOWNGRADE_BLOCKED: {
+    kind: 'CONFLICT',
+    doc: 'changePlan: open tickets have priorities the lower tier does not allow; `tickets` names them.',
+  },
   BILLING_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Stripe did not answer or refused the request; retry later.' },
-  INVALID_ROUTING_CONFIG: { kind: 'BAD_USER_INPUT', doc: 'A queue or routing rule names an unknown queue, escalation policy, tier or domain, has an empty condition list, or closes a fallback cycle; `problems` lists each with its path.' },
-  INVALID_COMPETENCY: { kind: 'BAD_USER_INPUT', doc: 'An agent profile breaks the competency matrix (unknown domain, level outside 1-3, capacity outside 0-100, a repeated skill); `field` names it.' },
-  INVALID_SCENARIO: { kind: 'BAD_USER_INPUT', doc: 'simulate: the scenario breaks the format of docs/simulator.md (unknown fields, absurd rates, unknown queues, cyclic fallbacks); `problems` lists every one with its path.' },
-  INTERNAL_SERVER_ERROR: { kind: 'INTERNAL_SERVER_ERROR', doc: 'Something failed on our side; the message carries the request id to quote.' },
+  INVALID_ROUTING_CONFIG: {
+    kind: 'BAD_USER_INPUT',
+    doc: 'A queue or routing rule names an unknown queue, escalation policy, tier or domain, has an empty condition list, or closes a fallback cycle; `problems` lists each with its path.',
+  },
+  INVALID_COMPETENCY: {
+    kind: 'BAD_USER_INPUT',
+    doc: 'An agent profile breaks the competency matrix (unknown domain, level outside 1-3, capacity outside 0-100, a repeated skill); `field` names it.',
+  },
+  INVALID_SCENARIO: {
+    kind: 'BAD_USER_INPUT',
+    doc: 'simulate: the scenario breaks the format of docs/simulator.md (unknown fields, absurd rates, unknown queues, cyclic fallbacks); `problems` lists every one with its path.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    kind: 'INTERNAL_SERVER_ERROR',
+    doc: 'Something failed on our side; the message carries the request id to quote.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -79,5 +112,4 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found.`);
-export const badInput = (field: string, message: string): AppError =>
-  new AppError('BAD_USER_INPUT', message, { field: ['input', field] });
+export const badInput = (field: string, message: string): AppError => new AppError('BAD_USER_INPUT', message, { field: ['input', field] });

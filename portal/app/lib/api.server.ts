@@ -104,7 +104,10 @@ export async function failureResponse(args: HandlerArgs, error: unknown): Promis
       case 'FORBIDDEN':
         throw data({ message: 'Your account is not allowed to do that.' }, { status: 403 });
       case 'NOT_FOUND':
-        throw data({ message: 'We could not find that. It may have been removed, or it belongs to another organization.' }, { status: 404 });
+        throw data(
+          { message: 'We could not find that. It may have been removed, or it belongs to another organization.' },
+          { status: 404 },
+        );
       case 'RATE_LIMITED':
         throw data({ message: 'Too many requests right now. Please wait a moment and try again.' }, { status: 429 });
       case 'BAD_USER_INPUT':

@@ -116,12 +116,18 @@ export async function suggestArticles(token: string | null, subject: string, des
   const none: Suggestions = { subject: asked, searchId: null, hits: [] };
   if (!asked && !text) return none;
   try {
-    const { suggestArticles: result } = await execute(KbSuggestDocument, { subject: asked, description: text || null, first: SUGGESTIONS }, token);
+    const { suggestArticles: result } = await execute(
+      KbSuggestDocument,
+      { subject: asked, description: text || null, first: SUGGESTIONS },
+      token,
+    );
     return { subject: asked, searchId: result.searchId, hits: result.hits.map(hitView) };
   } catch (error) {
     if (error instanceof ApiError && token && error.code === 'UNAUTHENTICATED') return suggestArticles(null, subject, description);
     if (!(error instanceof ApiError && error.code === 'BAD_USER_INPUT')) {
-      console.error(`[portal] suggestions: ${error instanceof ApiUnavailableError || error instanceof ApiError ? error.message : String(error)}`);
+      console.error(
+        `[portal] suggestions: ${error instanceof ApiUnavailableError || error instanceof ApiError ? error.message : String(error)}`,
+      );
     }
     return none;
   }

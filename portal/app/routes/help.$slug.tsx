@@ -129,8 +129,8 @@ export default function HelpArticle({ loaderData, actionData }: Route.ComponentP
         ) : null}
         {answer && answer.helpful !== null ? (
           <p role="status" className="kb-feedback__thanks" data-testid="kb-feedback-recorded">
-            {answer.helpful ? 'Thanks! Glad it helped.' : 'Thanks for telling us: we will improve this article.'} You can change your answer any
-            time.
+            {answer.helpful ? 'Thanks! Glad it helped.' : 'Thanks for telling us: we will improve this article.'} You can change your answer
+            any time.
           </p>
         ) : null}
         {answer?.helpful === false ? (

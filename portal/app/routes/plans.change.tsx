@@ -28,7 +28,8 @@ export async function loader(args: Route.LoaderArgs) {
     currentName: current.name,
     interval,
     intervalLabel: interval === 'YEAR' ? 'annual' : 'monthly',
-    direction: target.rank > current.rank ? ('Upgrade' as const) : target.rank < current.rank ? ('Downgrade' as const) : ('Change' as const),
+    direction:
+      target.rank > current.rank ? ('Upgrade' as const) : target.rank < current.rank ? ('Downgrade' as const) : ('Change' as const),
     testMode: billingStatus?.testMode ?? false,
   };
   if (viewer.user?.role !== 'CUSTOMER_ADMIN') {
@@ -58,7 +59,11 @@ export async function loader(args: Route.LoaderArgs) {
     ...base,
     isAdmin: true,
     summary,
-    lines: preview.lines.map((line, index) => ({ key: index, description: line.description, amount: formatMoney(line.amount, preview.currency) })),
+    lines: preview.lines.map((line, index) => ({
+      key: index,
+      description: line.description,
+      amount: formatMoney(line.amount, preview.currency),
+    })),
     errors: [],
   };
 }
@@ -74,7 +79,10 @@ export async function action(args: Route.ActionArgs) {
   const { changePlan } = await api.run(ChangePlanDocument, { input: { tierKey, interval } });
   if (changePlan.userErrors.length > 0 || !changePlan.billing) {
     const errors = toFormErrors(changePlan.userErrors);
-    return data({ errors: errors.length > 0 ? errors : [{ field: null, message: 'The plan could not be changed.', code: 'UNKNOWN' }] }, { status: 400 });
+    return data(
+      { errors: errors.length > 0 ? errors : [{ field: null, message: 'The plan could not be changed.', code: 'UNKNOWN' }] },
+      { status: 400 },
+    );
   }
   const params = new URLSearchParams({ changed: changePlan.billing.pendingTierKey ?? changePlan.billing.tierKey });
   if (interval === 'YEAR') params.set('interval', intervalParam(interval));

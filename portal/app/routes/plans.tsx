@@ -70,7 +70,10 @@ export async function loader(args: Route.LoaderArgs) {
       text: `A payment failed. Your organization keeps ${currentTier.name} until ${formatDate(billingStatus.graceEndsAt, timeZone)}; update the payment method under "Manage billing" to keep it.`,
     });
   } else if (billingStatus?.dunning === 'DOWNGRADED') {
-    notices.push({ kind: 'warning', text: `A payment did not go through, so your organization moved to ${currentTier.name}. Choose a plan below to upgrade again.` });
+    notices.push({
+      kind: 'warning',
+      text: `A payment did not go through, so your organization moved to ${currentTier.name}. Choose a plan below to upgrade again.`,
+    });
   }
   if (billingStatus?.pendingTierKey) {
     notices.push({
@@ -78,10 +81,16 @@ export async function loader(args: Route.LoaderArgs) {
       text: `Your plan changes to ${nameOf(billingStatus.pendingTierKey)} on ${formatDate(billingStatus.currentPeriodEnd, timeZone)}. Until then you keep ${currentTier.name}.`,
     });
   } else if (billingStatus?.cancelAtPeriodEnd) {
-    notices.push({ kind: 'info', text: `Your subscription ends on ${formatDate(billingStatus.currentPeriodEnd, timeZone)}; your organization then moves to Community.` });
+    notices.push({
+      kind: 'info',
+      text: `Your subscription ends on ${formatDate(billingStatus.currentPeriodEnd, timeZone)}; your organization then moves to Community.`,
+    });
   }
   if (billingStatus?.status === 'trialing') {
-    notices.push({ kind: 'info', text: `You are on a free trial of ${currentTier.name} until ${formatDate(billingStatus.currentPeriodEnd, timeZone)}.` });
+    notices.push({
+      kind: 'info',
+      text: `You are on a free trial of ${currentTier.name} until ${formatDate(billingStatus.currentPeriodEnd, timeZone)}.`,
+    });
   }
 
   const changed = args.url.searchParams.get('changed');
@@ -103,7 +112,10 @@ export async function action(args: Route.ActionArgs) {
   const intent = String(form.get('intent') ?? '');
   const origin = portalOrigin(args.request);
   const failed = (errors: FormError[], status = 400) =>
-    data({ errors: errors.length > 0 ? errors : [{ field: null, message: 'That did not work. Please try again.', code: 'UNKNOWN' }] }, { status });
+    data(
+      { errors: errors.length > 0 ? errors : [{ field: null, message: 'That did not work. Please try again.', code: 'UNKNOWN' }] },
+      { status },
+    );
 
   if (intent === 'manage') {
     const { openBillingPortal } = await api.run(OpenBillingPortalDocument, { returnUrl: `${origin}/plans` });
@@ -159,7 +171,11 @@ export default function Plans({ loaderData, actionData }: Route.ComponentProps) 
         {interval === 'YEAR' ? 'per year, billed annually' : 'per month, billed monthly'}.
       </p>
       <nav aria-label="Billing interval" className="plans-interval">
-        <Link to="/plans" aria-current={interval === 'MONTH' ? 'page' : undefined} className={interval === 'MONTH' ? 'is-active' : undefined}>
+        <Link
+          to="/plans"
+          aria-current={interval === 'MONTH' ? 'page' : undefined}
+          className={interval === 'MONTH' ? 'is-active' : undefined}
+        >
           Monthly
         </Link>
         <Link
@@ -176,7 +192,12 @@ export default function Plans({ loaderData, actionData }: Route.ComponentProps) 
             <tr>
               <td />
               {columns.map((column) => (
-                <th key={column.key} scope="col" className={column.action === 'current' ? 'is-current' : undefined} data-testid={`plan-${column.key}`}>
+                <th
+                  key={column.key}
+                  scope="col"
+                  className={column.action === 'current' ? 'is-current' : undefined}
+                  data-testid={`plan-${column.key}`}
+                >
                   <span className="plans-table__name">{column.name}</span>
                   {column.action === 'current' ? <span className="plans-current">Current plan</span> : null}
                 </th>
@@ -189,7 +210,9 @@ export default function Plans({ loaderData, actionData }: Route.ComponentProps) 
               {columns.map((column) => (
                 <td key={column.key} data-testid={`price-${column.key}`} className={column.action === 'current' ? 'is-current' : undefined}>
                   {column.price}
-                  {column.trialDays > 0 && column.action === 'checkout' ? <span className="plans-trial">{column.trialDays}-day free trial</span> : null}
+                  {column.trialDays > 0 && column.action === 'checkout' ? (
+                    <span className="plans-trial">{column.trialDays}-day free trial</span>
+                  ) : null}
                 </td>
               ))}
             </tr>
@@ -197,7 +220,11 @@ export default function Plans({ loaderData, actionData }: Route.ComponentProps) 
               <tr key={row.id}>
                 <th scope="row">{row.label}</th>
                 {columns.map((column) => (
-                  <td key={column.key} data-testid={`${row.id}-${column.key}`} className={column.action === 'current' ? 'is-current' : undefined}>
+                  <td
+                    key={column.key}
+                    data-testid={`${row.id}-${column.key}`}
+                    className={column.action === 'current' ? 'is-current' : undefined}
+                  >
                     {column.cells[row.id]}
                   </td>
                 ))}

@@ -33,9 +33,7 @@ export default function PortalLayout({ loaderData }: Route.ComponentProps) {
             Dashboard
           </NavLink>
           <NavLink to="/tickets/new">New ticket</NavLink>
-          <NavLink to="/plans">
-            Plans
-          </NavLink>
+          <NavLink to="/plans">Plans</NavLink>
           <NavLink to="/help">Help center</NavLink>
         </nav>
         <div className="account">

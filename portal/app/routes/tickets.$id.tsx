@@ -36,7 +36,9 @@ const STATUS_ACTIONS: readonly { status: TicketStatus; label: string }[] = [
 ];
 
 export function meta({ loaderData }: Route.MetaArgs) {
-  return [{ title: loaderData ? `#${loaderData.ticket.number} ${loaderData.ticket.subject} · Tierdesk support` : 'Ticket · Tierdesk support' }];
+  return [
+    { title: loaderData ? `#${loaderData.ticket.number} ${loaderData.ticket.subject} · Tierdesk support` : 'Ticket · Tierdesk support' },
+  ];
 }
 
 /** Statuses in which a ticket is done with: no escalating (the API refuses it too; reopen first). */
@@ -45,8 +47,10 @@ const FINISHED: readonly TicketStatus[] = ['SOLVED', 'CLOSED'];
 /** What the Due column says: the deadline while a clock runs, when it was met or missed once it is not. */
 function dueCell(clock: PortalSlaClockFragment, timeZone: string): { text: string; dateTime: string | null } {
   if (clock.dueAt) return { text: formatDateTime(clock.dueAt, timeZone), dateTime: clock.dueAt };
-  if (clock.status === 'MET' && clock.stoppedAt) return { text: `Met ${formatDateTime(clock.stoppedAt, timeZone)}`, dateTime: clock.stoppedAt };
-  if (clock.status === 'BREACHED' && clock.breachedAt) return { text: formatDateTime(clock.breachedAt, timeZone), dateTime: clock.breachedAt };
+  if (clock.status === 'MET' && clock.stoppedAt)
+    return { text: `Met ${formatDateTime(clock.stoppedAt, timeZone)}`, dateTime: clock.stoppedAt };
+  if (clock.status === 'BREACHED' && clock.breachedAt)
+    return { text: formatDateTime(clock.breachedAt, timeZone), dateTime: clock.breachedAt };
   return { text: '—', dateTime: null };
 }
 
@@ -84,7 +88,10 @@ export async function loader(args: Route.LoaderArgs) {
     .sort((a, b) => SLA_CLOCK_KINDS.indexOf(a.kind) - SLA_CLOCK_KINDS.indexOf(b.kind))
     .map((clock) => ({
       kind: clock.kind,
-      label: clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1 ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})` : SLA_CLOCK_KIND_LABELS[clock.kind],
+      label:
+        clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1
+          ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})`
+          : SLA_CLOCK_KIND_LABELS[clock.kind],
       target: formatDuration(clock.targetMinutes, coverage),
       status: clock.status,
       statusLabel: slaStatusLabel(clock.status, ticket.status),
@@ -152,7 +159,10 @@ export async function action(args: Route.ActionArgs) {
   if (intent === 'reply') {
     const body = String(form.get('body') ?? '').trim();
     if (!body) {
-      return data({ intent, errors: [{ field: 'body', message: 'Write a reply first.', code: 'BAD_USER_INPUT' }] as FormError[], body }, { status: 400 });
+      return data(
+        { intent, errors: [{ field: 'body', message: 'Write a reply first.', code: 'BAD_USER_INPUT' }] as FormError[], body },
+        { status: 400 },
+      );
     }
     const { addComment } = await api.run(AddCommentDocument, { input: { ticketId: params.id, body, visibility: 'PUBLIC' } });
     if (addComment.userErrors.length > 0) return data({ intent, errors: toFormErrors(addComment.userErrors), body }, { status: 400 });
@@ -164,7 +174,11 @@ export async function action(args: Route.ActionArgs) {
     const reason = String(form.get('reason') ?? '').trim();
     if (!reason) {
       return data(
-        { intent, errors: [{ field: 'reason', message: 'Say why the ticket needs escalating.', code: 'BAD_USER_INPUT' }] as FormError[], body: reason },
+        {
+          intent,
+          errors: [{ field: 'reason', message: 'Say why the ticket needs escalating.', code: 'BAD_USER_INPUT' }] as FormError[],
+          body: reason,
+        },
         { status: 400 },
       );
     }
@@ -365,7 +379,9 @@ export default function TicketPage({ loaderData, actionData }: Route.ComponentPr
           </ol>
         )}
         {commentCount > comments.length && commentCount > COMMENTS_PAGE ? (
-          <p className="muted">Showing the first {COMMENTS_PAGE} of {commentCount} replies.</p>
+          <p className="muted">
+            Showing the first {COMMENTS_PAGE} of {commentCount} replies.
+          </p>
         ) : null}
 
         {ticket.acceptsReplies ? (

@@ -97,7 +97,10 @@ export async function action(args: Route.ActionArgs) {
   if (createTicket.userErrors.length > 0 || !createTicket.ticket) {
     const apiErrors = toFormErrors(createTicket.userErrors);
     return data(
-      { errors: apiErrors.length > 0 ? apiErrors : [{ field: null, message: 'The ticket could not be created.', code: 'UNKNOWN' }], values },
+      {
+        errors: apiErrors.length > 0 ? apiErrors : [{ field: null, message: 'The ticket could not be created.', code: 'UNKNOWN' }],
+        values,
+      },
       { status: createTicket.userErrors.some((error) => error.code === 'ENTITLEMENT_REQUIRED') ? 403 : 400 },
     );
   }
@@ -147,7 +150,12 @@ export default function NewTicket({ loaderData, actionData }: Route.ComponentPro
           <div className="field-row">
             <div className="field">
               <label htmlFor="priority">Priority</label>
-              <select id="priority" name="priority" defaultValue={values?.priority ?? DEFAULT_PRIORITY} {...fieldErrorProps(errors, 'priority')}>
+              <select
+                id="priority"
+                name="priority"
+                defaultValue={values?.priority ?? DEFAULT_PRIORITY}
+                {...fieldErrorProps(errors, 'priority')}
+              >
                 {loaderData.priorities.map((priority) => (
                   <option key={priority.value} value={priority.value}>
                     {priority.label}
@@ -197,7 +205,9 @@ function useSuggestions(initial: Suggestions | null) {
       if (!form.current) return;
       const fields = new FormData(form.current);
       const subject = String(fields.get('subject') ?? '').trim();
-      const description = String(fields.get('description') ?? '').trim().slice(0, SUGGEST_DESCRIPTION_MAX);
+      const description = String(fields.get('description') ?? '')
+        .trim()
+        .slice(0, SUGGEST_DESCRIPTION_MAX);
       const key = `${subject}\n${description}`;
       if (key === asked.current && !force) return;
       asked.current = key;

@@ -20,8 +20,10 @@ let peter: string; // initech member
 
 const STATUS = '{ billingStatus { tierKey status interval pendingTierKey dunning graceEndsAt trialUsed testMode } }';
 const CHECKOUT = 'mutation($input: StartCheckoutInput!) { startCheckout(input: $input) { url trialDays userErrors { code message } } }';
-const PREVIEW = 'mutation($tier: String!, $interval: BillingInterval!) { previewPlanChange(tierKey: $tier, interval: $interval) { preview { amountDue currency effective lines { amount } } userErrors { code message } } }';
-const CHANGE = 'mutation($input: ChangePlanInput!) { changePlan(input: $input) { billing { tierKey pendingTierKey status } userErrors { code message } } }';
+const PREVIEW =
+  'mutation($tier: String!, $interval: BillingInterval!) { previewPlanChange(tierKey: $tier, interval: $interval) { preview { amountDue currency effective lines { amount } } userErrors { code message } } }';
+const CHANGE =
+  'mutation($input: ChangePlanInput!) { changePlan(input: $input) { billing { tierKey pendingTierKey status } userErrors { code message } } }';
 
 async function status(token: string) {
   const result = await gql(api.url, STATUS, {}, token);
@@ -30,15 +32,25 @@ async function status(token: string) {
 }
 
 async function checkout(token: string, tierKey: string, interval: 'MONTH' | 'YEAR') {
-  const result = await gql(api.url, CHECKOUT, { input: { tierKey, interval, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, token);
+  const result = await gql(
+    api.url,
+    CHECKOUT,
+    { input: { tierKey, interval, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } },
+    token,
+  );
   return result.data!.startCheckout as { url: string | null; trialDays: number | null; userErrors: { code: string }[] };
 }
 
 async function completeCheckout(url: string): Promise<void> {
   const id = /\/checkout\/([^/?#]+)/.exec(url)![1]!;
-  const response = await fetch(`${api.stripe!.url}/__local/checkout/sessions/${id}/complete`, { method: 'POST', headers: { authorization: 'Bearer sk_test_local' } });
+  const response = await fetch(`${api.stripe!.url}/__local/checkout/sessions/${id}/complete`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk_test_local' },
+  });
   expect(response.status).toBe(200);
-  await api.stripe!.waitForDelivery('checkout.session.completed', { where: (event) => (event.data.object as Stripe.Checkout.Session).id === id });
+  await api.stripe!.waitForDelivery('checkout.session.completed', {
+    where: (event) => (event.data.object as Stripe.Checkout.Session).id === id,
+  });
   await api.stripe!.idle();
 }
 
@@ -79,7 +91,11 @@ beforeAll(async () => {
   // Frozen time (moved only by advanceTime): the grace arithmetic is exact.
   api = await startTestApi({ billing: true, stripeClock: new FixedClock(new Date(Math.floor(Date.now() / 1000) * 1000)) });
   stripe = new Stripe('sk_test_local', api.stripe!.sdkConfig);
-  [richard, ada, peter] = await Promise.all([signIn(api.url, 'richard@piedpiper.example'), signIn(api.url, 'ada@initech.example'), signIn(api.url, 'peter@initech.example')]);
+  [richard, ada, peter] = await Promise.all([
+    signIn(api.url, 'richard@piedpiper.example'),
+    signIn(api.url, 'ada@initech.example'),
+    signIn(api.url, 'peter@initech.example'),
+  ]);
 });
 
 afterAll(async () => {
@@ -88,14 +104,22 @@ afterAll(async () => {
 
 describe('billing', () => {
   it('lists the paid plans publicly with prices, trial days and entitlements', async () => {
-    const result = await gql(api.url, '{ plans { tier { key entitlements { allowedPriorities } } monthlyPrice annualPrice currency trialDays } }');
+    const result = await gql(
+      api.url,
+      '{ plans { tier { key entitlements { allowedPriorities } } monthlyPrice annualPrice currency trialDays } }',
+    );
     expect(result.data!.plans.map((plan: { tier: { key: string } }) => plan.tier.key)).toEqual(['growth', 'business', 'enterprise']);
     expect(result.data!.plans[0]).toMatchObject({ monthlyPrice: 4900, annualPrice: 49000, currency: 'usd', trialDays: 14 });
     expect(result.data!.plans[0].tier.entitlements.allowedPriorities.length).toBeGreaterThan(0);
   });
 
   it('refuses startCheckout to a member who is not an admin, and the current tier with a userError', async () => {
-    const member = await gql(api.url, CHECKOUT, { input: { tierKey: 'business', interval: 'MONTH', successUrl: 'https://a.example', cancelUrl: 'https://a.example' } }, peter);
+    const member = await gql(
+      api.url,
+      CHECKOUT,
+      { input: { tierKey: 'business', interval: 'MONTH', successUrl: 'https://a.example', cancelUrl: 'https://a.example' } },
+      peter,
+    );
     expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await checkout(ada, 'growth', 'MONTH')).userErrors.map((error) => error.code)).toEqual(['ALREADY_ON_TIER']);
   });
@@ -111,9 +135,20 @@ describe('billing', () => {
     await completeCheckout(started.url!);
 
     expect(await tierOf('piedpiper')).toBe('growth');
-    expect(await status(richard)).toMatchObject({ tierKey: 'growth', status: 'trialing', interval: 'MONTH', dunning: 'NONE', trialUsed: true, testMode: true });
+    expect(await status(richard)).toMatchObject({
+      tierKey: 'growth',
+      status: 'trialing',
+      interval: 'MONTH',
+      dunning: 'NONE',
+      trialUsed: true,
+      testMode: true,
+    });
     const check = systemEm();
-    const history = await check.find(TierChange, { organization: organization.id }, { orderBy: { createdAt: 'desc' }, populate: ['toTier'] });
+    const history = await check.find(
+      TierChange,
+      { organization: organization.id },
+      { orderBy: { createdAt: 'desc' }, populate: ['toTier'] },
+    );
     expect(history[0]!.toTier.key).toBe('growth');
     expect(history[0]!.reason).toMatch(/^Stripe (checkout\.session\.completed|customer\.subscription\.created|invoice\.paid) \(evt_/);
     expect(history.filter((change) => change.toTier.key === 'growth')).toHaveLength(1);
@@ -134,7 +169,10 @@ describe('billing', () => {
     const forged = await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_someone_else' }));
     expect(forged.status).toBe(400);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_INVALID');
-    const stale = await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 }));
+    const stale = await postWebhook(
+      payload,
+      Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 }),
+    );
     expect(stale.status).toBe(400);
     expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_STALE');
     const broken = '{"id": "evt_broken", ';
@@ -156,7 +194,10 @@ describe('billing', () => {
     const recordedBefore = await em.count(StripeEvent, {});
     const event = api.stripe!.events('checkout.session.completed')[0]!;
     const duplicate = JSON.stringify(event);
-    const response = await postWebhook(duplicate, Stripe.webhooks.generateTestHeaderString({ payload: duplicate, secret: TEST_WEBHOOK_SECRET }));
+    const response = await postWebhook(
+      duplicate,
+      Stripe.webhooks.generateTestHeaderString({ payload: duplicate, secret: TEST_WEBHOOK_SECRET }),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ result: 'duplicate' });
     const ids = api.stripe!.events().map((candidate) => candidate.id);
@@ -194,14 +235,24 @@ describe('billing', () => {
   });
 
   it('refuses a downgrade below what open tickets need, naming them, and allows it once they are solved', async () => {
-    const opened = await gql(api.url, 'mutation { createTicket(input: { subject: "Checkout down", description: "d", priority: URGENT }) { ticket { id number } userErrors { code } } }', {}, richard);
+    const opened = await gql(
+      api.url,
+      'mutation { createTicket(input: { subject: "Checkout down", description: "d", priority: URGENT }) { ticket { id number } userErrors { code } } }',
+      {},
+      richard,
+    );
     const ticket = opened.data!.createTicket.ticket;
     expect(ticket).not.toBeNull();
     const refused = (await gql(api.url, CHANGE, { input: { tierKey: 'growth', interval: 'MONTH' } }, richard)).data!.changePlan;
     expect(refused.userErrors[0].code).toBe('DOWNGRADE_BLOCKED');
     expect(refused.userErrors[0].message).toContain(`#${ticket.number} (URGENT)`);
     expect(await tierOf('piedpiper')).toBe('business');
-    const solved = await gql(api.url, 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }', { input: { ticketId: ticket.id, status: 'SOLVED' } }, richard);
+    const solved = await gql(
+      api.url,
+      'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }',
+      { input: { ticketId: ticket.id, status: 'SOLVED' } },
+      richard,
+    );
     expect(solved.data!.changeTicketStatus.ticket.status).toBe('SOLVED');
   });
 
@@ -218,7 +269,9 @@ describe('billing', () => {
     expect(started.trialDays).toBe(0);
     await completeCheckout(started.url!);
     expect(await tierOf('initech')).toBe('enterprise');
-    const subscription = (await stripe.subscriptions.list({ status: 'active', limit: 100 })).data.find((candidate) => candidate.items.data[0]!.price.lookup_key === 'tierdesk_enterprise_monthly')!;
+    const subscription = (await stripe.subscriptions.list({ status: 'active', limit: 100 })).data.find(
+      (candidate) => candidate.items.data[0]!.price.lookup_key === 'tierdesk_enterprise_monthly',
+    )!;
     const customer = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
     const decline = await fetch(`${api.stripe!.url}/__local/customers/${customer}/card`, {
       method: 'POST',
@@ -273,7 +326,14 @@ describe('billing', () => {
     expect(await check.count(TierChange, { organization: organization.id })).toBe(historyBefore);
     expect(await check.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' })).toBe(eventsBefore);
     // The customer sees the trial and when it ends (while trialing, the period ends with the trial).
-    const seen = (await gql(api.url, '{ billingStatus { tierKey status pendingTierKey currentPeriodEnd } }', {}, await signIn(api.url, 'richard@piedpiper.example'))).data!.billingStatus;
+    const seen = (
+      await gql(
+        api.url,
+        '{ billingStatus { tierKey status pendingTierKey currentPeriodEnd } }',
+        {},
+        await signIn(api.url, 'richard@piedpiper.example'),
+      )
+    ).data!.billingStatus;
     expect(seen).toMatchObject({ tierKey: 'business', status: 'trialing', pendingTierKey: 'growth' });
     expect(new Date(seen.currentPeriodEnd).getTime()).toBe(trialEnd * 1000);
 
@@ -295,20 +355,38 @@ describe('billing', () => {
     const subscription = await stripe.subscriptions.retrieve(account.stripeSubscriptionId!);
     const periodEnd = subscription.items.data[0]!.current_period_end;
     const historyBefore = await em.count(TierChange, { organization: organization.id });
-    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'business', pendingTierKey: 'growth' });
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({
+      tierKey: 'business',
+      pendingTierKey: 'growth',
+    });
 
     // Just before the period ends: still the paid tier.
     await api.stripe!.advanceTime(Math.max(0, periodEnd - 60 - api.stripe!.now()));
     await api.stripe!.idle();
     expect(await tierOf('piedpiper')).toBe('business');
-    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'business', pendingTierKey: 'growth' });
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({
+      tierKey: 'business',
+      pendingTierKey: 'growth',
+    });
 
     await api.stripe!.advanceTime(120);
-    await api.stripe!.waitForDelivery('invoice.paid', { where: (event) => subscriptionOfInvoice(event) === subscription.id && (event.data.object as Stripe.Invoice).created >= periodEnd });
+    await api.stripe!.waitForDelivery('invoice.paid', {
+      where: (event) => subscriptionOfInvoice(event) === subscription.id && (event.data.object as Stripe.Invoice).created >= periodEnd,
+    });
     await api.stripe!.idle();
     expect(await tierOf('piedpiper')).toBe('growth');
-    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({ tierKey: 'growth', pendingTierKey: null, status: 'active', interval: 'MONTH', dunning: 'NONE' });
-    const history = await systemEm().find(TierChange, { organization: organization.id }, { orderBy: { createdAt: 'desc' }, populate: ['fromTier', 'toTier'] });
+    expect(await status(await signIn(api.url, 'richard@piedpiper.example'))).toMatchObject({
+      tierKey: 'growth',
+      pendingTierKey: null,
+      status: 'active',
+      interval: 'MONTH',
+      dunning: 'NONE',
+    });
+    const history = await systemEm().find(
+      TierChange,
+      { organization: organization.id },
+      { orderBy: { createdAt: 'desc' }, populate: ['fromTier', 'toTier'] },
+    );
     expect(history).toHaveLength(historyBefore + 1);
     expect(history[0]!.fromTier?.key ?? null).toBe('business');
     expect(history[0]!.toTier.key).toBe('growth');
@@ -320,7 +398,14 @@ describe('billing', () => {
     const earlier = (await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } })).stripeSubscriptionId!;
     if ((await stripe.subscriptions.retrieve(earlier)).status !== 'canceled') await stripe.subscriptions.cancel(earlier);
     await api.stripe!.idle();
-    expect((await localHelper(`/__local/customers/${(await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } })).stripeCustomerId}/card`, 'outcome=succeed')).status).toBe(200);
+    expect(
+      (
+        await localHelper(
+          `/__local/customers/${(await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'initech' } })).stripeCustomerId}/card`,
+          'outcome=succeed',
+        )
+      ).status,
+    ).toBe(200);
     const started = await checkout(await signIn(api.url, 'ada@initech.example'), 'enterprise', 'MONTH');
     expect(started.userErrors).toEqual([]);
     await completeCheckout(started.url!);

@@ -31,8 +31,15 @@ describe('deciding the tier from the subscription', () => {
     expect(first).toEqual({ tierKey: 'business', dunning: 'GRACE', graceEndsAt: new Date('2026-11-28T12:00:00Z') });
     const stillGrace = decideTier(subscription('past_due'), first, new Date('2026-11-27T12:00:00Z'), 7);
     expect(stillGrace.graceEndsAt).toEqual(first.graceEndsAt);
-    expect(decideTier(subscription('past_due'), first, new Date('2026-11-28T12:00:00Z'), 7)).toMatchObject({ tierKey: 'community', dunning: 'DOWNGRADED' });
-    expect(decideTier(subscription('active'), first, new Date('2026-11-25T12:00:00Z'), 7)).toEqual({ tierKey: 'business', dunning: 'NONE', graceEndsAt: null });
+    expect(decideTier(subscription('past_due'), first, new Date('2026-11-28T12:00:00Z'), 7)).toMatchObject({
+      tierKey: 'community',
+      dunning: 'DOWNGRADED',
+    });
+    expect(decideTier(subscription('active'), first, new Date('2026-11-25T12:00:00Z'), 7)).toEqual({
+      tierKey: 'business',
+      dunning: 'NONE',
+      graceEndsAt: null,
+    });
   });
 
   it('moves cancelled subscriptions to the free tier and leaves incomplete ones alone', () => {

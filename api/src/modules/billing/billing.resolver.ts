@@ -28,7 +28,7 @@ import { PLANS } from './plans.js';
 /** Self-serve mutations act on the caller's own organization; there is no id to aim at another one. */
 function ownOrganizationId(ctx: RequestContext): string {
   const organizationId = tenantOf(ctx.principal);
-  if (!organizationId) throw new AppError('FORBIDDEN', 'Only an organization\'s own admins manage its subscription.');
+  if (!organizationId) throw new AppError('FORBIDDEN', "Only an organization's own admins manage its subscription.");
   return organizationId;
 }
 
@@ -56,16 +56,28 @@ export class BillingResolver {
     return PLANS.flatMap((plan) => {
       const entry = catalogue.find((candidate) => candidate.tier.key === plan.tierKey);
       if (!entry) return [];
-      return [Object.assign(new PlanType(), { tier: TierType.from(entry.tier), monthlyPrice: plan.monthly, annualPrice: plan.annual, currency: 'usd', trialDays: plan.trialDays })];
+      return [
+        Object.assign(new PlanType(), {
+          tier: TierType.from(entry.tier),
+          monthlyPrice: plan.monthly,
+          annualPrice: plan.annual,
+          currency: 'usd',
+          trialDays: plan.trialDays,
+        }),
+      ];
     });
   }
 
   @Query(() => BillingStatusType, {
     nullable: true,
-    description: 'The subscription of an organization: the caller\'s own (customers, keys), or the one named (staff). Null for another organization.',
+    description:
+      "The subscription of an organization: the caller's own (customers, keys), or the one named (staff). Null for another organization.",
   })
   @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
-  async billingStatus(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<BillingStatusType | null> {
+  async billingStatus(
+    @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BillingStatusType | null> {
     const target = requestedOrganization(ctx, organizationId);
     if (!target) return null;
     const status = await billingStatus(ctx, target).catch((error: unknown) => {
@@ -75,9 +87,14 @@ export class BillingResolver {
     return status ? BillingStatusType.from(status) : null;
   }
 
-  @Mutation(() => StartCheckoutPayload, { description: 'Starts Stripe Checkout for the first subscription (with a trial when the plan has one and none was used).' })
+  @Mutation(() => StartCheckoutPayload, {
+    description: 'Starts Stripe Checkout for the first subscription (with a trial when the plan has one and none was used).',
+  })
   @Access({ customer: 'ADMIN' })
-  async startCheckout(@Arg('input', () => StartCheckoutInput) input: StartCheckoutInput, @Ctx() ctx: RequestContext): Promise<StartCheckoutPayload> {
+  async startCheckout(
+    @Arg('input', () => StartCheckoutInput) input: StartCheckoutInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<StartCheckoutPayload> {
     return mutationPayload(StartCheckoutPayload, async () => {
       const result = await startCheckout(ctx, ownOrganizationId(ctx), { ...input, interval: toInterval(input.interval) });
       return { url: result.url, trialDays: result.trialDays };
@@ -92,7 +109,9 @@ export class BillingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<PreviewPlanChangePayload> {
     return mutationPayload(PreviewPlanChangePayload, async () => ({
-      preview: PlanChangePreviewType.from(await previewPlanChange(ctx, ownOrganizationId(ctx), { tierKey, interval: toInterval(interval) })),
+      preview: PlanChangePreviewType.from(
+        await previewPlanChange(ctx, ownOrganizationId(ctx), { tierKey, interval: toInterval(interval) }),
+      ),
     }));
   }
 
@@ -100,7 +119,9 @@ export class BillingResolver {
   @Access({ customer: 'ADMIN' })
   async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: RequestContext): Promise<ChangePlanPayload> {
     return mutationPayload(ChangePlanPayload, async () => ({
-      billing: BillingStatusType.from(await changePlan(ctx, ownOrganizationId(ctx), { tierKey: input.tierKey, interval: toInterval(input.interval) })),
+      billing: BillingStatusType.from(
+        await changePlan(ctx, ownOrganizationId(ctx), { tierKey: input.tierKey, interval: toInterval(input.interval) }),
+      ),
     }));
   }
 
@@ -112,22 +133,28 @@ export class BillingResolver {
 
   @Query(() => UpgradeReminderType, {
     nullable: true,
-    description: 'The current undismissed upgrade reminder of an organization: the caller\'s own (customers, keys), or the one named (staff). Null when none, or for another organization.',
+    description:
+      "The current undismissed upgrade reminder of an organization: the caller's own (customers, keys), or the one named (staff). Null when none, or for another organization.",
   })
   @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
-  async upgradeReminder(@Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null, @Ctx() ctx: RequestContext): Promise<UpgradeReminderType | null> {
+  async upgradeReminder(
+    @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpgradeReminderType | null> {
     const target = requestedOrganization(ctx, organizationId);
     if (!target) return null;
     const reminder = await currentUpgradeReminder(ctx, target);
     return reminder ? UpgradeReminderType.from(reminder) : null;
   }
 
-  @Mutation(() => DismissUpgradeReminderPayload, { description: 'Hides an upgrade reminder of the caller\'s organization (the same suggestion stays quiet for 30 days).' })
+  @Mutation(() => DismissUpgradeReminderPayload, {
+    description: "Hides an upgrade reminder of the caller's organization (the same suggestion stays quiet for 30 days).",
+  })
   @Access({ customer: 'MEMBER' })
   async dismissUpgradeReminder(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DismissUpgradeReminderPayload> {
     return mutationPayload(DismissUpgradeReminderPayload, async () => {
       const organizationId = tenantOf(ctx.principal);
-      if (!organizationId) throw new AppError('FORBIDDEN', 'Only an organization\'s own members dismiss its reminders.');
+      if (!organizationId) throw new AppError('FORBIDDEN', "Only an organization's own members dismiss its reminders.");
       const reminder = await dismissUpgradeReminder(ctx, organizationId, fromGlobalId('UpgradeReminder', id));
       return { reminder: UpgradeReminderType.from(reminder) };
     });

@@ -142,7 +142,10 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
  * proration) so the next renewal bills the lower price, and records in the subscription's metadata until when
  * the paid (higher) tier still applies: the tier follows the metadata until then, the price after.
  */
-export function snapshotOf(subscription: Stripe.Subscription, now: Date): SubscriptionSnapshot & { pendingLookupKey: string | null; interval: BillingInterval | null } {
+export function snapshotOf(
+  subscription: Stripe.Subscription,
+  now: Date,
+): SubscriptionSnapshot & { pendingLookupKey: string | null; interval: BillingInterval | null } {
   const item = firstItem(subscription);
   const itemKey = item.price.lookup_key ?? null;
   const downgradeAt = Number(subscription.metadata?.[DOWNGRADE_AT] ?? '');
@@ -178,7 +181,11 @@ async function applySubscription(
   const now = ctx.clock.now();
   const { graceDays } = billingSettings();
   // Locked and re-read: a webhook and the mutation that caused it may both be applying the same change.
-  const organization = await em.findOneOrFail(Organization, { id: account.organization.id }, { populate: ['tier'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  const organization = await em.findOneOrFail(
+    Organization,
+    { id: account.organization.id },
+    { populate: ['tier'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
   const snapshot = subscription ? snapshotOf(subscription, now) : null;
   if (subscription && snapshot) {
     account.stripeSubscriptionId = subscription.id;
@@ -191,7 +198,12 @@ async function applySubscription(
     account.pendingInterval = snapshot.cancelAtPeriodEnd ? null : (tierOfLookupKey(snapshot.pendingLookupKey)?.interval ?? null);
     if (subscription.trial_start || subscription.status === 'trialing') account.trialUsed = true;
   }
-  const decision = decideTier(snapshot, { tierKey: organization.tier.key, dunning: account.dunning, graceEndsAt: account.graceEndsAt }, now, graceDays);
+  const decision = decideTier(
+    snapshot,
+    { tierKey: organization.tier.key, dunning: account.dunning, graceEndsAt: account.graceEndsAt },
+    now,
+    graceDays,
+  );
   account.dunning = decision.dunning;
   account.graceEndsAt = decision.graceEndsAt;
   if (snapshot && ENDED.has(snapshot.status)) {
@@ -203,7 +215,13 @@ async function applySubscription(
   const from = organization.tier.key;
   const txCtx: RequestContext = { ...ctx, em };
   await changeTier(txCtx, { organizationId: organization.id, tierKey: decision.tierKey, reason });
-  emitEvent(em, organization.id, 'organization.tier_changed', { fromTier: from, toTier: decision.tierKey, reason, subscriptionId: subscription?.id ?? null, dunning: decision.dunning }, now);
+  emitEvent(
+    em,
+    organization.id,
+    'organization.tier_changed',
+    { fromTier: from, toTier: decision.tierKey, reason, subscriptionId: subscription?.id ?? null, dunning: decision.dunning },
+    now,
+  );
   await em.flush();
   return { tierChanged: true };
 }
@@ -285,13 +303,19 @@ export interface CheckoutInput {
 }
 
 /** A Stripe Checkout session for the first subscription; with a trial when the plan has one and none was used. */
-export async function startCheckout(ctx: RequestContext, organizationId: string, input: CheckoutInput): Promise<{ url: string; sessionId: string; trialDays: number }> {
+export async function startCheckout(
+  ctx: RequestContext,
+  organizationId: string,
+  input: CheckoutInput,
+): Promise<{ url: string; sessionId: string; trialDays: number }> {
   const plan = paidPlan(input.tierKey);
   const successUrl = checkUrl('successUrl', input.successUrl);
   const cancelUrl = checkUrl('cancelUrl', input.cancelUrl);
   const organization = await loadOrganization(ctx, organizationId);
   if (organization.tier.key === plan.tierKey) {
-    throw new AppError('ALREADY_ON_TIER', `${organization.name} is already on the ${organization.tier.name} tier.`, { field: ['input', 'tierKey'] });
+    throw new AppError('ALREADY_ON_TIER', `${organization.name} is already on the ${organization.tier.name} tier.`, {
+      field: ['input', 'tierKey'],
+    });
   }
   const known = await ctx.em.findOne(BillingAccount, { organization: organization.id });
   if (hasLiveSubscription(known)) {
@@ -345,7 +369,10 @@ async function planChange(ctx: RequestContext, organizationId: string, input: Pl
   }
   const subscription = await retrieveSubscription(ctx, account.stripeSubscriptionId!);
   if (subscription.status !== 'active' && subscription.status !== 'trialing') {
-    throw new AppError('SUBSCRIPTION_NOT_ACTIVE', `The subscription is ${subscription.status.replace('_', ' ')}; settle it in the billing portal first.`);
+    throw new AppError(
+      'SUBSCRIPTION_NOT_ACTIVE',
+      `The subscription is ${subscription.status.replace('_', ' ')}; settle it in the billing portal first.`,
+    );
   }
   const snapshot = snapshotOf(subscription, ctx.clock.now());
   const item = firstItem(subscription);
@@ -356,7 +383,11 @@ async function planChange(ctx: RequestContext, organizationId: string, input: Pl
   if (!target) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
   const currentTier = ranks.get(current?.tierKey ?? organization.tier.key) ?? organization.tier;
   if (targetKey === snapshot.priceLookupKey && !snapshot.pendingLookupKey && !snapshot.cancelAtPeriodEnd) {
-    throw new AppError('ALREADY_ON_TIER', `${organization.name} is already on ${currentTier.name} (${input.interval === 'month' ? 'monthly' : 'annual'}).`, { field: ['input', 'tierKey'] });
+    throw new AppError(
+      'ALREADY_ON_TIER',
+      `${organization.name} is already on ${currentTier.name} (${input.interval === 'month' ? 'monthly' : 'annual'}).`,
+      { field: ['input', 'tierKey'] },
+    );
   }
   const kind = changeKind(currentTier.rank, target.rank);
   // Same tier: monthly to annual bills now (a longer commitment); annual to monthly waits for the period end.
@@ -379,8 +410,16 @@ export async function previewPlanChange(ctx: RequestContext, organizationId: str
   const periodEnd = change.item.current_period_end ? new Date(change.item.current_period_end * 1000) : null;
   if (change.effective === 'PERIOD_END') {
     const amount = change.price?.unit_amount ?? 0;
-    const description = change.price ? `${input.tierKey} (${input.interval === 'month' ? 'monthly' : 'annual'}) from the next period` : `${FREE_TIER_KEY} (free) from the next period`;
-    return { amountDue: amount, currency: change.price?.currency ?? 'usd', effective: 'PERIOD_END', effectiveAt: periodEnd, lines: [{ description, amount }] };
+    const description = change.price
+      ? `${input.tierKey} (${input.interval === 'month' ? 'monthly' : 'annual'}) from the next period`
+      : `${FREE_TIER_KEY} (free) from the next period`;
+    return {
+      amountDue: amount,
+      currency: change.price?.currency ?? 'usd',
+      effective: 'PERIOD_END',
+      effectiveAt: periodEnd,
+      lines: [{ description, amount }],
+    };
   }
   const invoice = await callStripe(ctx, 'preview the change', (stripe) =>
     stripe.invoices.createPreview({
@@ -409,10 +448,17 @@ async function assertDowngradeAllowed(ctx: RequestContext, organization: Organiz
   const entry = (await ctx.loaders.tierCatalogue()).find((candidate) => candidate.tier.key === tierKey);
   if (!entry) throw badInput('tierKey', `There is no tier "${tierKey}".`);
   const allowed = new Set(entry.entitlements.members('tickets.priorities'));
-  const open = await ctx.em.find(Ticket, { organization: organization.id, status: { $in: OPEN_STATUSES } }, { orderBy: { number: 'asc' }, limit: 500 });
+  const open = await ctx.em.find(
+    Ticket,
+    { organization: organization.id, status: { $in: OPEN_STATUSES } },
+    { orderBy: { number: 'asc' }, limit: 500 },
+  );
   const blocking = open.filter((ticket) => !allowed.has(ticket.priority));
   if (!blocking.length) return;
-  const named = blocking.slice(0, 10).map((ticket) => `#${ticket.number} (${ticket.priority})`).join(', ');
+  const named = blocking
+    .slice(0, 10)
+    .map((ticket) => `#${ticket.number} (${ticket.priority})`)
+    .join(', ');
   throw new AppError(
     'DOWNGRADE_BLOCKED',
     `The ${entry.tier.name} tier does not allow the priority of these open tickets: ${named}${blocking.length > 10 ? ` and ${blocking.length - 10} more` : ''}. Solve them or lower their priority first.`,
@@ -458,7 +504,11 @@ export async function changePlan(ctx: RequestContext, organizationId: string, in
   }
   const reason = `Plan change to ${input.tierKey} (${input.interval === 'month' ? 'monthly' : 'annual'}) by the organization`;
   await ctx.em.transactional(async (em) => {
-    const account = await em.findOneOrFail(BillingAccount, { id: change.account.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const account = await em.findOneOrFail(
+      BillingAccount,
+      { id: change.account.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
     await applySubscription(ctx, em, account, updated, reason);
   });
   ctx.em.clear();
@@ -493,17 +543,32 @@ export interface GraceExpiryReport {
  * account shows dunning DOWNGRADED. Idempotent: a downgraded account is no longer in GRACE.
  * `em` must see every tenant (`allTenants`).
  */
-export async function expireGracePeriods(em: EntityManager, clock: Clock, log: Logger = createLogger('silent')): Promise<GraceExpiryReport> {
+export async function expireGracePeriods(
+  em: EntityManager,
+  clock: Clock,
+  log: Logger = createLogger('silent'),
+): Promise<GraceExpiryReport> {
   const now = clock.now();
   const reader = em.fork({ clear: true });
   reader.setFilterParams(TENANT_FILTER, { allTenants: true });
-  const due = await reader.find(BillingAccount, { dunning: 'GRACE', graceEndsAt: { $lte: now } }, { orderBy: { graceEndsAt: 'asc', id: 'asc' }, fields: ['id'] });
+  const due = await reader.find(
+    BillingAccount,
+    { dunning: 'GRACE', graceEndsAt: { $lte: now } },
+    { orderBy: { graceEndsAt: 'asc', id: 'asc' }, fields: ['id'] },
+  );
   const report: GraceExpiryReport = { checked: due.length, downgraded: [] };
   for (const { id } of due) {
     const principal = systemPrincipal('billing-grace');
     const base = em.fork({ clear: true });
     base.setFilterParams(TENANT_FILTER, { allTenants: true });
-    const ctx: RequestContext = { requestId: randomUUID(), principal, em: base, loaders: createLoaders(base, principal, clock), clock, log: log.child({ billingAccount: id }) };
+    const ctx: RequestContext = {
+      requestId: randomUUID(),
+      principal,
+      em: base,
+      loaders: createLoaders(base, principal, clock),
+      clock,
+      log: log.child({ billingAccount: id }),
+    };
     try {
       await base.transactional(async (tx) => {
         const account = await tx.findOne(BillingAccount, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -571,7 +636,11 @@ function refsOf(event: Stripe.Event): EventRefs {
   switch (true) {
     case event.type === 'checkout.session.completed': {
       const session = object as unknown as Stripe.Checkout.Session;
-      return { customerId: idOf(session.customer), subscriptionId: idOf(session.subscription), organizationId: metadata.organizationId ?? session.client_reference_id ?? null };
+      return {
+        customerId: idOf(session.customer),
+        subscriptionId: idOf(session.subscription),
+        organizationId: metadata.organizationId ?? session.client_reference_id ?? null,
+      };
     }
     case event.type.startsWith('customer.subscription.'): {
       const subscription = object as unknown as Stripe.Subscription;
@@ -579,7 +648,11 @@ function refsOf(event: Stripe.Event): EventRefs {
     }
     case event.type.startsWith('invoice.'): {
       const invoice = object as unknown as Stripe.Invoice;
-      return { customerId: idOf(invoice.customer), subscriptionId: idOf(invoice.parent?.subscription_details?.subscription), organizationId: null };
+      return {
+        customerId: idOf(invoice.customer),
+        subscriptionId: idOf(invoice.parent?.subscription_details?.subscription),
+        organizationId: null,
+      };
     }
     default:
       return { customerId: null, subscriptionId: null, organizationId: null };
@@ -592,17 +665,24 @@ function refsOf(event: Stripe.Event): EventRefs {
  */
 export async function handleStripeEvent(orm: MikroORM, clock: Clock, log: Logger, event: Stripe.Event): Promise<WebhookOutcome> {
   if (!HANDLED_EVENTS.has(event.type)) return { status: 200, body: { received: true, result: 'ignored' } };
-  const ctx = createContext(orm, { principal: systemPrincipal('stripe'), clock, log: log.child({ stripeEvent: event.id, type: event.type }) });
+  const ctx = createContext(orm, {
+    principal: systemPrincipal('stripe'),
+    clock,
+    log: log.child({ stripeEvent: event.id, type: event.type }),
+  });
   if (await ctx.em.findOne(StripeEvent, { id: event.id })) return { status: 200, body: { received: true, result: 'duplicate' } };
   const refs = refsOf(event);
   let account = refs.customerId ? await ctx.em.findOne(BillingAccount, { stripeCustomerId: refs.customerId }) : null;
   if (!account && refs.customerId) {
     // A customer made elsewhere (the dashboard): the organization id must be in its metadata.
     const customer = await callStripe(ctx, 'read the customer', (stripe) => stripe.customers.retrieve(refs.customerId!));
-    const organizationId = ('deleted' in customer && customer.deleted ? null : (customer as Stripe.Customer).metadata?.organizationId) ?? refs.organizationId;
+    const organizationId =
+      ('deleted' in customer && customer.deleted ? null : (customer as Stripe.Customer).metadata?.organizationId) ?? refs.organizationId;
     const organization = organizationId ? await ctx.em.findOne(Organization, { id: organizationId }) : null;
     if (organization) {
-      account = (await ctx.em.findOne(BillingAccount, { organization: organization.id })) ?? Object.assign(new BillingAccount(), { organization, stripeCustomerId: refs.customerId });
+      account =
+        (await ctx.em.findOne(BillingAccount, { organization: organization.id })) ??
+        Object.assign(new BillingAccount(), { organization, stripeCustomerId: refs.customerId });
       await ctx.em.persistAndFlush(account);
     }
   }
@@ -614,11 +694,21 @@ export async function handleStripeEvent(orm: MikroORM, clock: Clock, log: Logger
   try {
     let tierChanged = false;
     await ctx.em.transactional(async (em) => {
-      em.persist(Object.assign(new StripeEvent(), { id: event.id, type: event.type, organizationId: account.organization.id, processedAt: clock.now() }));
+      em.persist(
+        Object.assign(new StripeEvent(), {
+          id: event.id,
+          type: event.type,
+          organizationId: account.organization.id,
+          processedAt: clock.now(),
+        }),
+      );
       await em.flush();
       const locked = await em.findOneOrFail(BillingAccount, { id: accountId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       // The account's own subscription wins over an event about an older, ended one.
-      const subscriptionId = hasLiveSubscription(locked) && locked.stripeSubscriptionId !== refs.subscriptionId ? locked.stripeSubscriptionId : (refs.subscriptionId ?? locked.stripeSubscriptionId);
+      const subscriptionId =
+        hasLiveSubscription(locked) && locked.stripeSubscriptionId !== refs.subscriptionId
+          ? locked.stripeSubscriptionId
+          : (refs.subscriptionId ?? locked.stripeSubscriptionId);
       const subscription = subscriptionId ? await retrieveSubscription(ctx, subscriptionId) : null;
       if (!subscription) return;
       ({ tierChanged } = await applySubscription(ctx, em, locked, subscription, `Stripe ${event.type} (${event.id})`));

@@ -15,19 +15,28 @@ export enum PlanChangeTiming {
   NOW = 'NOW',
   PERIOD_END = 'PERIOD_END',
 }
-registerEnumType(PlanChangeTiming, { name: 'PlanChangeTiming', description: 'Upgrades apply now (prorated); downgrades at the end of the paid period.' });
+registerEnumType(PlanChangeTiming, {
+  name: 'PlanChangeTiming',
+  description: 'Upgrades apply now (prorated); downgrades at the end of the paid period.',
+});
 
 export enum DunningStateEnum {
   NONE = 'NONE',
   GRACE = 'GRACE',
   DOWNGRADED = 'DOWNGRADED',
 }
-registerEnumType(DunningStateEnum, { name: 'DunningState', description: 'GRACE: a payment failed, the paid tier holds until graceEndsAt; DOWNGRADED: it did not recover.' });
+registerEnumType(DunningStateEnum, {
+  name: 'DunningState',
+  description: 'GRACE: a payment failed, the paid tier holds until graceEndsAt; DOWNGRADED: it did not recover.',
+});
 
 export const toInterval = (value: BillingIntervalEnum): 'month' | 'year' => (value === BillingIntervalEnum.YEAR ? 'year' : 'month');
-const fromInterval = (value: string | null): BillingIntervalEnum | null => (value === 'year' ? BillingIntervalEnum.YEAR : value === 'month' ? BillingIntervalEnum.MONTH : null);
+const fromInterval = (value: string | null): BillingIntervalEnum | null =>
+  value === 'year' ? BillingIntervalEnum.YEAR : value === 'month' ? BillingIntervalEnum.MONTH : null;
 
-@ObjectType('Plan', { description: 'A paid tier as sold self-serve: its prices (minor units, e.g. cents) and what it includes (`tier.entitlements`).' })
+@ObjectType('Plan', {
+  description: 'A paid tier as sold self-serve: its prices (minor units, e.g. cents) and what it includes (`tier.entitlements`).',
+})
 export class PlanType {
   @Field(() => TierType)
   tier: TierType;
@@ -45,12 +54,15 @@ export class PlanType {
   trialDays: number;
 }
 
-@ObjectType('BillingStatus', { description: 'An organization\'s subscription as last reported by Stripe.' })
+@ObjectType('BillingStatus', { description: "An organization's subscription as last reported by Stripe." })
 export class BillingStatusType {
   @Field(() => String)
   tierKey: string;
 
-  @Field(() => String, { nullable: true, description: 'Stripe\'s subscription status (active, trialing, past_due, canceled, …); null without one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "Stripe's subscription status (active, trialing, past_due, canceled, …); null without one.",
+  })
   status: string | null;
 
   @Field(() => BillingIntervalEnum, { nullable: true })
@@ -93,7 +105,6 @@ export class BillingStatusType {
     });
   }
 }
-
 
 @ObjectType('PlanChangeLine')
 export class PlanChangeLineType {
@@ -186,7 +197,7 @@ export class ChangePlanPayload implements WithUserErrors {
 
 @ObjectType()
 export class BillingPortalPayload implements WithUserErrors {
-  @Field(() => String, { nullable: true, description: 'Stripe\'s customer portal: send the browser here.' })
+  @Field(() => String, { nullable: true, description: "Stripe's customer portal: send the browser here." })
   url: string | null;
 
   @Field(() => [UserError])

@@ -28,7 +28,9 @@ export interface EligibilityReport {
  */
 export async function evaluateUpgradeEligibility(em: EntityManager, clock: Clock): Promise<EligibilityReport> {
   return em.transactional(async (tx) => {
-    await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('tierdesk.upgrade_eligibility'))`, [], 'all', tx.getTransactionContext());
+    await tx
+      .getConnection()
+      .execute(`select pg_advisory_xact_lock(hashtext('tierdesk.upgrade_eligibility'))`, [], 'all', tx.getTransactionContext());
     const now = clock.now();
     const quietSince = new Date(now.getTime() - DISMISSED_QUIET_DAYS * 86_400_000);
     // One after another: a transaction is one connection.
@@ -68,11 +70,25 @@ export async function evaluateUpgradeEligibility(em: EntityManager, clock: Clock
         entitlements: effective,
       });
       if (!suggestion) continue;
-      const known = reminders.some((reminder) => reminder.organization.id === organization.id && reminder.suggestedTierKey === suggestion.tier.key);
+      const known = reminders.some(
+        (reminder) => reminder.organization.id === organization.id && reminder.suggestedTierKey === suggestion.tier.key,
+      );
       if (known) continue;
-      const reminder = Object.assign(new UpgradeReminder(), { organization, suggestedTierKey: suggestion.tier.key, reasons: suggestion.reasons, createdAt: now, updatedAt: now });
+      const reminder = Object.assign(new UpgradeReminder(), {
+        organization,
+        suggestedTierKey: suggestion.tier.key,
+        reasons: suggestion.reasons,
+        createdAt: now,
+        updatedAt: now,
+      });
       tx.persist(reminder);
-      emitEvent(tx, organization.id, 'organization.upgrade_suggested', { reminderId: reminder.id, fromTier: entry.tier.key, suggestedTier: suggestion.tier.key, reasons: suggestion.reasons }, now);
+      emitEvent(
+        tx,
+        organization.id,
+        'organization.upgrade_suggested',
+        { reminderId: reminder.id, fromTier: entry.tier.key, suggestedTier: suggestion.tier.key, reasons: suggestion.reasons },
+        now,
+      );
       report.created.push({ organizationId: organization.id, tierKey: suggestion.tier.key, reasons: suggestion.reasons });
     }
     await tx.flush();

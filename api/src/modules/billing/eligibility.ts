@@ -68,17 +68,24 @@ export function upgradeEligibility(input: EligibilityInput): UpgradeSuggestion |
     const starts = higher.find(fixes);
     reasons.push({
       fixes,
-      text: () => `${count} critical-impact ticket${count === 1 ? '' : 's'} this month; Urgent priority starts at ${starts?.tier.name ?? 'a higher tier'}`,
+      text: () =>
+        `${count} critical-impact ticket${count === 1 ? '' : 's'} this month; Urgent priority starts at ${starts?.tier.name ?? 'a higher tier'}`,
     });
   }
 
   if (input.organization.businessCritical && current.coverage !== Coverage.ALWAYS) {
     const fixes = (entry: TierCatalogueEntry) => entry.entitlements.coverage === Coverage.ALWAYS;
     const starts = higher.find(fixes);
-    reasons.push({ fixes, text: () => `Support is business-critical for you; 24×7 coverage starts at ${starts?.tier.name ?? 'a higher tier'}` });
+    reasons.push({
+      fixes,
+      text: () => `Support is business-critical for you; 24×7 coverage starts at ${starts?.tier.name ?? 'a higher tier'}`,
+    });
   }
 
-  const fitting = suggestTier(input.organization, catalogue.map((entry) => entry.tier)).tier;
+  const fitting = suggestTier(
+    input.organization,
+    catalogue.map((entry) => entry.tier),
+  ).tier;
   if (fitting.rank > input.currentTier.rank) {
     const target = higher.find((entry) => entry.tier.id === fitting.id);
     reasons.push({
@@ -103,7 +110,10 @@ export function upgradeEligibility(input: EligibilityInput): UpgradeSuggestion |
   for (const strongest of reasons) {
     const suggested = strongest.target ?? higher.find((entry) => strongest.fixes(entry));
     if (!suggested) continue; // nothing above fixes it: look at the next reason
-    return { tier: suggested.tier, reasons: reasons.filter((reason) => reason === strongest || reason.fixes(suggested)).map((reason) => reason.text(suggested)) };
+    return {
+      tier: suggested.tier,
+      reasons: reasons.filter((reason) => reason === strongest || reason.fixes(suggested)).map((reason) => reason.text(suggested)),
+    };
   }
   return null;
 }

@@ -37,8 +37,20 @@ export function lookupKey(tierKey: string, interval: BillingInterval): string {
 
 export function planPrices(): PlanPrice[] {
   return PLANS.flatMap((plan) => [
-    { tierKey: plan.tierKey, interval: 'month' as const, lookupKey: lookupKey(plan.tierKey, 'month'), unitAmount: plan.monthly, currency: 'usd' as const },
-    { tierKey: plan.tierKey, interval: 'year' as const, lookupKey: lookupKey(plan.tierKey, 'year'), unitAmount: plan.annual, currency: 'usd' as const },
+    {
+      tierKey: plan.tierKey,
+      interval: 'month' as const,
+      lookupKey: lookupKey(plan.tierKey, 'month'),
+      unitAmount: plan.monthly,
+      currency: 'usd' as const,
+    },
+    {
+      tierKey: plan.tierKey,
+      interval: 'year' as const,
+      lookupKey: lookupKey(plan.tierKey, 'year'),
+      unitAmount: plan.annual,
+      currency: 'usd' as const,
+    },
   ]);
 }
 

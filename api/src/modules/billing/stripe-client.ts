@@ -19,7 +19,9 @@ export interface StripeSettings {
  * The Stripe SDK client. A real key talks to Stripe; without one the same SDK talks to the local server on
  * STRIPE_LOCAL_PORT, so every code path is the one production runs.
  */
-export function createStripeClient(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_LOCAL_PORT'>): StripeSettings {
+export function createStripeClient(
+  config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_LOCAL_PORT'>,
+): StripeSettings {
   if (config.STRIPE_SECRET_KEY) {
     return {
       stripe: new Stripe(config.STRIPE_SECRET_KEY, { maxNetworkRetries: 2 }),

@@ -34,7 +34,9 @@ describe('business calendars (admin GraphQL)', () => {
     const created = await gql(api.url, CREATE, { input: BERLIN_OFFICE }, admin);
     expect(created.data?.createBusinessCalendar.userErrors).toEqual([]);
     const id = created.data!.createBusinessCalendar.businessCalendar.id;
-    const preview = await gql(api.url, `query($id: ID!) { businessCalendar(id: $id) {
+    const preview = await gql(
+      api.url,
+      `query($id: ID!) { businessCalendar(id: $id) {
       beforeLunch: addBusinessTime(from: "2026-11-18T10:00:00Z", minutes: 60)
       acrossLunch: addBusinessTime(from: "2026-11-18T10:30:00Z", minutes: 60)
       overWeekend: addBusinessTime(from: "2026-11-20T15:00:00Z", minutes: 120)
@@ -43,7 +45,10 @@ describe('business calendars (admin GraphQL)', () => {
       week: businessMinutesBetween(from: "2026-11-16T00:00:00Z", to: "2026-11-23T00:00:00Z")
       lunchOpen: isOpenAt(at: "2026-11-18T11:30:00Z")
       monday: nextOpening(from: "2026-11-21T12:00:00Z")
-    } }`, { id }, admin);
+    } }`,
+      { id },
+      admin,
+    );
     expect(preview.errors).toBeUndefined();
     // Berlin is UTC+1 in November: 10:00Z is 11:00 local.
     expect(preview.data?.businessCalendar).toEqual({
@@ -61,29 +66,77 @@ describe('business calendars (admin GraphQL)', () => {
   it('refuses bad calendars with the field at fault, saving nothing', async () => {
     const count = async () => (await gql(api.url, '{ businessCalendars { id } }', {}, admin)).data!.businessCalendars.length;
     const before = await count();
-    const overlap = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'x', weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '12:00' }, { day: 'MONDAY', start: '11:00', end: '13:00' }] } }, admin);
-    expect(overlap.data?.createBusinessCalendar.userErrors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'weeklyHours', '1'] });
-    const overnightOverlap = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'x', weeklyHours: [{ day: 'SUNDAY', start: '22:00', end: '06:00' }, { day: 'MONDAY', start: '05:00', end: '09:00' }] } }, admin);
+    const overlap = await gql(
+      api.url,
+      CREATE,
+      {
+        input: {
+          ...BERLIN_OFFICE,
+          name: 'x',
+          weeklyHours: [
+            { day: 'MONDAY', start: '09:00', end: '12:00' },
+            { day: 'MONDAY', start: '11:00', end: '13:00' },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(overlap.data?.createBusinessCalendar.userErrors[0]).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['input', 'weeklyHours', '1'],
+    });
+    const overnightOverlap = await gql(
+      api.url,
+      CREATE,
+      {
+        input: {
+          ...BERLIN_OFFICE,
+          name: 'x',
+          weeklyHours: [
+            { day: 'SUNDAY', start: '22:00', end: '06:00' },
+            { day: 'MONDAY', start: '05:00', end: '09:00' },
+          ],
+        },
+      },
+      admin,
+    );
     expect(overnightOverlap.data?.createBusinessCalendar.userErrors[0].field?.slice(0, 2)).toEqual(['input', 'weeklyHours']);
     const zone = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'x', timeZone: 'Europe/Atlantis' } }, admin);
     expect(zone.data?.createBusinessCalendar.userErrors[0]).toMatchObject({ field: ['input', 'timeZone'] });
-    const time = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'x', weeklyHours: [{ day: 'MONDAY', start: '9am', end: '17:00' }] } }, admin);
+    const time = await gql(
+      api.url,
+      CREATE,
+      { input: { ...BERLIN_OFFICE, name: 'x', weeklyHours: [{ day: 'MONDAY', start: '9am', end: '17:00' }] } },
+      admin,
+    );
     expect(time.data?.createBusinessCalendar.userErrors[0].field?.slice(0, 3)).toEqual(['input', 'weeklyHours', '0']);
-    const holiday = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'x', holidays: [{ date: '2026-02-30', name: 'Nope' }] } }, admin);
+    const holiday = await gql(
+      api.url,
+      CREATE,
+      { input: { ...BERLIN_OFFICE, name: 'x', holidays: [{ date: '2026-02-30', name: 'Nope' }] } },
+      admin,
+    );
     expect(holiday.data?.createBusinessCalendar.userErrors[0].field?.slice(0, 2)).toEqual(['input', 'holidays']);
     expect(await count()).toBe(before);
   });
 
   it('refuses negative and absurd minutes in previews with a typed error', async () => {
-    const id = (await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'Preview limits' } }, admin)).data!.createBusinessCalendar.businessCalendar.id;
+    const id = (await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'Preview limits' } }, admin)).data!.createBusinessCalendar
+      .businessCalendar.id;
     for (const minutes of [-1, 100_000_000]) {
-      const result = await gql(api.url, 'query($id: ID!, $m: Int!) { businessCalendar(id: $id) { addBusinessTime(from: "2026-11-18T10:00:00Z", minutes: $m) } }', { id, m: minutes }, admin);
+      const result = await gql(
+        api.url,
+        'query($id: ID!, $m: Int!) { businessCalendar(id: $id) { addBusinessTime(from: "2026-11-18T10:00:00Z", minutes: $m) } }',
+        { id, m: minutes },
+        admin,
+      );
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['minutes'] });
     }
   });
 
   it('imports an iCal holiday feed, reporting what it skipped', async () => {
-    const id = (await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'Feed target' } }, admin)).data!.createBusinessCalendar.businessCalendar.id;
+    const id = (await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'Feed target' } }, admin)).data!.createBusinessCalendar
+      .businessCalendar.id;
     const ics = [
       'BEGIN:VCALENDAR',
       'VERSION:2.0',
@@ -102,7 +155,12 @@ describe('business calendars (admin GraphQL)', () => {
       'END:VEVENT',
       'END:VCALENDAR',
     ].join('\r\n');
-    const result = await gql(api.url, 'mutation($input: ImportCalendarHolidaysInput!) { importCalendarHolidays(input: $input) { added warnings businessCalendar { holidays { date name annual } } userErrors { code } } }', { input: { calendarId: id, ics } }, admin);
+    const result = await gql(
+      api.url,
+      'mutation($input: ImportCalendarHolidaysInput!) { importCalendarHolidays(input: $input) { added warnings businessCalendar { holidays { date name annual } } userErrors { code } } }',
+      { input: { calendarId: id, ics } },
+      admin,
+    );
     const payload = result.data?.importCalendarHolidays;
     expect(payload.userErrors).toEqual([]);
     expect(payload.added).toBe(2);
@@ -113,27 +171,65 @@ describe('business calendars (admin GraphQL)', () => {
         { date: '2026-10-03', name: 'Tag der Deutschen Einheit', annual: false },
       ]),
     );
-    const notCalendar = await gql(api.url, 'mutation($input: ImportCalendarHolidaysInput!) { importCalendarHolidays(input: $input) { userErrors { code field } } }', { input: { calendarId: id, ics: 'hello' } }, admin);
+    const notCalendar = await gql(
+      api.url,
+      'mutation($input: ImportCalendarHolidaysInput!) { importCalendarHolidays(input: $input) { userErrors { code field } } }',
+      { input: { calendarId: id, ics: 'hello' } },
+      admin,
+    );
     expect(notCalendar.data?.importCalendarHolidays.userErrors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'ics'] });
   });
 
   it('re-times open tickets when an organization gets its own calendar, keeping the time used before', async () => {
-    const created = await gql(api.url, CREATE, { input: { ...BERLIN_OFFICE, name: 'Globex hours', weeklyHours: BERLIN_OFFICE.weeklyHours.filter((interval) => interval.start === '08:00') } }, admin);
+    const created = await gql(
+      api.url,
+      CREATE,
+      {
+        input: {
+          ...BERLIN_OFFICE,
+          name: 'Globex hours',
+          weeklyHours: BERLIN_OFFICE.weeklyHours.filter((interval) => interval.start === '08:00'),
+        },
+      },
+      admin,
+    );
     const calendarId = created.data!.createBusinessCalendar.businessCalendar.id;
     clock.set(new Date('2026-11-18T09:00:00Z')); // 10:00 in Berlin, a Wednesday
     const hank = await signIn(api.url, 'hank@globex.example');
-    const ticket = (await gql(api.url, 'mutation { createTicket(input: { subject: "s", description: "d", priority: NORMAL }) { ticket { id } } }', {}, hank)).data!.createTicket.ticket.id;
+    const ticket = (
+      await gql(
+        api.url,
+        'mutation { createTicket(input: { subject: "s", description: "d", priority: NORMAL }) { ticket { id } } }',
+        {},
+        hank,
+      )
+    ).data!.createTicket.ticket.id;
     clock.set(new Date('2026-11-18T10:00:00Z'));
     const globex = await organizationId(api.url, admin, 'globex');
-    const assign = await gql(api.url, 'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { userErrors { code } } }', { input: { organizationId: globex, calendarId } }, admin);
+    const assign = await gql(
+      api.url,
+      'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { userErrors { code } } }',
+      { input: { organizationId: globex, calendarId } },
+      admin,
+    );
     expect(assign.data?.setOrganizationCalendar.userErrors).toEqual([]);
-    const clocks = await gql(api.url, 'query($id: ID!) { ticket(id: $id) { slaClocks { kind usedMinutes dueAt reason } } }', { id: ticket }, admin);
+    const clocks = await gql(
+      api.url,
+      'query($id: ID!) { ticket(id: $id) { slaClocks { kind usedMinutes dueAt reason } } }',
+      { id: ticket },
+      admin,
+    );
     const first = clocks.data?.ticket.slaClocks.find((clockState: { kind: string }) => clockState.kind === 'FIRST_RESPONSE');
     // Business NORMAL: 240 minutes. 60 used under standard hours; the other 180 in mornings only (08:00–12:00):
     // 11:00–12:00 today (60), then 08:00–10:00 tomorrow (120) = Thursday 10:00 Berlin, 09:00Z.
     expect(first).toMatchObject({ usedMinutes: 60, dueAt: '2026-11-19T09:00:00.000Z' });
     expect(first.reason).toMatch(/business hours of its calendar \(Europe\/Berlin\)/);
-    await gql(api.url, 'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { userErrors { code } } }', { input: { organizationId: globex, calendarId: null } }, admin);
+    await gql(
+      api.url,
+      'mutation($input: SetOrganizationCalendarInput!) { setOrganizationCalendar(input: $input) { userErrors { code } } }',
+      { input: { organizationId: globex, calendarId: null } },
+      admin,
+    );
   });
 });
 
@@ -150,10 +246,16 @@ describe('SLA policies', () => {
         minMonthlyUsage: 0,
         requiresBusinessCritical: false,
         requiresStrategic: false,
-        entitlements: { 'tickets.priorities': ['LOW', 'HIGH'], 'sla.firstResponse.LOW': 60, 'sla.resolution.LOW': 600, 'sla.firstResponse.HIGH': 30 },
+        entitlements: {
+          'tickets.priorities': ['LOW', 'HIGH'],
+          'sla.firstResponse.LOW': 60,
+          'sla.resolution.LOW': 600,
+          'sla.firstResponse.HIGH': 30,
+        },
       },
     ]);
-    const upsert = 'mutation($input: UpsertSlaPolicyInput!) { upsertSlaPolicy(input: $input) { slaPolicy { tierKey warnPercent pauseStatuses } userErrors { field code message } } }';
+    const upsert =
+      'mutation($input: UpsertSlaPolicyInput!) { upsertSlaPolicy(input: $input) { slaPolicy { tierKey warnPercent pauseStatuses } userErrors { field code message } } }';
     const refused = await gql(api.url, upsert, { input: { tierKey: 'startup', pauseStatuses: ['ON_HOLD'], warnPercent: 75 } }, admin);
     expect(refused.data?.upsertSlaPolicy.userErrors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'tierKey'] });
     expect(refused.data?.upsertSlaPolicy.userErrors[0].message).toMatch(/allows HIGH tickets but has no resolution target/);

@@ -89,13 +89,20 @@ export class CalendarResolver {
   }
 
   @FieldResolver(() => Date, { nullable: true, description: '`from` itself when open, else the next opening.' })
-  async nextOpening(@Root() calendar: BusinessCalendarType, @Arg('from', () => Date) from: Date, @Ctx() ctx: RequestContext): Promise<Date | null> {
+  async nextOpening(
+    @Root() calendar: BusinessCalendarType,
+    @Arg('from', () => Date) from: Date,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Date | null> {
     return (await compiledOf(ctx, calendar)).nextOpening(from);
   }
 
   @Mutation(() => BusinessCalendarPayload)
   @Access({ staff: ['ADMIN'] })
-  async createBusinessCalendar(@Arg('input', () => CreateBusinessCalendarInput) input: CreateBusinessCalendarInput, @Ctx() ctx: RequestContext): Promise<BusinessCalendarPayload> {
+  async createBusinessCalendar(
+    @Arg('input', () => CreateBusinessCalendarInput) input: CreateBusinessCalendarInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BusinessCalendarPayload> {
     return mutationPayload(BusinessCalendarPayload, async () => {
       const calendar = await createBusinessCalendar(ctx, input);
       return { businessCalendar: await present(ctx, calendar.id), warnings: [] };
@@ -104,7 +111,10 @@ export class CalendarResolver {
 
   @Mutation(() => BusinessCalendarPayload)
   @Access({ staff: ['ADMIN'] })
-  async updateBusinessCalendar(@Arg('input', () => UpdateBusinessCalendarInput) input: UpdateBusinessCalendarInput, @Ctx() ctx: RequestContext): Promise<BusinessCalendarPayload> {
+  async updateBusinessCalendar(
+    @Arg('input', () => UpdateBusinessCalendarInput) input: UpdateBusinessCalendarInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BusinessCalendarPayload> {
     return mutationPayload(BusinessCalendarPayload, async () => {
       const calendar = await updateBusinessCalendar(ctx, { ...input, id: fromGlobalId('BusinessCalendar', input.id) });
       return { businessCalendar: await present(ctx, calendar.id), warnings: [] };
@@ -113,16 +123,27 @@ export class CalendarResolver {
 
   @Mutation(() => BusinessCalendarPayload, { description: 'Adds the holidays of an iCalendar feed (dates already present are kept).' })
   @Access({ staff: ['ADMIN'] })
-  async importCalendarHolidays(@Arg('input', () => ImportCalendarHolidaysInput) input: ImportCalendarHolidaysInput, @Ctx() ctx: RequestContext): Promise<BusinessCalendarPayload> {
+  async importCalendarHolidays(
+    @Arg('input', () => ImportCalendarHolidaysInput) input: ImportCalendarHolidaysInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BusinessCalendarPayload> {
     return mutationPayload(BusinessCalendarPayload, async () => {
-      const { calendar, added, warnings } = await importHolidays(ctx, { id: fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId'), ics: input.ics });
+      const { calendar, added, warnings } = await importHolidays(ctx, {
+        id: fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId'),
+        ics: input.ics,
+      });
       return { businessCalendar: await present(ctx, calendar.id), added, warnings };
     });
   }
 
-  @Mutation(() => OrganizationPayload, { description: 'Gives an organization its own business calendar (null: the standard hours in its time zone).' })
+  @Mutation(() => OrganizationPayload, {
+    description: 'Gives an organization its own business calendar (null: the standard hours in its time zone).',
+  })
   @Access({ staff: ['ADMIN'] })
-  async setOrganizationCalendar(@Arg('input', () => SetOrganizationCalendarInput) input: SetOrganizationCalendarInput, @Ctx() ctx: RequestContext): Promise<OrganizationPayload> {
+  async setOrganizationCalendar(
+    @Arg('input', () => SetOrganizationCalendarInput) input: SetOrganizationCalendarInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OrganizationPayload> {
     return mutationPayload(OrganizationPayload, async () => {
       const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
       const calendarId = input.calendarId ? fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId') : null;

@@ -6,11 +6,13 @@ import { BusinessCalendarRecord, BusinessCalendarVersion } from './calendar.enti
 import { parseHolidayFeed } from './ical.js';
 
 /** Business hours for organizations without a calendar of their own, read in the organization's time zone. */
-export const DEFAULT_WEEKLY_HOURS: readonly WeeklyInterval[] = (['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'] as const).map((day) => ({
-  day,
-  start: '09:00',
-  end: '17:00',
-}));
+export const DEFAULT_WEEKLY_HOURS: readonly WeeklyInterval[] = (['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'] as const).map(
+  (day) => ({
+    day,
+    start: '09:00',
+    end: '17:00',
+  }),
+);
 
 const compiled = new Map<string, BusinessCalendar>();
 const COMPILED_CACHE_LIMIT = 500;
@@ -86,7 +88,10 @@ export async function updateBusinessCalendar(ctx: RequestContext, input: Calenda
   });
 }
 
-export async function importHolidays(ctx: RequestContext, input: { id: string; ics: string }): Promise<{ calendar: BusinessCalendarRecord; added: number; warnings: string[] }> {
+export async function importHolidays(
+  ctx: RequestContext,
+  input: { id: string; ics: string },
+): Promise<{ calendar: BusinessCalendarRecord; added: number; warnings: string[] }> {
   if (input.ics.length > 2_000_000) throw badInput('ics', 'The feed is larger than 2 MB.');
   let parsed: ReturnType<typeof parseHolidayFeed>;
   try {
@@ -101,14 +106,22 @@ export async function importHolidays(ctx: RequestContext, input: { id: string; i
     const current = await currentVersion(em, calendar.id, ctx.clock.now());
     const known = new Set(current.holidays.map((holiday) => holiday.date));
     const added = parsed.holidays.filter((holiday) => !known.has(holiday.date));
-    const definition = validated({ timeZone: current.timeZone, weeklyHours: current.weeklyHours, holidays: [...current.holidays, ...added] });
+    const definition = validated({
+      timeZone: current.timeZone,
+      weeklyHours: current.weeklyHours,
+      holidays: [...current.holidays, ...added],
+    });
     em.persist(versionOf(calendar, definition, ctx.clock.now()));
     return { calendar, added: added.length, warnings: parsed.warnings };
   });
 }
 
 export async function currentVersion(em: EntityManager, calendarId: string, at: Date): Promise<BusinessCalendarVersion> {
-  const version = await em.findOne(BusinessCalendarVersion, { calendar: calendarId, effectiveFrom: { $lte: at } }, { orderBy: { effectiveFrom: 'desc', id: 'desc' } });
+  const version = await em.findOne(
+    BusinessCalendarVersion,
+    { calendar: calendarId, effectiveFrom: { $lte: at } },
+    { orderBy: { effectiveFrom: 'desc', id: 'desc' } },
+  );
   if (!version) throw notFound('Business calendar');
   return version;
 }

@@ -131,8 +131,16 @@ describe('holidays', () => {
 
   it('closes the part of an overnight interval that falls on a holiday, and only that part', () => {
     const weekly: WeeklyInterval[] = [{ day: 'FRIDAY', start: '22:00', end: '06:00' }];
-    const saturdayOff = BusinessCalendar.compile({ timeZone: 'UTC', weeklyHours: weekly, holidays: [{ date: '2026-01-10', name: 'Saturday off' }] });
-    const fridayOff = BusinessCalendar.compile({ timeZone: 'UTC', weeklyHours: weekly, holidays: [{ date: '2026-01-09', name: 'Friday off' }] });
+    const saturdayOff = BusinessCalendar.compile({
+      timeZone: 'UTC',
+      weeklyHours: weekly,
+      holidays: [{ date: '2026-01-10', name: 'Saturday off' }],
+    });
+    const fridayOff = BusinessCalendar.compile({
+      timeZone: 'UTC',
+      weeklyHours: weekly,
+      holidays: [{ date: '2026-01-09', name: 'Friday off' }],
+    });
     const from = at('2026-01-09T00:00:00Z');
     const to = at('2026-01-11T00:00:00Z');
     expect(saturdayOff.businessMinutesBetween(from, to)).toBe(120);
@@ -217,7 +225,10 @@ describe('daylight saving time', () => {
   });
 
   it('measures an overnight shift across the spring-forward change in real time', () => {
-    const calendar = BusinessCalendar.compile({ timeZone: 'America/New_York', weeklyHours: [{ day: 'SATURDAY', start: '22:00', end: '06:00' }] });
+    const calendar = BusinessCalendar.compile({
+      timeZone: 'America/New_York',
+      weeklyHours: [{ day: 'SATURDAY', start: '22:00', end: '06:00' }],
+    });
     // Sat 2026-03-07 22:00 EST (03:00Z Sun) to Sun 06:00 EDT (10:00Z): 7 real hours.
     expect(calendar.businessMinutesBetween(at('2026-03-07T00:00:00Z'), at('2026-03-09T00:00:00Z'))).toBe(420);
     expect(iso(calendar.nextClosing(at('2026-03-08T05:00:00Z')))).toBe('2026-03-08T10:00:00.000Z');
@@ -242,32 +253,51 @@ describe('add and between are inverse', () => {
         ],
       }),
     ],
-    ['24x7 with a holiday', BusinessCalendar.compile({ timeZone: 'America/New_York', weeklyHours: every(ALL_DAYS, '00:00', '24:00'), holidays: [{ date: '2026-07-04', name: 'Fourth' }] })],
+    [
+      '24x7 with a holiday',
+      BusinessCalendar.compile({
+        timeZone: 'America/New_York',
+        weeklyHours: every(ALL_DAYS, '00:00', '24:00'),
+        holidays: [{ date: '2026-07-04', name: 'Fourth' }],
+      }),
+    ],
     ['always open', BusinessCalendar.alwaysOpen()],
   ];
 
-  it.each(calendars)('%s: businessMinutesBetween(from, addBusinessMinutes(from, m)) === m, landing inside or at the end of open time', (_, calendar) => {
-    const random = prng(20260101);
-    const base = Date.parse('2026-01-01T00:00:00Z');
-    for (let run = 0; run < 1500; run++) {
-      const from = new Date(base + Math.floor(random() * 365 * 86_400) * 1000 + (run % 3 === 0 ? Math.floor(random() * 1000) : 0));
-      const minutes = run % 10 === 0 ? 0 : Math.floor(random() ** 3 * 30_000);
-      const due = calendar.addBusinessMinutes(from, minutes);
-      expect(calendar.businessMinutesBetween(from, due)).toBe(minutes);
-      expect(calendar.businessMillisBetween(from, due)).toBe(minutes * 60_000);
-      if (minutes === 0) {
-        expect(due.getTime()).toBe(from.getTime());
-      } else {
-        expect(calendar.isOpenAt(new Date(due.getTime() - 1))).toBe(true);
-        expect(calendar.businessMillisBetween(from, new Date(due.getTime() - 1))).toBe(minutes * 60_000 - 1);
+  it.each(calendars)(
+    '%s: businessMinutesBetween(from, addBusinessMinutes(from, m)) === m, landing inside or at the end of open time',
+    (_, calendar) => {
+      const random = prng(20260101);
+      const base = Date.parse('2026-01-01T00:00:00Z');
+      for (let run = 0; run < 1500; run++) {
+        const from = new Date(base + Math.floor(random() * 365 * 86_400) * 1000 + (run % 3 === 0 ? Math.floor(random() * 1000) : 0));
+        const minutes = run % 10 === 0 ? 0 : Math.floor(random() ** 3 * 30_000);
+        const due = calendar.addBusinessMinutes(from, minutes);
+        expect(calendar.businessMinutesBetween(from, due)).toBe(minutes);
+        expect(calendar.businessMillisBetween(from, due)).toBe(minutes * 60_000);
+        if (minutes === 0) {
+          expect(due.getTime()).toBe(from.getTime());
+        } else {
+          expect(calendar.isOpenAt(new Date(due.getTime() - 1))).toBe(true);
+          expect(calendar.businessMillisBetween(from, new Date(due.getTime() - 1))).toBe(minutes * 60_000 - 1);
+        }
+        const ms = Math.floor(random() * 3 * 86_400_000);
+        expect(calendar.businessMillisBetween(from, calendar.addBusinessMillis(from, ms))).toBe(ms);
       }
-      const ms = Math.floor(random() * 3 * 86_400_000);
-      expect(calendar.businessMillisBetween(from, calendar.addBusinessMillis(from, ms))).toBe(ms);
-    }
-  });
+    },
+  );
 
   it('agrees with a minute-by-minute count made from Intl local times (office hours over the March change)', () => {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      hourCycle: 'h23',
+      weekday: 'long',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     const holidays = new Set(['2026-01-01', '2026-07-03', '2026-11-26', '2026-12-25']);
     const start = Date.parse('2026-02-23T00:00:00Z');
     const minutes = 5 * 7 * 1440;
@@ -275,7 +305,8 @@ describe('add and between are inverse', () => {
     for (let i = 0; i < minutes; i++) {
       const local = Object.fromEntries(parts.formatToParts(start + i * 60_000).map((part) => [part.type, part.value]));
       const hhmm = `${local.hour}:${local.minute}`;
-      const workday = WORKDAYS.includes(local.weekday!.toUpperCase() as Weekday) && !holidays.has(`${local.year}-${local.month}-${local.day}`);
+      const workday =
+        WORKDAYS.includes(local.weekday!.toUpperCase() as Weekday) && !holidays.has(`${local.year}-${local.month}-${local.day}`);
       const open = workday && ((hhmm >= '09:00' && hhmm < '12:00') || (hhmm >= '13:00' && hhmm < '17:00'));
       prefix[i + 1] = prefix[i]! + (open ? 1 : 0);
     }
@@ -300,7 +331,16 @@ describe('add and between are inverse', () => {
       ],
       holidays: [{ date: '2026-09-08', name: 'A Tuesday off' }],
     });
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Santiago', hourCycle: 'h23', weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/Santiago',
+      hourCycle: 'h23',
+      weekday: 'long',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     for (const first of ['2026-03-30T00:00:00Z', '2026-08-31T00:00:00Z']) {
       const start = Date.parse(first);
       const minutes = 14 * 1440;
@@ -311,7 +351,10 @@ describe('add and between are inverse', () => {
         const holiday = `${local.year}-${local.month}-${local.day}` === '2026-09-08';
         const open =
           !holiday &&
-          (local.weekday === 'Saturday' || (local.weekday === 'Sunday' && hhmm < '02:00') || (local.weekday === 'Monday' && hhmm >= '22:00') || (local.weekday === 'Tuesday' && hhmm < '08:00'));
+          (local.weekday === 'Saturday' ||
+            (local.weekday === 'Sunday' && hhmm < '02:00') ||
+            (local.weekday === 'Monday' && hhmm >= '22:00') ||
+            (local.weekday === 'Tuesday' && hhmm < '08:00'));
         prefix[i + 1] = prefix[i]! + (open ? 1 : 0);
       }
       const random = prng(11);
@@ -355,12 +398,19 @@ describe('nextOpening and nextClosing', () => {
     const calendar = BusinessCalendar.compile({
       timeZone: 'America/New_York',
       weeklyHours: every(ALL_DAYS, '00:00', '24:00'),
-      holidays: [{ date: '2024-12-25', name: 'Christmas', annual: true }, { date: '2026-07-04', name: 'Fourth' }],
+      holidays: [
+        { date: '2024-12-25', name: 'Christmas', annual: true },
+        { date: '2026-07-04', name: 'Fourth' },
+      ],
     });
     expect(iso(calendar.nextClosing(at('2026-06-01T12:00:00Z')))).toBe('2026-07-04T04:00:00.000Z'); // July 4 00:00 EDT
     expect(iso(calendar.nextClosing(at('2026-08-01T12:00:00Z')))).toBe('2026-12-25T05:00:00.000Z'); // Dec 25 00:00 EST
     expect(iso(calendar.nextOpening(at('2026-07-04T12:00:00Z')))).toBe('2026-07-05T04:00:00.000Z');
-    const once = BusinessCalendar.compile({ timeZone: 'UTC', weeklyHours: every(ALL_DAYS, '00:00', '24:00'), holidays: [{ date: '2026-07-04', name: 'Fourth' }] });
+    const once = BusinessCalendar.compile({
+      timeZone: 'UTC',
+      weeklyHours: every(ALL_DAYS, '00:00', '24:00'),
+      holidays: [{ date: '2026-07-04', name: 'Fourth' }],
+    });
     expect(once.nextClosing(at('2026-08-01T12:00:00Z'))).toBeNull();
   });
 
@@ -416,20 +466,39 @@ describe('alwaysOpen', () => {
 
 describe('CalendarErrors', () => {
   const base: CalendarDefinition = { timeZone: 'America/New_York', weeklyHours: every(WORKDAYS, '09:00', '17:00') };
-  const withHours = (...weeklyHours: WeeklyInterval[]) => () => BusinessCalendar.compile({ ...base, weeklyHours });
-  const withHolidays = (...holidays: Holiday[]) => () => BusinessCalendar.compile({ ...base, holidays });
+  const withHours =
+    (...weeklyHours: WeeklyInterval[]) =>
+    () =>
+      BusinessCalendar.compile({ ...base, weeklyHours });
+  const withHolidays =
+    (...holidays: Holiday[]) =>
+    () =>
+      BusinessCalendar.compile({ ...base, holidays });
 
   it('rejects overlapping intervals, naming the later one', () => {
-    expect(fieldOf(withHours({ day: 'MONDAY', start: '09:00', end: '12:00' }, { day: 'MONDAY', start: '11:00', end: '13:00' }))).toEqual(['weeklyHours', '1']);
-    expect(fieldOf(withHours({ day: 'MONDAY', start: '11:00', end: '13:00' }, { day: 'MONDAY', start: '09:00', end: '17:00' }))).toEqual(['weeklyHours', '0']);
+    expect(fieldOf(withHours({ day: 'MONDAY', start: '09:00', end: '12:00' }, { day: 'MONDAY', start: '11:00', end: '13:00' }))).toEqual([
+      'weeklyHours',
+      '1',
+    ]);
+    expect(fieldOf(withHours({ day: 'MONDAY', start: '11:00', end: '13:00' }, { day: 'MONDAY', start: '09:00', end: '17:00' }))).toEqual([
+      'weeklyHours',
+      '0',
+    ]);
     // An overnight interval running into the next day's first one.
-    const overnight = calendarError(withHours({ day: 'SATURDAY', start: '05:00', end: '10:00' }, { day: 'FRIDAY', start: '22:00', end: '06:00' }));
+    const overnight = calendarError(
+      withHours({ day: 'SATURDAY', start: '05:00', end: '10:00' }, { day: 'FRIDAY', start: '22:00', end: '06:00' }),
+    );
     expect(overnight.field).toEqual(['weeklyHours', '0']);
     expect(overnight.message).toMatch(/SATURDAY 05:00–10:00 \(weeklyHours\[0\]\) overlaps FRIDAY 22:00–06:00/);
     // Sunday's overnight interval running into Monday's.
-    expect(fieldOf(withHours({ day: 'SUNDAY', start: '22:00', end: '09:30' }, { day: 'MONDAY', start: '09:00', end: '17:00' }))).toEqual(['weeklyHours', '1']);
+    expect(fieldOf(withHours({ day: 'SUNDAY', start: '22:00', end: '09:30' }, { day: 'MONDAY', start: '09:00', end: '17:00' }))).toEqual([
+      'weeklyHours',
+      '1',
+    ]);
     // Touching is fine.
-    expect(() => withHours({ day: 'SUNDAY', start: '22:00', end: '09:00' }, { day: 'MONDAY', start: '09:00', end: '17:00' })()).not.toThrow();
+    expect(() =>
+      withHours({ day: 'SUNDAY', start: '22:00', end: '09:00' }, { day: 'MONDAY', start: '09:00', end: '17:00' })(),
+    ).not.toThrow();
   });
 
   it('resolves time zone aliases to the canonical IANA name', () => {
@@ -451,7 +520,11 @@ describe('CalendarErrors', () => {
     for (const end of ['24:01', '17', 'noon']) {
       expect(fieldOf(withHours({ day: 'MONDAY', start: '09:00', end }))).toEqual(['weeklyHours', '0', 'end']);
     }
-    expect(fieldOf(withHours(...every(WORKDAYS, '09:00', '17:00'), { day: 'SATURDAY', start: '09:00', end: '09:00' }))).toEqual(['weeklyHours', '5', 'end']);
+    expect(fieldOf(withHours(...every(WORKDAYS, '09:00', '17:00'), { day: 'SATURDAY', start: '09:00', end: '09:00' }))).toEqual([
+      'weeklyHours',
+      '5',
+      'end',
+    ]);
     expect(fieldOf(withHours({ day: 'SUNDAY', start: '00:00', end: '00:00' }))).toEqual(['weeklyHours', '0', 'end']);
     expect(() => withHours({ day: 'SUNDAY', start: '00:00', end: '24:00' })()).not.toThrow();
   });
@@ -477,13 +550,24 @@ describe('CalendarErrors', () => {
       expect(fieldOf(withHolidays({ date, name: 'x' }))).toEqual(['holidays', '0', 'date']);
     }
     expect(fieldOf(withHolidays({ date: '2027-02-29', name: 'No leap day', annual: true }))).toEqual(['holidays', '0', 'date']);
-    expect(fieldOf(withHolidays({ date: '2026-12-25', name: 'Christmas' }, { date: '2026-12-25', name: 'Christmas again', annual: true }))).toEqual(['holidays', '1', 'date']);
+    expect(
+      fieldOf(withHolidays({ date: '2026-12-25', name: 'Christmas' }, { date: '2026-12-25', name: 'Christmas again', annual: true })),
+    ).toEqual(['holidays', '1', 'date']);
     expect(fieldOf(withHolidays({ date: '2026-12-25', name: '  ' }))).toEqual(['holidays', '0', 'name']);
-    expect(fieldOf(withHolidays({ date: '2026-12-25', name: 'x', annual: 'yes' as unknown as boolean }))).toEqual(['holidays', '0', 'annual']);
-    const many = Array.from({ length: 1001 }, (_, day) => ({ date: new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10), name: `Day ${day}` }));
+    expect(fieldOf(withHolidays({ date: '2026-12-25', name: 'x', annual: 'yes' as unknown as boolean }))).toEqual([
+      'holidays',
+      '0',
+      'annual',
+    ]);
+    const many = Array.from({ length: 1001 }, (_, day) => ({
+      date: new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10),
+      name: `Day ${day}`,
+    }));
     expect(fieldOf(withHolidays(...many))).toEqual(['holidays']);
     expect(() => withHolidays(...many.slice(0, 1000))()).not.toThrow();
     // An annual holiday and a one-off on the same month-day of a later year are redundant, not duplicates.
-    expect(() => withHolidays({ date: '2020-12-25', name: 'Christmas', annual: true }, { date: '2026-12-25', name: 'Christmas 2026' })()).not.toThrow();
+    expect(() =>
+      withHolidays({ date: '2020-12-25', name: 'Christmas', annual: true }, { date: '2026-12-25', name: 'Christmas 2026' })(),
+    ).not.toThrow();
   });
 });

@@ -134,7 +134,9 @@ export function civilFromDays(days: number): CivilDate {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
+  );
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const mp = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
@@ -147,7 +149,7 @@ function isLeapYear(year: number): boolean {
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return month === 2 ? (isLeapYear(year) ? 29 : 28) : ([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0);
 }
 
 /** "YYYY-MM-DD" of a day number. */
@@ -186,7 +188,11 @@ class Zone {
     } else {
       const parts: Record<string, number> = {};
       for (const part of this.format.formatToParts(t)) parts[part.type] = Number(part.value);
-      wall = daysFromCivil(parts.year ?? 0, parts.month ?? 1, parts.day ?? 1) * DAY + ((parts.hour ?? 0) % 24) * 3_600_000 + (parts.minute ?? 0) * MINUTE + (parts.second ?? 0) * SECOND;
+      wall =
+        daysFromCivil(parts.year ?? 0, parts.month ?? 1, parts.day ?? 1) * DAY +
+        ((parts.hour ?? 0) % 24) * 3_600_000 +
+        (parts.minute ?? 0) * MINUTE +
+        (parts.second ?? 0) * SECOND;
     }
     return wall - (t - mod(t, SECOND));
   }
@@ -432,10 +438,16 @@ export class BusinessCalendar {
     while (target > week.total) {
       target -= week.total;
       if (week.monday >= this.closedFromDay) {
-        throw new CalendarError(['holidays'], `The calendar is never open from ${isoDate(this.closedFromDay)} on: annual holidays cover every date.`);
+        throw new CalendarError(
+          ['holidays'],
+          `The calendar is never open from ${isoDate(this.closedFromDay)} on: annual holidays cover every date.`,
+        );
       }
       if (++walked > MAX_WALK_WEEKS) {
-        throw new CalendarError([field], 'The calendar has too little open time for this: the result would lie more than 10,000 weeks ahead.');
+        throw new CalendarError(
+          [field],
+          'The calendar has too little open time for this: the result would lie more than 10,000 weeks ahead.',
+        );
       }
       week = this.week(week.index + 1);
     }
@@ -622,14 +634,18 @@ function compileWeeklyHours(weeklyHours: unknown): { days: number[][]; aroundThe
   const sorted = [...spans].sort((a, b) => a.from - b.from || a.index - b.index);
   let reach: WeekSpan | null = null;
   for (const span of sorted) {
-    if (reach && span.from < reach.to) throw new CalendarError(['weeklyHours', String(span.index)], `${span.label} overlaps ${reach.label}.`);
+    if (reach && span.from < reach.to)
+      throw new CalendarError(['weeklyHours', String(span.index)], `${span.label} overlaps ${reach.label}.`);
     if (!reach || span.to > reach.to) reach = span;
   }
   // Sunday's overnight interval runs into the next Monday: the Monday interval it overlaps is the later one.
   if (reach && reach.to > WEEK_MINUTES) {
     const first = sorted[0];
     if (first && first !== reach && first.from < reach.to - WEEK_MINUTES) {
-      throw new CalendarError(['weeklyHours', String(first.index)], `${first.label} overlaps ${reach.label}, which runs past midnight into Monday.`);
+      throw new CalendarError(
+        ['weeklyHours', String(first.index)],
+        `${first.label} overlaps ${reach.label}, which runs past midnight into Monday.`,
+      );
     }
   }
 
@@ -648,7 +664,8 @@ function compileWeeklyHours(weeklyHours: unknown): { days: number[][]; aroundThe
     const merged: number[] = [];
     for (const [from, to] of ranges) {
       openMinutes += to - from;
-      if (merged.length && merged[merged.length - 1]! >= from * MINUTE) merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, to * MINUTE);
+      if (merged.length && merged[merged.length - 1]! >= from * MINUTE)
+        merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, to * MINUTE);
       else merged.push(from * MINUTE, to * MINUTE);
     }
     return merged;
@@ -664,7 +681,10 @@ function compileHolidays(holidays: unknown): { oneOffHolidays: Set<number>; annu
   if (holidays === undefined || holidays === null) return { oneOffHolidays, annualHolidays, closedFromDay: Infinity };
   if (!Array.isArray(holidays)) throw new CalendarError(['holidays'], 'holidays must be a list.');
   if (holidays.length > MAX_HOLIDAYS) {
-    throw new CalendarError(['holidays'], `A calendar has at most ${MAX_HOLIDAYS.toLocaleString('en-US')} holidays (this one has ${holidays.length.toLocaleString('en-US')}).`);
+    throw new CalendarError(
+      ['holidays'],
+      `A calendar has at most ${MAX_HOLIDAYS.toLocaleString('en-US')} holidays (this one has ${holidays.length.toLocaleString('en-US')}).`,
+    );
   }
   const seen = new Map<string, number>();
   holidays.forEach((holiday: unknown, index) => {

@@ -129,7 +129,7 @@ export class SetOrganizationCalendarInput {
   @Field(() => ID)
   organizationId: string;
 
-  @Field(() => ID, { nullable: true, description: 'null: standard business hours (Mon–Fri 09:00–17:00) in the organization\'s time zone.' })
+  @Field(() => ID, { nullable: true, description: "null: standard business hours (Mon–Fri 09:00–17:00) in the organization's time zone." })
   calendarId?: string | null;
 }
 

@@ -83,7 +83,11 @@ describe('parseHolidayFeed', () => {
   it('reads dates, names, yearly repeats and multi-day events', () => {
     expect(holidays).toEqual([
       { date: '2026-01-01', name: "New Year's Day", annual: true },
-      { date: '2026-01-19', name: 'Martin Luther King Jr. Day (third Monday of January, observed by federal offices; banks closed)', annual: false },
+      {
+        date: '2026-01-19',
+        name: 'Martin Luther King Jr. Day (third Monday of January, observed by federal offices; banks closed)',
+        annual: false,
+      },
       { date: '2026-05-25', name: 'Memorial Day', annual: false },
       { date: '2026-07-04', name: 'Independence Day', annual: true },
       { date: '2026-11-11', name: 'Veterans Day', annual: false },
@@ -98,7 +102,9 @@ describe('parseHolidayFeed', () => {
 
   it('warns, naming the line, about what it could not take as it is', () => {
     expect(warnings).toEqual([
-      expect.stringMatching(/^line 41: "Thanksgiving Day" repeats by a rule other than once a year on the same date \(RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\); only its first occurrence, 2026-11-26, was kept\.$/),
+      expect.stringMatching(
+        /^line 41: "Thanksgiving Day" repeats by a rule other than once a year on the same date \(RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\); only its first occurrence, 2026-11-26, was kept\.$/,
+      ),
       expect.stringMatching(/^line 50: "Broken day" has an unreadable DTSTART "20261332"; skipped\.$/),
       expect.stringMatching(/^line 53: "No date at all" has no DTSTART; skipped\.$/),
       expect.stringMatching(/^line 66: 2026-01-01 is already a holiday \("New Year's Day", line 14\); skipped\.$/),
@@ -108,7 +114,11 @@ describe('parseHolidayFeed', () => {
   it('gives a list BusinessCalendar.compile accepts', () => {
     const calendar = BusinessCalendar.compile({
       timeZone: 'America/New_York',
-      weeklyHours: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((day) => ({ day: day as 'MONDAY', start: '09:00', end: '17:00' })),
+      weeklyHours: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((day) => ({
+        day: day as 'MONDAY',
+        start: '09:00',
+        end: '17:00',
+      })),
       holidays,
     });
     expect(calendar.isOpenAt(new Date('2030-07-04T15:00:00Z'))).toBe(false); // annual, a Thursday
@@ -148,7 +158,9 @@ describe('parseHolidayFeed', () => {
       { date: '2026-12-25', name: 'Christmas', annual: true },
       { date: '2032-02-29', name: 'Leap day', annual: false },
     ]);
-    expect(parsed.warnings).toEqual([expect.stringMatching(/^line 2: 2026-12-25 \("Christmas 2026"\) is also the first day of the yearly "Christmas"/)]);
+    expect(parsed.warnings).toEqual([
+      expect.stringMatching(/^line 2: 2026-12-25 \("Christmas 2026"\) is also the first day of the yearly "Christmas"/),
+    ]);
   });
 
   it('never throws on a broken body: unterminated events, stray lines, cancelled events, bad DTEND', () => {

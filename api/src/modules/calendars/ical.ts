@@ -1,4 +1,13 @@
-import { CalendarError, MAX_HOLIDAYS, MAX_HOLIDAY_NAME_LENGTH, civilFromDays, daysFromCivil, daysInMonth, isoDate, type Holiday } from './calendar.js';
+import {
+  CalendarError,
+  MAX_HOLIDAYS,
+  MAX_HOLIDAY_NAME_LENGTH,
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  isoDate,
+  type Holiday,
+} from './calendar.js';
 
 /**
  * Holiday feeds: the holidays of an iCalendar (.ics) file (RFC 5545), as published by governments and by the
@@ -102,7 +111,8 @@ export function parseHolidayFeed(ics: string): HolidayFeed {
     if (event && stack.length === 2) event.properties.push(property);
   }
   if (event) warnings.push(`line ${event.line}: event has no END:VEVENT (the feed ends first); skipped.`);
-  else if (stack.length > 0) warnings.push(`line ${lines[lines.length - 1]!.number}: the feed ends without END:VCALENDAR; it may be cut short.`);
+  else if (stack.length > 0)
+    warnings.push(`line ${lines[lines.length - 1]!.number}: the feed ends without END:VCALENDAR; it may be cut short.`);
 
   return { holidays: settle(candidates, warnings), warnings };
 }
@@ -182,7 +192,9 @@ function readEvent(event: RawEvent, candidates: Candidate[], warnings: string[])
     return;
   }
   if (one('RECURRENCE-ID')) {
-    warnings.push(`${where}: ${label} changes one occurrence of a repeating event (RECURRENCE-ID), which holidays cannot express; skipped.`);
+    warnings.push(
+      `${where}: ${label} changes one occurrence of a repeating event (RECURRENCE-ID), which holidays cannot express; skipped.`,
+    );
     return;
   }
   const starts = all('DTSTART');
@@ -267,7 +279,10 @@ function eventDays(event: RawEvent, start: DateValue, label: string, warnings: s
     }
     // A date, or a date-time at midnight, ends before that date; a later time ends on it.
     lastDay = end.time === null || end.time === 0 ? end.day - 1 : end.day;
-    const endsAfterStart = start.time === null || end.time === null ? end.day > start.day : end.day * 86_400_000 + end.time > start.day * 86_400_000 + start.time;
+    const endsAfterStart =
+      start.time === null || end.time === null
+        ? end.day > start.day
+        : end.day * 86_400_000 + end.time > start.day * 86_400_000 + start.time;
     if (!endsAfterStart) {
       warnings.push(`line ${endProperty.line}: ${label} ends (DTEND) before it starts; kept its first day only.`);
       return 1;
@@ -275,10 +290,16 @@ function eventDays(event: RawEvent, start: DateValue, label: string, warnings: s
   } else if (durationProperty) {
     const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(durationProperty.value.trim().toUpperCase());
     const ms = match
-      ? ((Number(match[1] ?? 0) * 7 + Number(match[2] ?? 0)) * 24 * 3600 + Number(match[3] ?? 0) * 3600 + Number(match[4] ?? 0) * 60 + Number(match[5] ?? 0)) * 1000
+      ? ((Number(match[1] ?? 0) * 7 + Number(match[2] ?? 0)) * 24 * 3600 +
+          Number(match[3] ?? 0) * 3600 +
+          Number(match[4] ?? 0) * 60 +
+          Number(match[5] ?? 0)) *
+        1000
       : NaN;
     if (!(ms > 0)) {
-      warnings.push(`line ${durationProperty.line}: ${label} has an unreadable DURATION "${durationProperty.value}"; kept its first day only.`);
+      warnings.push(
+        `line ${durationProperty.line}: ${label} has an unreadable DURATION "${durationProperty.value}"; kept its first day only.`,
+      );
       return 1;
     }
     const endInstant = start.day * 86_400_000 + (start.time ?? 0) + ms;
@@ -339,7 +360,9 @@ function settle(candidates: Candidate[], warnings: string[]): Holiday[] {
       byDay.set(candidate.day, candidate);
     } else if (candidate.annual && !existing.annual) {
       byDay.set(candidate.day, candidate);
-      warnings.push(`line ${existing.line}: ${date} ("${existing.name}") is also the first day of the yearly "${candidate.name}" (line ${candidate.line}); kept the yearly one.`);
+      warnings.push(
+        `line ${existing.line}: ${date} ("${existing.name}") is also the first day of the yearly "${candidate.name}" (line ${candidate.line}); kept the yearly one.`,
+      );
     } else {
       warnings.push(`line ${candidate.line}: ${date} is already a holiday ("${existing.name}", line ${existing.line}); skipped.`);
     }

@@ -9,7 +9,12 @@ import { valueSchema } from './features.js';
 const tier = (key: string, rank: number) => Object.assign(new Tier(), { key, name: key[0]!.toUpperCase() + key.slice(1), rank });
 const value = (t: Tier, feature: FeatureKey, v: FeatureValue) => Object.assign(new TierEntitlement(), { tier: t, feature, value: v });
 const override = (feature: FeatureKey, v: FeatureValue, from: string, until: string | null) =>
-  Object.assign(new EntitlementOverride(), { feature, value: v, effectiveFrom: new Date(from), effectiveUntil: until ? new Date(until) : null });
+  Object.assign(new EntitlementOverride(), {
+    feature,
+    value: v,
+    effectiveFrom: new Date(from),
+    effectiveUntil: until ? new Date(until) : null,
+  });
 
 const growth = tier('growth', 2);
 const business = tier('business', 3);
@@ -57,7 +62,13 @@ describe('effective entitlements', () => {
       { tier: growth, entitlements: current },
       { tier: business, entitlements: resolveEntitlements(business, [value(business, 'tickets.priorities', ['URGENT'])], [], new Date()) },
     ];
-    const error = entitlementRequired('Urgent priority', current, catalogue, (e) => e.allowsPriority(TicketPriority.URGENT), 'tickets.priorities');
+    const error = entitlementRequired(
+      'Urgent priority',
+      current,
+      catalogue,
+      (e) => e.allowsPriority(TicketPriority.URGENT),
+      'tickets.priorities',
+    );
     expect(error.message).toBe('Urgent priority is not included in the Growth tier. It is available from the Business tier.');
     expect(error.details).toMatchObject({ requiredTier: 'business', currentTier: 'growth' });
     const nowhere = entitlementRequired('Phone support', current, catalogue, () => false, 'tickets.channels');

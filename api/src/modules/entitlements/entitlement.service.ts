@@ -117,7 +117,12 @@ export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<Ti
   const [tiers, values] = await Promise.all([em.find(Tier, {}, { orderBy: { rank: 'asc' } }), em.find(TierEntitlement, {})]);
   return tiers.map((tier) => ({
     tier,
-    entitlements: resolveEntitlements(tier, values.filter((value) => value.tier.id === tier.id), [], at),
+    entitlements: resolveEntitlements(
+      tier,
+      values.filter((value) => value.tier.id === tier.id),
+      [],
+      at,
+    ),
   }));
 }
 

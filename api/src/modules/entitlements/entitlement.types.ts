@@ -18,7 +18,10 @@ enum EntitlementSourceEnum {
   TIER = 'TIER',
   OVERRIDE = 'OVERRIDE',
 }
-registerEnumType(EntitlementSourceEnum, { name: 'EntitlementSource', description: 'OVERRIDE: a contract exception for this organization.' });
+registerEnumType(EntitlementSourceEnum, {
+  name: 'EntitlementSource',
+  description: 'OVERRIDE: a contract exception for this organization.',
+});
 
 @ObjectType()
 export class ResponseTarget {
@@ -88,7 +91,7 @@ export class Entitlements {
   @Field(() => Int, { nullable: true, description: 'Tickets per calendar month (UTC); null = unlimited.' })
   monthlyTicketAllowance: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'API requests per minute for the organization\'s keys; null = unlimited.' })
+  @Field(() => Int, { nullable: true, description: "API requests per minute for the organization's keys; null = unlimited." })
   apiRequestsPerMinute: number | null;
 
   @Field(() => [EntitlementValue], { description: 'Every feature with a value, typed, with its source.' })
@@ -105,7 +108,9 @@ export class Entitlements {
       customerEscalation: effective.enabled('support.customerEscalation'),
       monthlyTicketAllowance: effective.limit('tickets.monthlyAllowance'),
       apiRequestsPerMinute: effective.limit('api.requestsPerMinute'),
-      features: effective.features().map(([feature, resolved]) => toValue(feature, resolved.value, resolved.source, resolved.effectiveUntil)),
+      features: effective
+        .features()
+        .map(([feature, resolved]) => toValue(feature, resolved.value, resolved.source, resolved.effectiveUntil)),
     });
   }
 }

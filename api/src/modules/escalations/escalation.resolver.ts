@@ -56,7 +56,10 @@ export class EscalationResolver {
 
   @Mutation(() => EscalationPayload, { description: 'Escalates a ticket now: staff always; customers where their tier includes it.' })
   @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async escalateTicket(@Arg('input', () => EscalateTicketInput) input: EscalateTicketInput, @Ctx() ctx: RequestContext): Promise<EscalationPayload> {
+  async escalateTicket(
+    @Arg('input', () => EscalateTicketInput) input: EscalateTicketInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<EscalationPayload> {
     return mutationPayload(EscalationPayload, async () => {
       const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
       return { escalation: EscalationType.from(await escalateTicket(ctx, { ticketId, reason: input.reason }, escalationPolicyFor)) };
@@ -66,7 +69,9 @@ export class EscalationResolver {
   @Mutation(() => EscalationPayload, { description: 'Stops the escalation chain: someone has it.' })
   @Access({ staff: 'ANY' })
   async acknowledgeEscalation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<EscalationPayload> {
-    return mutationPayload(EscalationPayload, async () => ({ escalation: EscalationType.from(await acknowledgeEscalation(ctx, fromGlobalId('Escalation', id))) }));
+    return mutationPayload(EscalationPayload, async () => ({
+      escalation: EscalationType.from(await acknowledgeEscalation(ctx, fromGlobalId('Escalation', id))),
+    }));
   }
 
   @Mutation(() => TeamPayload)
@@ -80,29 +85,44 @@ export class EscalationResolver {
 
   @Mutation(() => OnCallSchedulePayload)
   @Access({ staff: ['ADMIN'] })
-  async createOnCallSchedule(@Arg('input', () => CreateOnCallScheduleInput) input: CreateOnCallScheduleInput, @Ctx() ctx: RequestContext): Promise<OnCallSchedulePayload> {
+  async createOnCallSchedule(
+    @Arg('input', () => CreateOnCallScheduleInput) input: CreateOnCallScheduleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OnCallSchedulePayload> {
     return mutationPayload(OnCallSchedulePayload, async () => {
       const rotations = input.rotations.map((rotation, index) => ({
         ...rotation,
         userIds: rotation.userIds.map((id, position) => fromGlobalId('User', id, `rotations.${index}.userIds.${position}`)),
       }));
-      return { schedule: OnCallScheduleType.from(await createOnCallSchedule(ctx, { name: input.name, timeZone: input.timeZone, rotations })) };
+      return {
+        schedule: OnCallScheduleType.from(await createOnCallSchedule(ctx, { name: input.name, timeZone: input.timeZone, rotations })),
+      };
     });
   }
 
   @Mutation(() => EscalationPolicyPayload)
   @Access({ staff: ['ADMIN'] })
-  async createEscalationPolicy(@Arg('input', () => CreateEscalationPolicyInput) input: CreateEscalationPolicyInput, @Ctx() ctx: RequestContext): Promise<EscalationPolicyPayload> {
+  async createEscalationPolicy(
+    @Arg('input', () => CreateEscalationPolicyInput) input: CreateEscalationPolicyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<EscalationPolicyPayload> {
     return mutationPayload(EscalationPolicyPayload, async () => {
       const levels = input.levels.map((level, index) => ({
         delayMinutes: level.delayMinutes,
         targets: level.targets.map((target) => {
           if (target.type === 'ASSIGNEE') return { type: target.type, id: '' };
-          if (!target.id) throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: a ${target.type.toLowerCase()} target needs an id.`, { field: ['input', 'levels', String(index), 'targets'] });
+          if (!target.id)
+            throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: a ${target.type.toLowerCase()} target needs an id.`, {
+              field: ['input', 'levels', String(index), 'targets'],
+            });
           return { type: target.type, id: fromGlobalId(TARGET_NODE[target.type], target.id, `levels.${index}.targets`) };
         }),
       }));
-      return { escalationPolicy: EscalationPolicyType.from(await createEscalationPolicy(ctx, { name: input.name, levels, repeatCount: input.repeatCount ?? 0 })) };
+      return {
+        escalationPolicy: EscalationPolicyType.from(
+          await createEscalationPolicy(ctx, { name: input.name, levels, repeatCount: input.repeatCount ?? 0 }),
+        ),
+      };
     });
   }
 
@@ -114,13 +134,17 @@ export class EscalationResolver {
 
   @Query(() => [ID], { description: 'Staff user ids on call on a schedule at an instant (default: now).' })
   @Access({ staff: 'ANY' })
-  async onCallNow(@Arg('scheduleId', () => ID) scheduleId: string, @Ctx() ctx: RequestContext, @Arg('at', () => Date, { nullable: true }) at?: Date | null): Promise<string[]> {
+  async onCallNow(
+    @Arg('scheduleId', () => ID) scheduleId: string,
+    @Ctx() ctx: RequestContext,
+    @Arg('at', () => Date, { nullable: true }) at?: Date | null,
+  ): Promise<string[]> {
     const schedule = await ctx.em.findOne(OnCallSchedule, { id: fromGlobalId('OnCallSchedule', scheduleId, 'scheduleId') });
     if (!schedule) throw new AppError('NOT_FOUND', 'On-call schedule not found.');
     return onCallNow(schedule, at ?? ctx.clock.now()).map((id) => toGlobalId('User', id));
   }
 
-  @Query(() => NotificationConnection, { description: 'The signed-in staff member\'s inbox, newest first.' })
+  @Query(() => NotificationConnection, { description: "The signed-in staff member's inbox, newest first." })
   @Access({ staff: 'ANY' })
   async myNotifications(
     @Args(() => PageArgs) page: PageArgs,
@@ -133,7 +157,9 @@ export class EscalationResolver {
   @Mutation(() => NotificationPayload)
   @Access({ staff: 'ANY' })
   async markNotificationRead(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<NotificationPayload> {
-    return mutationPayload(NotificationPayload, async () => ({ notification: NotificationType.from(await markRead(ctx, staffUserId(ctx), fromGlobalId('Notification', id))) }));
+    return mutationPayload(NotificationPayload, async () => ({
+      notification: NotificationType.from(await markRead(ctx, staffUserId(ctx), fromGlobalId('Notification', id))),
+    }));
   }
 }
 

@@ -26,7 +26,15 @@ const MINUTE = 60_000;
 
 /** Writes an event for the organization's outbound webhooks, in the caller's transaction. */
 export function emitEvent(em: EntityManager, organizationId: string, type: string, payload: Record<string, unknown>, at: Date): void {
-  em.persist(Object.assign(new OutboundEvent(), { organization: em.getReference('Organization', organizationId), type, payload, createdAt: at, updatedAt: at }));
+  em.persist(
+    Object.assign(new OutboundEvent(), {
+      organization: em.getReference('Organization', organizationId),
+      type,
+      payload,
+      createdAt: at,
+      updatedAt: at,
+    }),
+  );
 }
 
 /**
@@ -64,7 +72,11 @@ export class Pager {
     const unknown = unique.filter((id) => !this.activeStaff.has(id));
     if (unknown.length) {
       const found = await this.em.find(User, { id: { $in: unknown }, staffRole: { $ne: null }, active: true }, { fields: ['id'] });
-      for (const id of unknown) this.activeStaff.set(id, found.some((user) => user.id === id));
+      for (const id of unknown)
+        this.activeStaff.set(
+          id,
+          found.some((user) => user.id === id),
+        );
     }
     return unique.filter((id) => this.activeStaff.get(id));
   }
@@ -81,7 +93,14 @@ async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, a
   const level = policy?.levels[escalation.level];
   const userIds = level ? await pager.targets(level, ticket, at) : ticket.assignee ? [ticket.assignee.id] : [];
   em.persist(
-    Object.assign(new EscalationStep(), { organization: escalation.organization, escalation, level: escalation.level, pass: escalation.pass, notifiedUserIds: userIds, createdAt: at }),
+    Object.assign(new EscalationStep(), {
+      organization: escalation.organization,
+      escalation,
+      level: escalation.level,
+      pass: escalation.pass,
+      notifiedUserIds: userIds,
+      createdAt: at,
+    }),
   );
   for (const userId of userIds) {
     em.persist(
@@ -95,14 +114,20 @@ async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, a
       }),
     );
   }
-  emitEvent(em, escalation.organization.id, 'ticket.escalated', {
-    ticketId: ticket.id,
-    ticketNumber: ticket.number,
-    escalationId: escalation.id,
-    trigger: escalation.trigger,
-    level: escalation.level + 1,
-    notifiedUserIds: userIds,
-  }, at);
+  emitEvent(
+    em,
+    escalation.organization.id,
+    'ticket.escalated',
+    {
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      escalationId: escalation.id,
+      trigger: escalation.trigger,
+      level: escalation.level + 1,
+      notifiedUserIds: userIds,
+    },
+    at,
+  );
   // After the last level of the last pass the deadline still runs: nobody acknowledging by then exhausts it.
   escalation.nextStepAt = level && policy ? new Date(at.getTime() + level.delayMinutes * MINUTE) : null;
 }
@@ -120,7 +145,13 @@ export async function startEscalation(
 ): Promise<{ escalation: Escalation; started: boolean }> {
   const running = known ? known.running : await em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
   if (running) {
-    emitEvent(em, input.ticket.organization.id, 'ticket.escalation_joined', { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason }, input.at);
+    emitEvent(
+      em,
+      input.ticket.organization.id,
+      'ticket.escalation_joined',
+      { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason },
+      input.at,
+    );
     return { escalation: running, started: false };
   }
   const escalation = Object.assign(new Escalation(), {
@@ -152,7 +183,13 @@ export async function advanceEscalation(em: EntityManager, escalation: Escalatio
   } else {
     escalation.status = 'EXHAUSTED';
     escalation.nextStepAt = null;
-    emitEvent(em, escalation.organization.id, 'ticket.escalation_exhausted', { ticketId: escalation.ticket.id, escalationId: escalation.id }, at);
+    emitEvent(
+      em,
+      escalation.organization.id,
+      'ticket.escalation_exhausted',
+      { ticketId: escalation.ticket.id, escalationId: escalation.id },
+      at,
+    );
     return;
   }
   await page(em, escalation, await em.findOneOrFail(Ticket, { id: escalation.ticket.id }), at, pager);
@@ -171,7 +208,13 @@ export async function acknowledgeEscalation(ctx: RequestContext, escalationId: s
       acknowledgedBy: userId ? em.getReference(User, userId) : null,
       nextStepAt: null,
     });
-    emitEvent(em, escalation.organization.id, 'ticket.escalation_acknowledged', { ticketId: escalation.ticket.id, escalationId: escalation.id, by: actorOf(ctx).actor }, ctx.clock.now());
+    emitEvent(
+      em,
+      escalation.organization.id,
+      'ticket.escalation_acknowledged',
+      { ticketId: escalation.ticket.id, escalationId: escalation.id, by: actorOf(ctx).actor },
+      ctx.clock.now(),
+    );
     return escalation;
   });
 }
@@ -192,12 +235,20 @@ export async function escalateTicket(
     const ticket = await em.findOne(Ticket, { id: input.ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!ticket) throw notFound('Ticket');
     if (ticket.status === TicketStatus.SOLVED || ticket.status === TicketStatus.CLOSED) {
-      throw new AppError('CONFLICT', `Ticket #${ticket.number} is ${ticket.status.toLowerCase()}; reopen it first.`, { field: ['input', 'ticketId'] });
+      throw new AppError('CONFLICT', `Ticket #${ticket.number} is ${ticket.status.toLowerCase()}; reopen it first.`, {
+        field: ['input', 'ticketId'],
+      });
     }
     if (customerSide) {
       const entitlements = await ctx.loaders.entitlements.load(ticket.organization.id);
       if (!entitlements.enabled('support.customerEscalation')) {
-        throw entitlementRequired('Escalating a ticket yourself', entitlements, await ctx.loaders.tierCatalogue(), (e) => e.enabled('support.customerEscalation'), 'support.customerEscalation');
+        throw entitlementRequired(
+          'Escalating a ticket yourself',
+          entitlements,
+          await ctx.loaders.tierCatalogue(),
+          (e) => e.enabled('support.customerEscalation'),
+          'support.customerEscalation',
+        );
       }
     }
     const { escalation } = await startEscalation(em, {
@@ -235,27 +286,38 @@ export async function createTeam(ctx: RequestContext, input: { name: string; mem
   return team;
 }
 
-export async function createOnCallSchedule(ctx: RequestContext, input: { name: string; timeZone: string; rotations: Rotation[] }): Promise<OnCallSchedule> {
+export async function createOnCallSchedule(
+  ctx: RequestContext,
+  input: { name: string; timeZone: string; rotations: Rotation[] },
+): Promise<OnCallSchedule> {
   const name = input.name.trim();
   if (!name || name.length > 120) throw badInput('name', 'Give the schedule a name of 1 to 120 characters.');
   if (!isValidTimeZone(input.timeZone)) throw badInput('timeZone', `"${input.timeZone}" is not an IANA time zone.`);
   if (!input.rotations.length || input.rotations.length > 10) throw badInput('rotations', 'A schedule has 1 to 10 rotations.');
   for (const [index, rotation] of input.rotations.entries()) {
     const problems = rotationProblems(rotation);
-    if (problems.length) throw new AppError('BAD_USER_INPUT', `Rotation ${index + 1} ${problems.join('; ')}.`, { field: ['input', 'rotations', String(index)] });
+    if (problems.length)
+      throw new AppError('BAD_USER_INPUT', `Rotation ${index + 1} ${problems.join('; ')}.`, {
+        field: ['input', 'rotations', String(index)],
+      });
     await staffIds(ctx.em, rotation.userIds, `rotations.${index}.userIds`);
   }
-  if (await ctx.em.count(OnCallSchedule, { name })) throw new AppError('CONFLICT', `A schedule named "${name}" exists.`, { field: ['input', 'name'] });
+  if (await ctx.em.count(OnCallSchedule, { name }))
+    throw new AppError('CONFLICT', `A schedule named "${name}" exists.`, { field: ['input', 'name'] });
   const schedule = Object.assign(new OnCallSchedule(), { name, timeZone: input.timeZone, rotations: input.rotations });
   await ctx.em.persistAndFlush(schedule);
   return schedule;
 }
 
-export async function createEscalationPolicy(ctx: RequestContext, input: { name: string; levels: EscalationLevel[]; repeatCount: number }): Promise<EscalationPolicy> {
+export async function createEscalationPolicy(
+  ctx: RequestContext,
+  input: { name: string; levels: EscalationLevel[]; repeatCount: number },
+): Promise<EscalationPolicy> {
   const name = input.name.trim();
   if (!name || name.length > 120) throw badInput('name', 'Give the policy a name of 1 to 120 characters.');
   if (!input.levels.length || input.levels.length > 10) throw badInput('levels', 'A policy has 1 to 10 levels.');
-  if (!Number.isInteger(input.repeatCount) || input.repeatCount < 0 || input.repeatCount > 10) throw badInput('repeatCount', 'repeatCount is 0 to 10.');
+  if (!Number.isInteger(input.repeatCount) || input.repeatCount < 0 || input.repeatCount > 10)
+    throw badInput('repeatCount', 'repeatCount is 0 to 10.');
   for (const [index, level] of input.levels.entries()) {
     const field = ['input', 'levels', String(index)];
     if (!Number.isInteger(level.delayMinutes) || level.delayMinutes < 1 || level.delayMinutes > 1440) {
@@ -268,18 +330,31 @@ export async function createEscalationPolicy(ctx: RequestContext, input: { name:
         (target.type === 'USER' && (await ctx.em.count(User, { id: target.id, staffRole: { $ne: null } }))) ||
         (target.type === 'TEAM' && (await ctx.em.count(Team, { id: target.id }))) ||
         (target.type === 'SCHEDULE' && (await ctx.em.count(OnCallSchedule, { id: target.id })));
-      if (!exists) throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: no ${target.type.toLowerCase()} ${target.id}.`, { field: [...field, 'targets'] });
+      if (!exists)
+        throw new AppError('BAD_USER_INPUT', `Level ${index + 1}: no ${target.type.toLowerCase()} ${target.id}.`, {
+          field: [...field, 'targets'],
+        });
     }
   }
-  if (await ctx.em.count(EscalationPolicy, { name })) throw new AppError('CONFLICT', `A policy named "${name}" exists.`, { field: ['input', 'name'] });
+  if (await ctx.em.count(EscalationPolicy, { name }))
+    throw new AppError('CONFLICT', `A policy named "${name}" exists.`, { field: ['input', 'name'] });
   const policy = Object.assign(new EscalationPolicy(), { name, levels: input.levels, repeatCount: input.repeatCount });
   await ctx.em.persistAndFlush(policy);
   return policy;
 }
 
-export async function inbox(ctx: RequestContext, userId: string, unreadOnly: boolean, request: PageRequest): Promise<Page<InboxNotification>> {
+export async function inbox(
+  ctx: RequestContext,
+  userId: string,
+  unreadOnly: boolean,
+  request: PageRequest,
+): Promise<Page<InboxNotification>> {
   const where = { user: userId, ...(unreadOnly ? { readAt: null } : {}) };
-  const rows = await ctx.em.find(InboxNotification, { ...where, ...afterCursorCondition(request.after) }, { orderBy: keysetOrder(), limit: request.first + 1 });
+  const rows = await ctx.em.find(
+    InboxNotification,
+    { ...where, ...afterCursorCondition(request.after) },
+    { orderBy: keysetOrder(), limit: request.first + 1 },
+  );
   return toPage(rows, request, () => ctx.em.count(InboxNotification, where));
 }
 
@@ -290,4 +365,3 @@ export async function markRead(ctx: RequestContext, userId: string, notification
   await ctx.em.flush();
   return notification;
 }
-

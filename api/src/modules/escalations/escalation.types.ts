@@ -10,7 +10,7 @@ export enum EscalationTargetTypeEnum {
   SCHEDULE = 'SCHEDULE',
   ASSIGNEE = 'ASSIGNEE',
 }
-registerEnumType(EscalationTargetTypeEnum, { name: 'EscalationTargetType', description: 'ASSIGNEE: the ticket\'s assignee at the time.' });
+registerEnumType(EscalationTargetTypeEnum, { name: 'EscalationTargetType', description: "ASSIGNEE: the ticket's assignee at the time." });
 
 export enum EscalationTriggerEnum {
   SLA_WARNING = 'SLA_WARNING',
@@ -19,7 +19,10 @@ export enum EscalationTriggerEnum {
   STAFF = 'STAFF',
   ROUTING = 'ROUTING',
 }
-registerEnumType(EscalationTriggerEnum, { name: 'EscalationTrigger', description: 'ROUTING: a routing rule paged at once when the ticket arrived.' });
+registerEnumType(EscalationTriggerEnum, {
+  name: 'EscalationTrigger',
+  description: 'ROUTING: a routing rule paged at once when the ticket arrived.',
+});
 
 export enum EscalationStatusEnum {
   TRIGGERED = 'TRIGGERED',
@@ -119,7 +122,11 @@ export class TeamType extends Node {
   memberIds: string[];
 
   static from(team: Team): TeamType {
-    return Object.assign(new TeamType(), { id: toGlobalId('Team', team.id), name: team.name, memberIds: team.memberIds.map((id) => toGlobalId('User', id)) });
+    return Object.assign(new TeamType(), {
+      id: toGlobalId('Team', team.id),
+      name: team.name,
+      memberIds: team.memberIds.map((id) => toGlobalId('User', id)),
+    });
   }
 }
 
@@ -187,7 +194,9 @@ export class OnCallScheduleType extends Node {
       scheduleId: schedule.id,
       name: schedule.name,
       timeZone: schedule.timeZone,
-      rotations: schedule.rotations.map((rotation) => Object.assign(new RotationType(), { ...rotation, userIds: rotation.userIds.map((id) => toGlobalId('User', id)) })),
+      rotations: schedule.rotations.map((rotation) =>
+        Object.assign(new RotationType(), { ...rotation, userIds: rotation.userIds.map((id) => toGlobalId('User', id)) }),
+      ),
     });
   }
 }

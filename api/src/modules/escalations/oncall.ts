@@ -6,7 +6,15 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localParts(at: Date, timeZone: string): { dayNumber: number; minutes: number } {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
@@ -22,8 +30,10 @@ export function rotationProblems(rotation: Rotation): string[] {
   if (!rotation.userIds.length) problems.push('has nobody in it');
   if (!HHMM.test(rotation.handoffTime)) problems.push(`handoffTime "${rotation.handoffTime}" is not HH:MM`);
   const date = DATE.exec(rotation.startDate);
-  if (!date || Number.isNaN(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3])))) problems.push(`startDate "${rotation.startDate}" is not YYYY-MM-DD`);
-  if (!Number.isInteger(rotation.shiftDays) || rotation.shiftDays < 1 || rotation.shiftDays > 366) problems.push('shiftDays must be a whole number of days from 1 to 366');
+  if (!date || Number.isNaN(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))))
+    problems.push(`startDate "${rotation.startDate}" is not YYYY-MM-DD`);
+  if (!Number.isInteger(rotation.shiftDays) || rotation.shiftDays < 1 || rotation.shiftDays > 366)
+    problems.push('shiftDays must be a whole number of days from 1 to 366');
   return problems;
 }
 
@@ -43,6 +53,8 @@ export function onCallIn(rotation: Rotation, timeZone: string, at: Date): string
 
 /** Everyone on call across the schedule's layers, without duplicates, in layer order. */
 export function onCallNow(schedule: { timeZone: string; rotations: readonly Rotation[] }, at: Date): string[] {
-  const users = schedule.rotations.map((rotation) => onCallIn(rotation, schedule.timeZone, at)).filter((user): user is string => user !== null);
+  const users = schedule.rotations
+    .map((rotation) => onCallIn(rotation, schedule.timeZone, at))
+    .filter((user): user is string => user !== null);
   return [...new Set(users)];
 }

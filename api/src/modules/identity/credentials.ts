@@ -10,9 +10,7 @@ const API_KEY = /^td_([a-z0-9]{12})_([A-Za-z0-9_-]{32})$/;
 const SESSION = /^tds_[A-Za-z0-9_-]{32}$/;
 
 export type ParsedCredential =
-  | { kind: 'apiKey'; prefix: string; secret: string }
-  | { kind: 'session'; token: string }
-  | { kind: 'malformed' };
+  { kind: 'apiKey'; prefix: string; secret: string } | { kind: 'session'; token: string } | { kind: 'malformed' };
 
 export function parseBearer(token: string): ParsedCredential {
   const apiKey = API_KEY.exec(token);
@@ -24,7 +22,11 @@ export function parseBearer(token: string): ParsedCredential {
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 export function newApiKeySecret(): { prefix: string; secret: string; key: string } {
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const secret = randomBytes(24).toString('base64url');
   return { prefix, secret, key: `td_${prefix}_${secret}` };
 }

@@ -67,13 +67,10 @@ export class IdentityResolver {
   @Mutation(() => SignInPayload, { description: 'Exchanges an email and password for a session token.' })
   @Access({ public: true })
   async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
-    return mutationPayload(
-      SignInPayload,
-      async () => {
-        const { token, principal } = await signIn(ctx, input, sessionSettings.ttlHours);
-        return { token, viewer: await viewerOf(contextAs(ctx, principal), principal) };
-      },
-    );
+    return mutationPayload(SignInPayload, async () => {
+      const { token, principal } = await signIn(ctx, input, sessionSettings.ttlHours);
+      return { token, viewer: await viewerOf(contextAs(ctx, principal), principal) };
+    });
   }
 
   @Mutation(() => SignOutPayload, { description: 'Ends the session the request was made with.' })
@@ -82,7 +79,7 @@ export class IdentityResolver {
     return Object.assign(new SignOutPayload(), { signedOut: await signOut(ctx) });
   }
 
-  @Query(() => ApiKeyConnection, { description: 'Organization admins see their organization\'s keys; staff admins all keys.' })
+  @Query(() => ApiKeyConnection, { description: "Organization admins see their organization's keys; staff admins all keys." })
   @Access({ customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] })
   async apiKeys(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<ApiKeyType>> {
     return connectionFrom(await listApiKeys(ctx, pageRequest(page)), ApiKeyType.from);
@@ -90,23 +87,25 @@ export class IdentityResolver {
 
   @Mutation(() => CreateApiKeyPayload, { description: 'Issues a key. The secret is in the payload once and never again.' })
   @Access({ customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] })
-  async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: RequestContext): Promise<CreateApiKeyPayload> {
-    return mutationPayload(
-      CreateApiKeyPayload,
-      async () => {
-        const organizationId = input.organizationId ? fromGlobalId('Organization', input.organizationId, 'organizationId') : null;
-        const { apiKey, secret } = await createApiKey(ctx, { ...input, organizationId, scopes: input.scopes ?? [] });
-        return { apiKey: ApiKeyType.from(apiKey), secret };
-      },
-    );
+  async createApiKey(
+    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreateApiKeyPayload> {
+    return mutationPayload(CreateApiKeyPayload, async () => {
+      const organizationId = input.organizationId ? fromGlobalId('Organization', input.organizationId, 'organizationId') : null;
+      const { apiKey, secret } = await createApiKey(ctx, { ...input, organizationId, scopes: input.scopes ?? [] });
+      return { apiKey: ApiKeyType.from(apiKey), secret };
+    });
   }
 
   @Mutation(() => RevokeApiKeyPayload)
   @Access({ customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] })
-  async revokeApiKey(@Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput, @Ctx() ctx: RequestContext): Promise<RevokeApiKeyPayload> {
-    return mutationPayload(
-      RevokeApiKeyPayload,
-      async () => ({ apiKey: ApiKeyType.from(await revokeApiKey(ctx, fromGlobalId('ApiKey', input.id))) }),
-    );
+  async revokeApiKey(
+    @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RevokeApiKeyPayload> {
+    return mutationPayload(RevokeApiKeyPayload, async () => ({
+      apiKey: ApiKeyType.from(await revokeApiKey(ctx, fromGlobalId('ApiKey', input.id))),
+    }));
   }
 }

@@ -6,15 +6,7 @@ import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { anonymous, API_SCOPES, type ApiScope, type Principal, type StaffRole } from '../../shared/principal.js';
 import { Organization } from '../organizations/organization.entity.js';
-import {
-  hashPassword,
-  newApiKeySecret,
-  newSessionToken,
-  parseBearer,
-  passwordMatches,
-  secretMatches,
-  sha256,
-} from './credentials.js';
+import { hashPassword, newApiKeySecret, newSessionToken, parseBearer, passwordMatches, secretMatches, sha256 } from './credentials.js';
 import { ApiKey, Session, User } from './identity.entity.js';
 
 /** Don't write `last_used_at` on every request of a busy integration; minute precision is what people read. */
@@ -75,7 +67,8 @@ export async function signIn(
   const user = await em.findOne(User, { email });
   // Verify even for unknown emails so response time does not reveal which emails exist.
   const matches = await passwordMatches(input.password, user?.passwordHash ?? (await dummyHash()));
-  if (!user || !user.active || !matches) throw new AppError('INVALID_CREDENTIALS', GENERIC_SIGN_IN_FAILURE, { field: ['input', 'password'] });
+  if (!user || !user.active || !matches)
+    throw new AppError('INVALID_CREDENTIALS', GENERIC_SIGN_IN_FAILURE, { field: ['input', 'password'] });
 
   const token = newSessionToken();
   const session = new Session();
@@ -103,7 +96,14 @@ export async function signOut(ctx: RequestContext): Promise<boolean> {
 
 export async function createUser(
   ctx: RequestContext,
-  input: { email: string; name: string; password: string | null; organization: Organization | null; customerRole?: User['customerRole']; staffRole?: StaffRole | null },
+  input: {
+    email: string;
+    name: string;
+    password: string | null;
+    organization: Organization | null;
+    customerRole?: User['customerRole'];
+    staffRole?: StaffRole | null;
+  },
 ): Promise<User> {
   const user = new User();
   user.email = input.email.trim().toLowerCase();

@@ -35,7 +35,7 @@ export class UserType extends Node {
   @Field(() => String)
   name: string;
 
-  @Field(() => String, { nullable: true, description: 'Visible to staff and to the user\'s own organization.' })
+  @Field(() => String, { nullable: true, description: "Visible to staff and to the user's own organization." })
   email: string | null;
 
   @Field(() => UserRole)
@@ -138,7 +138,10 @@ export class CreateApiKeyInput {
   @Field(() => String)
   name: string;
 
-  @Field(() => [String], { nullable: true, description: 'For organization keys: tickets:read, tickets:write, organization:read, apikeys:manage.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'For organization keys: tickets:read, tickets:write, organization:read, apikeys:manage.',
+  })
   scopes?: string[] | null;
 
   @Field(() => ID, { nullable: true, description: 'Staff only: the organization (global id) the key is for.' })

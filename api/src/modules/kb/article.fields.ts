@@ -33,30 +33,44 @@ function text(field: FieldProblem['field'], value: unknown, max: number, problem
 export function validateArticle(input: Record<string, unknown>): { content: ArticleContent; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const slug = text('slug', input.slug, ARTICLE_LIMITS.slug, problems, 'slug');
-  if (slug && !KEBAB.test(slug)) problems.push({ field: 'slug', message: `slug "${slug}" must be lowercase letters, digits and single hyphens.` });
+  if (slug && !KEBAB.test(slug))
+    problems.push({ field: 'slug', message: `slug "${slug}" must be lowercase letters, digits and single hyphens.` });
   const title = text('title', input.title, ARTICLE_LIMITS.title, problems, 'title');
   const summary = text('summary', input.summary, ARTICLE_LIMITS.summary, problems, 'summary');
   const body = typeof input.body === 'string' ? input.body.trim() : '';
   if (!body) problems.push({ field: 'body', message: 'The article has no body.' });
-  if (body.length > ARTICLE_LIMITS.body) problems.push({ field: 'body', message: `The body is too long (at most ${ARTICLE_LIMITS.body} characters).` });
+  if (body.length > ARTICLE_LIMITS.body)
+    problems.push({ field: 'body', message: `The body is too long (at most ${ARTICLE_LIMITS.body} characters).` });
 
   let tags: string[] = [];
   if (!Array.isArray(input.tags)) {
     problems.push({ field: 'tags', message: 'tags must be a list, e.g. [sla, pause].' });
   } else {
-    tags = [...new Set(input.tags.map((tag) => (typeof tag === 'string' || typeof tag === 'number' ? String(tag).trim().toLowerCase() : '')))];
+    tags = [
+      ...new Set(input.tags.map((tag) => (typeof tag === 'string' || typeof tag === 'number' ? String(tag).trim().toLowerCase() : ''))),
+    ];
     const bad = tags.filter((tag) => !KEBAB.test(tag) || tag.length > ARTICLE_LIMITS.tag);
-    if (bad.length) problems.push({ field: 'tags', message: `tags must be lowercase, hyphenated keywords: ${bad.map((tag) => JSON.stringify(tag)).join(', ')}.` });
+    if (bad.length)
+      problems.push({
+        field: 'tags',
+        message: `tags must be lowercase, hyphenated keywords: ${bad.map((tag) => JSON.stringify(tag)).join(', ')}.`,
+      });
     if (tags.length > ARTICLE_LIMITS.tags) problems.push({ field: 'tags', message: `At most ${ARTICLE_LIMITS.tags} tags.` });
   }
 
   const productArea = typeof input.productArea === 'string' ? input.productArea.trim() : '';
   if (!isProductArea(productArea)) {
-    problems.push({ field: 'productArea', message: `productArea must be one of ${PRODUCT_AREAS.join(', ')}${productArea ? ` (not "${productArea}")` : ''}.` });
+    problems.push({
+      field: 'productArea',
+      message: `productArea must be one of ${PRODUCT_AREAS.join(', ')}${productArea ? ` (not "${productArea}")` : ''}.`,
+    });
   }
   const visibility = typeof input.visibility === 'string' ? input.visibility.trim() : '';
   if (!parseVisibility(visibility)) {
-    problems.push({ field: 'visibility', message: `visibility must be public, customers or tier:<tier key>${visibility ? ` (not "${visibility}")` : ''}.` });
+    problems.push({
+      field: 'visibility',
+      message: `visibility must be public, customers or tier:<tier key>${visibility ? ` (not "${visibility}")` : ''}.`,
+    });
   }
   return { content: { slug, title, summary, tags, productArea, visibility, body }, problems };
 }

@@ -7,7 +7,16 @@ import type { SearchDocument, SearchEngine } from './search.port.js';
 
 /** The hash of what search engines hold for an article: its searchable content, visibility and date. */
 export function contentHashOf(content: Omit<ArticleContent, 'slug'> & { slug: string }, contentUpdatedAt: Date): string {
-  const canonical = JSON.stringify([content.slug, content.title, content.summary, content.body, content.tags, content.productArea, content.visibility, contentUpdatedAt.toISOString()]);
+  const canonical = JSON.stringify([
+    content.slug,
+    content.title,
+    content.summary,
+    content.body,
+    content.tags,
+    content.productArea,
+    content.visibility,
+    contentUpdatedAt.toISOString(),
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -71,7 +80,11 @@ export function recordVersion(em: EntityManager, article: Article, source: Artic
  * Brings the engine in line with the published articles (all of them, or just `ids`): documents whose revision
  * differs are (re)indexed, documents of archived or deleted articles removed. Idempotent.
  */
-export async function syncEngine(em: EntityManager, engine: SearchEngine, ids?: readonly string[]): Promise<{ upserted: number; removed: number }> {
+export async function syncEngine(
+  em: EntityManager,
+  engine: SearchEngine,
+  ids?: readonly string[],
+): Promise<{ upserted: number; removed: number }> {
   const where = ids ? { id: { $in: [...ids] } } : {};
   const articles = await em.find(Article, where, { orderBy: { slug: 'asc' } });
   const published = articles.filter((article) => article.status === ArticleStatus.PUBLISHED);

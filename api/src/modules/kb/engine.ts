@@ -10,8 +10,17 @@ import type { SearchEngine } from './search.port.js';
  */
 let meili: MeiliSearchEngine | null = null;
 
-export function configureSearchEngine(config: { MEILI_HOST?: string | undefined; MEILI_API_KEY?: string | undefined }, index?: string): void {
-  meili = config.MEILI_HOST ? new MeiliSearchEngine({ host: config.MEILI_HOST, ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}), ...(index ? { index } : {}) }) : null;
+export function configureSearchEngine(
+  config: { MEILI_HOST?: string | undefined; MEILI_API_KEY?: string | undefined },
+  index?: string,
+): void {
+  meili = config.MEILI_HOST
+    ? new MeiliSearchEngine({
+        host: config.MEILI_HOST,
+        ...(config.MEILI_API_KEY ? { apiKey: config.MEILI_API_KEY } : {}),
+        ...(index ? { index } : {}),
+      })
+    : null;
 }
 
 export function searchEngineFor(em: EntityManager): SearchEngine {

@@ -52,7 +52,9 @@ describe('front matter', () => {
   });
 
   it('collects every field problem with the line of its field', () => {
-    const bad = GOOD.replace('productArea: sla', 'productArea: gardening').replace('visibility: tier:business', 'visibility: everyone').replace('updated: 2026-11-21', 'updated: 2026-02-30');
+    const bad = GOOD.replace('productArea: sla', 'productArea: gardening')
+      .replace('visibility: tier:business', 'visibility: everyone')
+      .replace('updated: 2026-11-21', 'updated: 2026-02-30');
     const result = parseArticleFile('a.md', bad, 'sla-pauses');
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -73,12 +75,19 @@ describe('front matter', () => {
       expect(messages).toMatch(/does not match the file name "a\.md"/);
     }
     expect(parseArticleFile('a.md', 'no front matter')).toMatchObject({ ok: false, problems: [{ line: 1 }] });
-    expect(parseArticleFile('a.md', '---\ntitle: T\n')).toMatchObject({ ok: false, problems: [{ line: 1, message: expect.stringMatching(/never closed/) }] });
+    expect(parseArticleFile('a.md', '---\ntitle: T\n')).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, message: expect.stringMatching(/never closed/) }],
+    });
     expect(parseArticleFile('a.md', '---\n- a\n- b\n---\nbody')).toMatchObject({ ok: false, problems: [{ line: 2 }] });
   });
 
   it('warns about unknown fields without refusing the article, and handles CRLF and a BOM', () => {
-    const result = parseArticleFile('a.md', `\uFEFF${GOOD.replace('updated:', 'author: Jo\nupdated:')}`.replace(/\n/g, '\r\n'), 'sla-pauses');
+    const result = parseArticleFile(
+      'a.md',
+      `\uFEFF${GOOD.replace('updated:', 'author: Jo\nupdated:')}`.replace(/\n/g, '\r\n'),
+      'sla-pauses',
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.article.warnings).toEqual([expect.objectContaining({ line: 8, severity: 'warning' })]);
   });
@@ -86,7 +95,9 @@ describe('front matter', () => {
 
 describe('markdown to searchable text', () => {
   it('keeps words and code, drops markup and link targets', () => {
-    const text = markdownToText('## Title\n\nSome **bold**, _em_ and `code` with a [link](https://x.example/y).\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n```sh\ncurl -s "$API"\n```\n- item one\n> quoted');
+    const text = markdownToText(
+      '## Title\n\nSome **bold**, _em_ and `code` with a [link](https://x.example/y).\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n```sh\ncurl -s "$API"\n```\n- item one\n> quoted',
+    );
     expect(text).toBe('Title\nSome bold, em and code with a link.\na b\n1 2\ncurl -s "$API"\nitem one\nquoted');
   });
 });

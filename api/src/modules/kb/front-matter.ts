@@ -41,8 +41,17 @@ function parseDate(value: unknown): Date | null {
 export function parseArticleFile(file: string, source: string, expectedSlug?: string): ParseResult {
   const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
-  const problem = (line: number, message: string, severity: FileProblem['severity'] = 'error'): FileProblem => ({ file, line, severity, message });
-  if (lines[0]?.trim() !== '---') return { ok: false, problems: [problem(1, 'The file must start with a front-matter block: a line "---", the YAML fields, and another "---".')] };
+  const problem = (line: number, message: string, severity: FileProblem['severity'] = 'error'): FileProblem => ({
+    file,
+    line,
+    severity,
+    message,
+  });
+  if (lines[0]?.trim() !== '---')
+    return {
+      ok: false,
+      problems: [problem(1, 'The file must start with a front-matter block: a line "---", the YAML fields, and another "---".')],
+    };
   const close = lines.findIndex((line, index) => index > 0 && line.trim() === '---');
   if (close < 0) return { ok: false, problems: [problem(1, 'The front matter opened on line 1 is never closed with a "---" line.')] };
 
@@ -62,7 +71,8 @@ export function parseArticleFile(file: string, source: string, expectedSlug?: st
       }),
     };
   }
-  if (!isMap(document.contents)) return { ok: false, problems: [problem(2, 'The front matter must be YAML fields (key: value), one per line.')] };
+  if (!isMap(document.contents))
+    return { ok: false, problems: [problem(2, 'The front matter must be YAML fields (key: value), one per line.')] };
 
   const fieldLines: ParsedArticleFile['lines'] = {};
   const warnings: FileProblem[] = [];
@@ -70,7 +80,8 @@ export function parseArticleFile(file: string, source: string, expectedSlug?: st
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const line = isScalar(pair.key) && pair.key.range ? fileLine(pair.key.range[0]) : 2;
     if ((FRONT_MATTER_FIELDS as readonly string[]).includes(key)) fieldLines[key as (typeof FRONT_MATTER_FIELDS)[number]] = line;
-    else warnings.push(problem(line, `Unknown front-matter field "${key}" is ignored (known: ${FRONT_MATTER_FIELDS.join(', ')}).`, 'warning'));
+    else
+      warnings.push(problem(line, `Unknown front-matter field "${key}" is ignored (known: ${FRONT_MATTER_FIELDS.join(', ')}).`, 'warning'));
   }
 
   const data = document.toJS() as Record<string, unknown>;
@@ -80,7 +91,8 @@ export function parseArticleFile(file: string, source: string, expectedSlug?: st
     problem(entry.field === 'body' ? close + 2 : (fieldLines[entry.field as keyof typeof fieldLines] ?? 1), entry.message),
   );
   const updated = parseDate(data.updated);
-  if (!updated) found.push(problem(fieldLines.updated ?? 1, `updated must be a date YYYY-MM-DD${data.updated === undefined ? ' (missing)' : ''}.`));
+  if (!updated)
+    found.push(problem(fieldLines.updated ?? 1, `updated must be a date YYYY-MM-DD${data.updated === undefined ? ' (missing)' : ''}.`));
   if (expectedSlug !== undefined && content.slug && content.slug !== expectedSlug) {
     found.push(problem(fieldLines.slug ?? 1, `slug "${content.slug}" does not match the file name "${expectedSlug}.md".`));
   }

@@ -21,8 +21,19 @@ let dir: string;
 const clock = new FixedClock(new Date('2026-11-21T10:00:00Z'));
 
 const article = (slug: string, overrides: Record<string, string> = {}, body = `All about ${slug.replace(/-/g, ' ')}.`) => {
-  const fields = { title: `About ${slug}`, slug, summary: 'A summary.', tags: '[kb-test]', productArea: 'tickets', visibility: 'public', updated: '2026-11-20', ...overrides };
-  return `---\n${Object.entries(fields).map(([key, value]) => `${key}: ${value}`).join('\n')}\n---\n\n${body}\n`;
+  const fields = {
+    title: `About ${slug}`,
+    slug,
+    summary: 'A summary.',
+    tags: '[kb-test]',
+    productArea: 'tickets',
+    visibility: 'public',
+    updated: '2026-11-20',
+    ...overrides,
+  };
+  return `---\n${Object.entries(fields)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n')}\n---\n\n${body}\n`;
 };
 
 const write = (name: string, content: string) => writeFile(join(dir, name), content);
@@ -36,7 +47,13 @@ function em() {
 }
 
 async function searchSlugs(query: string): Promise<string[]> {
-  const result = await new PostgresSearchEngine(em()).search({ plan: planQuery(query), audience: { kind: 'everything' }, mode: 'all', offset: 0, limit: 50 });
+  const result = await new PostgresSearchEngine(em()).search({
+    plan: planQuery(query),
+    audience: { kind: 'everything' },
+    mode: 'all',
+    offset: 0,
+    limit: 50,
+  });
   return result.hits.map((hit) => hit.slug).sort();
 }
 
@@ -59,7 +76,13 @@ describe('kb index', () => {
     await write('wrong-slug.md', article('other-slug'));
     await write('notes.txt', 'not an article');
     const report = await run();
-    expect(report).toMatchObject({ files: 6, added: ['alpha-guide', 'beta-guide', 'gamma-guide'], updated: [], archived: [], unchanged: 0 });
+    expect(report).toMatchObject({
+      files: 6,
+      added: ['alpha-guide', 'beta-guide', 'gamma-guide'],
+      updated: [],
+      archived: [],
+      unchanged: 0,
+    });
     expect(report.engine).toEqual({ kind: 'postgresql', upserted: 3, removed: 0 });
     expect(report.problems.map((problem) => `${problem.file}:${problem.line}: ${problem.severity}`)).toEqual([
       'kb/articles/beta-guide.md:9: warning',
@@ -77,7 +100,14 @@ describe('kb index', () => {
     const versionsBefore = await em().count(ArticleVersion);
     const [first, second] = await Promise.all([run(), run()]);
     for (const report of [first, second]) {
-      expect(report).toMatchObject({ added: [], updated: [], archived: [], restored: [], unchanged: 3, engine: { upserted: 0, removed: 0 } });
+      expect(report).toMatchObject({
+        added: [],
+        updated: [],
+        archived: [],
+        restored: [],
+        unchanged: 3,
+        engine: { upserted: 0, removed: 0 },
+      });
     }
     expect(await em().count(ArticleVersion)).toBe(versionsBefore);
   });
@@ -98,7 +128,9 @@ describe('kb index', () => {
     await write('beta-guide.md', article('beta-guide', { productArea: 'gardening' }));
     const report = await run();
     expect(report).toMatchObject({ archived: ['gamma-guide'], unchanged: 1, engine: { upserted: 0, removed: 1 } });
-    expect(report.problems.some((problem) => problem.file === 'kb/articles/beta-guide.md' && problem.line === 6 && problem.severity === 'error')).toBe(true);
+    expect(
+      report.problems.some((problem) => problem.file === 'kb/articles/beta-guide.md' && problem.line === 6 && problem.severity === 'error'),
+    ).toBe(true);
     expect(await searchSlugs('guide')).toEqual(['alpha-guide', 'beta-guide']);
     expect((await em().findOneOrFail(Article, { slug: 'gamma-guide' })).status).toBe(ArticleStatus.ARCHIVED);
 
@@ -115,11 +147,21 @@ describe('kb index', () => {
     expect((await run()).restored).toEqual([]);
     expect((await em().findOneOrFail(Article, { slug: 'gamma-guide' })).status).toBe(ArticleStatus.ARCHIVED);
 
-    await createArticle(ctx, { slug: 'delta-guide', title: 'Delta from the admin API', summary: 's', body: 'b', tags: [], productArea: 'tickets', visibility: 'public' });
+    await createArticle(ctx, {
+      slug: 'delta-guide',
+      title: 'Delta from the admin API',
+      summary: 's',
+      body: 'b',
+      tags: [],
+      productArea: 'tickets',
+      visibility: 'public',
+    });
     await write('delta-guide.md', article('delta-guide'));
     const report = await run();
     expect(report.added).toEqual([]);
-    expect(report.problems).toContainEqual(expect.objectContaining({ file: 'kb/articles/delta-guide.md', line: 3, message: expect.stringMatching(/admin API/) }));
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ file: 'kb/articles/delta-guide.md', line: 3, message: expect.stringMatching(/admin API/) }),
+    );
     expect((await em().findOneOrFail(Article, { slug: 'delta-guide' })).title).toBe('Delta from the admin API');
     await unlink(join(dir, 'delta-guide.md'));
     expect((await run()).archived).toEqual([]);

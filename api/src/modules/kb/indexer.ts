@@ -46,13 +46,22 @@ interface GoodFile {
  */
 export async function indexKnowledgeBase(
   orm: MikroORM,
-  options: { dir: string; engine: (em: ReturnType<MikroORM['em']['fork']>) => SearchEngine; clock: Clock; log?: Logger; displayDir?: string },
+  options: {
+    dir: string;
+    engine: (em: ReturnType<MikroORM['em']['fork']>) => SearchEngine;
+    clock: Clock;
+    log?: Logger;
+    displayDir?: string;
+  },
 ): Promise<IndexReport> {
   const started = Date.now();
   const display = (path: string) => join(options.displayDir ?? options.dir, relative(options.dir, path));
   let names: string[];
   try {
-    names = (await readdir(options.dir, { withFileTypes: true })).filter((entry) => entry.isFile() && entry.name.endsWith('.md')).map((entry) => entry.name).sort();
+    names = (await readdir(options.dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     throw new KnowledgeBaseDirectoryError(`Cannot read the knowledge-base directory ${options.dir}: ${(error as Error).message}`);
   }
@@ -178,7 +187,14 @@ export async function indexKnowledgeBase(
   report.engine = { kind: engine.kind, ...synced };
   report.durationMs = Date.now() - started;
   options.log?.info(
-    { files: report.files, added: report.added.length, updated: report.updated.length, archived: report.archived.length, problems: problems.length, engine: report.engine },
+    {
+      files: report.files,
+      added: report.added.length,
+      updated: report.updated.length,
+      archived: report.archived.length,
+      problems: problems.length,
+      engine: report.engine,
+    },
     'knowledge base indexed',
   );
   return report;
@@ -198,4 +214,3 @@ export function formatReport(report: IndexReport): string {
   for (const problem of report.problems) lines.push(`${problem.file}:${problem.line}: ${problem.severity}: ${problem.message}`);
   return `${lines.join('\n')}\n`;
 }
-

@@ -123,7 +123,10 @@ export class ArticleVersion extends BaseEntity {
  * both engines sit behind the same port: the indexer fills either one the same way.
  */
 @Entity({ tableName: 'kb_search_document' })
-@Index({ name: 'kb_search_document_vector_index', expression: 'create index "kb_search_document_vector_index" on "kb_search_document" using gin ("search_vector")' })
+@Index({
+  name: 'kb_search_document_vector_index',
+  expression: 'create index "kb_search_document_vector_index" on "kb_search_document" using gin ("search_vector")',
+})
 export class SearchDocumentRow {
   @PrimaryKey({ type: 'uuid' })
   id: string;
@@ -184,7 +187,10 @@ export class SearchDocumentRow {
  * word being typed (prefix), ordered by how many documents hold them.
  */
 @Entity({ tableName: 'kb_term' })
-@Index({ name: 'kb_term_word_trgm_index', expression: 'create index "kb_term_word_trgm_index" on "kb_term" using gist ("word" gist_trgm_ops)' })
+@Index({
+  name: 'kb_term_word_trgm_index',
+  expression: 'create index "kb_term_word_trgm_index" on "kb_term" using gist ("word" gist_trgm_ops)',
+})
 @Index({ name: 'kb_term_word_prefix_index', expression: 'create index "kb_term_word_prefix_index" on "kb_term" ("word" text_pattern_ops)' })
 export class SearchTerm {
   @PrimaryKey({ type: 'string', length: 100 })

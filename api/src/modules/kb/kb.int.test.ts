@@ -16,11 +16,35 @@ import { PostgresSearchEngine } from './postgres.engine.js';
  */
 
 const FIXTURES = [
-  { slug: 'lighthouse-public', visibility: 'public', productArea: 'getting-started', tag: 'beacon-public', title: 'Lighthouse basics for everyone' },
-  { slug: 'lighthouse-customers', visibility: 'customers', productArea: 'tickets', tag: 'beacon-customers', title: 'Lighthouse tickets for customers' },
+  {
+    slug: 'lighthouse-public',
+    visibility: 'public',
+    productArea: 'getting-started',
+    tag: 'beacon-public',
+    title: 'Lighthouse basics for everyone',
+  },
+  {
+    slug: 'lighthouse-customers',
+    visibility: 'customers',
+    productArea: 'tickets',
+    tag: 'beacon-customers',
+    title: 'Lighthouse tickets for customers',
+  },
   { slug: 'lighthouse-growth', visibility: 'tier:growth', productArea: 'sla', tag: 'beacon-growth', title: 'Lighthouse targets on Growth' },
-  { slug: 'lighthouse-business', visibility: 'tier:business', productArea: 'escalations', tag: 'beacon-business', title: 'Lighthouse escalations on Business' },
-  { slug: 'lighthouse-enterprise', visibility: 'tier:enterprise', productArea: 'security', tag: 'beacon-enterprise', title: 'Lighthouse war room on Enterprise' },
+  {
+    slug: 'lighthouse-business',
+    visibility: 'tier:business',
+    productArea: 'escalations',
+    tag: 'beacon-business',
+    title: 'Lighthouse escalations on Business',
+  },
+  {
+    slug: 'lighthouse-enterprise',
+    visibility: 'tier:enterprise',
+    productArea: 'security',
+    tag: 'beacon-enterprise',
+    title: 'Lighthouse war room on Enterprise',
+  },
 ] as const;
 
 function fixtureFile(fixture: (typeof FIXTURES)[number]): string {
@@ -58,7 +82,16 @@ beforeAll(async () => {
   const report = await indexKnowledgeBase(api.orm, { dir, engine: (em) => new PostgresSearchEngine(em), clock });
   expect(report.problems).toEqual([]);
   expect(report.added).toHaveLength(FIXTURES.length);
-  const who = ['ada@initech', 'peter@initech', 'richard@piedpiper', 'hank@globex', 'nancy@northwind', 'admin@tierdesk', 'specialist@tierdesk', 'agent@tierdesk'];
+  const who = [
+    'ada@initech',
+    'peter@initech',
+    'richard@piedpiper',
+    'hank@globex',
+    'nancy@northwind',
+    'admin@tierdesk',
+    'specialist@tierdesk',
+    'agent@tierdesk',
+  ];
   const tokens = await Promise.all(who.map((user) => signIn(api.url, `${user}.example`)));
   [ada, peter, richard, hank, nancy, admin, specialist, agent] = tokens as [string, string, string, string, string, string, string, string];
   initechKey = await createOrgApiKey(api.url, ada, await organizationId(api.url, admin, 'initech'), ['tickets:read']);
@@ -92,10 +125,16 @@ async function visibleSlugs(token: string | undefined, query = 'lighthouse') {
   return { slugs: connection.edges.map((edge: any) => edge.node.article.slug).sort(), connection };
 }
 
-const slugsFor = (...visibilities: string[]): string[] => FIXTURES.filter((fixture) => visibilities.includes(fixture.visibility)).map((fixture) => fixture.slug).sort();
+const slugsFor = (...visibilities: string[]): string[] =>
+  FIXTURES.filter((fixture) => visibilities.includes(fixture.visibility))
+    .map((fixture) => fixture.slug)
+    .sort();
 
 function expectError(result: GraphQLResponse, code: string, reason: string) {
-  expect(result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]), JSON.stringify(result.errors)).toEqual([[code, reason]]);
+  expect(
+    result.errors?.map((error) => [error.extensions?.code, error.extensions?.reason]),
+    JSON.stringify(result.errors),
+  ).toEqual([[code, reason]]);
 }
 
 describe('visibility inside the query, for every kind of caller', () => {
@@ -103,7 +142,7 @@ describe('visibility inside the query, for every kind of caller', () => {
     ['an anonymous visitor', () => undefined, slugsFor('public')],
     ['a Community customer', () => richard, slugsFor('public', 'customers')],
     ['a Growth customer', () => ada, slugsFor('public', 'customers', 'tier:growth')],
-    ['a Growth organization\'s API key', () => initechKey, slugsFor('public', 'customers', 'tier:growth')],
+    ["a Growth organization's API key", () => initechKey, slugsFor('public', 'customers', 'tier:growth')],
     ['a Business customer', () => hank, slugsFor('public', 'customers', 'tier:growth', 'tier:business')],
     ['an Enterprise customer', () => nancy, FIXTURES.map((fixture) => fixture.slug).sort()],
     ['staff', () => agent, FIXTURES.map((fixture) => fixture.slug).sort()],
@@ -114,7 +153,9 @@ describe('visibility inside the query, for every kind of caller', () => {
     expect(slugs).toEqual(expected);
     expect(connection.totalCount).toBe(expected.length);
     const visible = FIXTURES.filter((fixture) => expected.includes(fixture.slug));
-    expect(connection.facets.productAreas.map((facet: any) => facet.value).sort()).toEqual(visible.map((fixture) => fixture.productArea).sort());
+    expect(connection.facets.productAreas.map((facet: any) => facet.value).sort()).toEqual(
+      visible.map((fixture) => fixture.productArea).sort(),
+    );
     expect(connection.facets.productAreas.every((facet: any) => facet.count === 1)).toBe(true);
     const tags = connection.facets.tags.map((facet: any) => facet.value);
     expect(tags.sort()).toEqual(['lighthouse', ...visible.map((fixture) => fixture.tag)].sort());
@@ -151,7 +192,9 @@ describe('visibility inside the query, for every kind of caller', () => {
     const unknownTag = await search(ada, 'lighthouse', { filter: { tags: ['beacon-nowhere'] } });
     expectError(premiumTag, 'BAD_USER_INPUT', 'UNKNOWN_FILTER');
     expectError(unknownTag, 'BAD_USER_INPUT', 'UNKNOWN_FILTER');
-    expect(premiumTag.errors![0]!.message.replace('beacon-business', 'X')).toBe(unknownTag.errors![0]!.message.replace('beacon-nowhere', 'X'));
+    expect(premiumTag.errors![0]!.message.replace('beacon-business', 'X')).toBe(
+      unknownTag.errors![0]!.message.replace('beacon-nowhere', 'X'),
+    );
     const filtered = ok(await search(hank, 'lighthouse', { filter: { tags: ['beacon-business'], productAreas: ['escalations'] } }));
     expect(filtered.data!.searchKnowledgeBase.edges.map((edge: any) => edge.node.article.slug)).toEqual(['lighthouse-business']);
   });
@@ -204,11 +247,16 @@ describe('search results', () => {
     expectError(await search(ada, 'lighthouse', { first: 101 }), 'BAD_USER_INPUT', 'PAGE_SIZE_TOO_LARGE');
     expectError(await search(ada, 'lighthouse', { first: -1 }), 'BAD_USER_INPUT', 'BAD_USER_INPUT');
     expectError(await search(ada, 'lighthouse', { after: 'garbage' }), 'BAD_USER_INPUT', 'INVALID_CURSOR');
-    expectError(await search(ada, 'lighthouse', { after: Buffer.from('["kb",-5]').toString('base64url') }), 'BAD_USER_INPUT', 'INVALID_CURSOR');
+    expectError(
+      await search(ada, 'lighthouse', { after: Buffer.from('["kb",-5]').toString('base64url') }),
+      'BAD_USER_INPUT',
+      'INVALID_CURSOR',
+    );
     const unknownField = await gql(api.url, '{ searchKnowledgeBase(query: "x", filter: { color: "red" }) { totalCount } }', {}, ada);
     expect(unknownField.status).toBe(400);
     expect(unknownField.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const suggest = 'query($subject: String!, $description: String) { suggestArticles(subject: $subject, description: $description) { hits { article { slug } } } }';
+    const suggest =
+      'query($subject: String!, $description: String) { suggestArticles(subject: $subject, description: $description) { hits { article { slug } } } }';
     expectError(await gql(api.url, suggest, { subject: 's'.repeat(201) }, ada), 'BAD_USER_INPUT', 'QUERY_TOO_LONG');
     expect(ok(await gql(api.url, suggest, { subject: '?!', description: '' }, ada)).data).toEqual({ suggestArticles: { hits: [] } });
   });
@@ -216,7 +264,8 @@ describe('search results', () => {
 
 describe('suggestions while writing a ticket', () => {
   it('suggests the articles the caller may read that match the subject and description', async () => {
-    const query = 'query($subject: String!, $description: String) { suggestArticles(subject: $subject, description: $description) { searchId hits { score article { slug } } } }';
+    const query =
+      'query($subject: String!, $description: String) { suggestArticles(subject: $subject, description: $description) { searchId hits { score article { slug } } } }';
     const variables = { subject: 'Question about the lighthouse keeper', description: 'The escalations page mentions a war room.' };
     const asAda = ok(await gql(api.url, query, variables, ada)).data!.suggestArticles;
     const adaSlugs = asAda.hits.map((hit: any) => hit.article.slug);
@@ -234,61 +283,111 @@ describe('"was this helpful?"', () => {
   it('records one answer per customer, replaced when they answer again, and refuses articles they cannot read like unknown ones', async () => {
     const { connection } = await visibleSlugs(ada);
     const publicId = connection.edges.find((edge: any) => edge.node.article.slug === 'lighthouse-public').node.article.id;
-    const first = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: false, searchId: connection.searchId } }, ada)).data!.rateArticle;
+    const first = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: false, searchId: connection.searchId } }, ada)).data!
+      .rateArticle;
     expect(first).toEqual({ article: { slug: 'lighthouse-public' }, helpful: false, userErrors: [] });
-    const again = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: true, comment: 'Clear now.' } }, ada)).data!.rateArticle;
+    const again = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: true, comment: 'Clear now.' } }, ada)).data!
+      .rateArticle;
     expect(again.helpful).toBe(true);
 
-    const premiumId = (await visibleSlugs(hank)).connection.edges.find((edge: any) => edge.node.article.slug === 'lighthouse-business').node.article.id;
+    const premiumId = (await visibleSlugs(hank)).connection.edges.find((edge: any) => edge.node.article.slug === 'lighthouse-business').node
+      .article.id;
     const hidden = ok(await gql(api.url, RATE, { input: { articleId: premiumId, helpful: true } }, ada)).data!.rateArticle;
-    const unknown = ok(await gql(api.url, RATE, { input: { articleId: toGlobalId('Article', '00000000-0000-4000-8000-000000000000'), helpful: true } }, ada)).data!.rateArticle;
+    const unknown = ok(
+      await gql(api.url, RATE, { input: { articleId: toGlobalId('Article', '00000000-0000-4000-8000-000000000000'), helpful: true } }, ada),
+    ).data!.rateArticle;
     expect(hidden).toEqual({ article: null, helpful: null, userErrors: [{ code: 'NOT_FOUND', field: null }] });
     expect(hidden).toEqual(unknown);
     // Someone else's search is not the caller's to cite.
     const hankSearch = ok(await search(hank, 'lighthouse')).data!.searchKnowledgeBase.searchId;
-    const cited = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: true, searchId: hankSearch } }, ada)).data!.rateArticle;
+    const cited = ok(await gql(api.url, RATE, { input: { articleId: publicId, helpful: true, searchId: hankSearch } }, ada)).data!
+      .rateArticle;
     expect(cited.userErrors).toEqual([{ code: 'NOT_FOUND', field: null }]);
     expectError(await gql(api.url, RATE, { input: { articleId: publicId, helpful: true } }, initechKey), 'FORBIDDEN', 'FORBIDDEN');
   });
 });
 
 describe('the admin API', () => {
-  const CREATE = 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id slug version status origin } notice userErrors { code field message } } }';
-  const UPDATE = 'mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id version status title visibility } notice userErrors { code field message } } }';
-  const ARCHIVE = 'mutation($input: ArchiveArticleInput!) { archiveArticle(input: $input) { article { status version } notice userErrors { code } } }';
-  const input = { slug: 'harbour-pilot', title: 'Harbour pilot duties', summary: 'Who steers ships in.', body: 'The harbour pilot boards every ship.', tags: ['harbour'], productArea: 'tickets', visibility: 'customers' };
+  const CREATE =
+    'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id slug version status origin } notice userErrors { code field message } } }';
+  const UPDATE =
+    'mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id version status title visibility } notice userErrors { code field message } } }';
+  const ARCHIVE =
+    'mutation($input: ArchiveArticleInput!) { archiveArticle(input: $input) { article { status version } notice userErrors { code } } }';
+  const input = {
+    slug: 'harbour-pilot',
+    title: 'Harbour pilot duties',
+    summary: 'Who steers ships in.',
+    body: 'The harbour pilot boards every ship.',
+    tags: ['harbour'],
+    productArea: 'tickets',
+    visibility: 'customers',
+  };
 
   it('creates, edits (with versions and optimistic concurrency), archives and restores an article, searchable at once', async () => {
     expectError(await gql(api.url, CREATE, { input }, agent), 'FORBIDDEN', 'FORBIDDEN');
     const created = ok(await gql(api.url, CREATE, { input }, specialist)).data!.createArticle;
-    expect(created).toMatchObject({ article: { slug: 'harbour-pilot', version: 1, status: 'PUBLISHED', origin: 'ADMIN' }, notice: null, userErrors: [] });
+    expect(created).toMatchObject({
+      article: { slug: 'harbour-pilot', version: 1, status: 'PUBLISHED', origin: 'ADMIN' },
+      notice: null,
+      userErrors: [],
+    });
     const id = created.article.id;
     expect((await visibleSlugs(ada, 'harbour')).slugs).toEqual(['harbour-pilot']);
     expect((await visibleSlugs(undefined, 'harbour')).slugs).toEqual([]);
 
     const duplicate = ok(await gql(api.url, CREATE, { input }, admin)).data!.createArticle;
-    expect(duplicate.userErrors).toEqual([{ code: 'CONFLICT', field: ['input', 'slug'], message: expect.stringContaining('already exists') }]);
-    const invalid = ok(await gql(api.url, CREATE, { input: { ...input, slug: 'Bad Slug', productArea: 'gardening', visibility: 'tier:platinum' } }, admin)).data!.createArticle;
+    expect(duplicate.userErrors).toEqual([
+      { code: 'CONFLICT', field: ['input', 'slug'], message: expect.stringContaining('already exists') },
+    ]);
+    const invalid = ok(
+      await gql(api.url, CREATE, { input: { ...input, slug: 'Bad Slug', productArea: 'gardening', visibility: 'tier:platinum' } }, admin),
+    ).data!.createArticle;
     expect(invalid.article).toBeNull();
-    expect(invalid.userErrors).toEqual([{ code: 'INVALID_ARTICLE', field: ['input', 'slug'], message: expect.stringContaining('and 2 more problems') }]);
+    expect(invalid.userErrors).toEqual([
+      { code: 'INVALID_ARTICLE', field: ['input', 'slug'], message: expect.stringContaining('and 2 more problems') },
+    ]);
 
-    const edited = ok(await gql(api.url, UPDATE, { input: { id, expectedVersion: 1, title: 'Harbour pilot boarding', visibility: 'tier:business' } }, specialist)).data!.updateArticle;
+    const edited = ok(
+      await gql(
+        api.url,
+        UPDATE,
+        { input: { id, expectedVersion: 1, title: 'Harbour pilot boarding', visibility: 'tier:business' } },
+        specialist,
+      ),
+    ).data!.updateArticle;
     expect(edited).toMatchObject({ article: { version: 2, title: 'Harbour pilot boarding', visibility: 'tier:business' }, userErrors: [] });
     expect((await visibleSlugs(ada, 'harbour')).slugs).toEqual([]);
     expect((await visibleSlugs(hank, 'boarding')).slugs).toEqual(['harbour-pilot']);
     const stale = ok(await gql(api.url, UPDATE, { input: { id, expectedVersion: 1, title: 'Lost update' } }, admin)).data!.updateArticle;
-    expect(stale.userErrors).toEqual([{ code: 'CONFLICT', field: ['input', 'expectedVersion'], message: expect.stringContaining('version 2') }]);
+    expect(stale.userErrors).toEqual([
+      { code: 'CONFLICT', field: ['input', 'expectedVersion'], message: expect.stringContaining('version 2') },
+    ]);
     const unchanged = ok(await gql(api.url, UPDATE, { input: { id, title: 'Harbour pilot boarding' } }, admin)).data!.updateArticle;
     expect(unchanged.article.version).toBe(2);
 
-    expect(ok(await gql(api.url, ARCHIVE, { input: { id } }, admin)).data!.archiveArticle).toMatchObject({ article: { status: 'ARCHIVED', version: 3 } });
+    expect(ok(await gql(api.url, ARCHIVE, { input: { id } }, admin)).data!.archiveArticle).toMatchObject({
+      article: { status: 'ARCHIVED', version: 3 },
+    });
     expect((await visibleSlugs(agent, 'harbour')).slugs).toEqual([]);
     expect(ok(await gql(api.url, 'query { article(slug: "harbour-pilot") { status } }', {}, hank)).data).toEqual({ article: null });
-    expect(ok(await gql(api.url, 'query { article(slug: "harbour-pilot") { status } }', {}, agent)).data).toEqual({ article: { status: 'ARCHIVED' } });
-    expect(ok(await gql(api.url, UPDATE, { input: { id, status: 'PUBLISHED' } }, admin)).data!.updateArticle.article).toMatchObject({ status: 'PUBLISHED', version: 4 });
+    expect(ok(await gql(api.url, 'query { article(slug: "harbour-pilot") { status } }', {}, agent)).data).toEqual({
+      article: { status: 'ARCHIVED' },
+    });
+    expect(ok(await gql(api.url, UPDATE, { input: { id, status: 'PUBLISHED' } }, admin)).data!.updateArticle.article).toMatchObject({
+      status: 'PUBLISHED',
+      version: 4,
+    });
     expect((await visibleSlugs(hank, 'harbour')).slugs).toEqual(['harbour-pilot']);
 
-    const history = ok(await gql(api.url, 'query { article(slug: "harbour-pilot") { versions(first: 10) { nodes { version status source title } } } }', {}, admin));
+    const history = ok(
+      await gql(
+        api.url,
+        'query { article(slug: "harbour-pilot") { versions(first: 10) { nodes { version status source title } } } }',
+        {},
+        admin,
+      ),
+    );
     expect(history.data!.article.versions.nodes).toEqual([
       { version: 4, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot boarding' },
       { version: 3, status: 'ARCHIVED', source: 'ADMIN', title: 'Harbour pilot boarding' },
@@ -301,7 +400,9 @@ describe('the admin API', () => {
     const id = ok(await gql(api.url, 'query { article(slug: "lighthouse-public") { id } }', {}, admin)).data!.article.id;
     const edited = ok(await gql(api.url, UPDATE, { input: { id, summary: 'Edited by staff.' } }, admin)).data!.updateArticle;
     expect(edited.notice).toMatch(/kb\/articles file/);
-    const unknown = ok(await gql(api.url, UPDATE, { input: { id: toGlobalId('Article', '00000000-0000-4000-8000-000000000000'), title: 'x' } }, admin)).data!.updateArticle;
+    const unknown = ok(
+      await gql(api.url, UPDATE, { input: { id: toGlobalId('Article', '00000000-0000-4000-8000-000000000000'), title: 'x' } }, admin),
+    ).data!.updateArticle;
     expect(unknown.userErrors).toEqual([{ code: 'NOT_FOUND', field: null, message: 'Article not found.' }]);
   });
 });
@@ -331,7 +432,14 @@ describe('search analytics and deflection', () => {
     ok(await search(undefined, 'lighthouse'));
     // Five minutes later Ada opens a ticket anyway: her search did not deflect it. Peter opens none.
     clock.advance(5 * 60_000);
-    ok(await gql(api.url, 'mutation { createTicket(input: { subject: "Lighthouse", description: "Still unclear", priority: LOW }) { ticket { id } } }', {}, ada));
+    ok(
+      await gql(
+        api.url,
+        'mutation { createTicket(input: { subject: "Lighthouse", description: "Still unclear", priority: LOW }) { ticket { id } } }',
+        {},
+        ada,
+      ),
+    );
     clock.advance(40 * 60_000);
     ok(await search(peter, 'lighthouse keeper recent'));
     clock.advance(2 * 60_000);
@@ -352,14 +460,19 @@ describe('search analytics and deflection', () => {
 });
 
 describe('the premium knowledge base follows kb.premium, overrides included', () => {
-  const OVERRIDE = 'mutation($input: SetEntitlementOverrideInput!) { setEntitlementOverride(input: $input) { userErrors { code message } } }';
+  const OVERRIDE =
+    'mutation($input: SetEntitlementOverrideInput!) { setEntitlementOverride(input: $input) { userErrors { code message } } }';
 
   it('lifts Growth to Business articles (not Enterprise ones) with kb.premium, and takes them from Business without it', async () => {
     const [initech, globex] = await Promise.all([organizationId(api.url, admin, 'initech'), organizationId(api.url, admin, 'globex')]);
-    const grant = ok(await gql(api.url, OVERRIDE, { input: { organizationId: initech, feature: 'kb.premium', enabled: true, reason: 'pilot' } }, admin));
+    const grant = ok(
+      await gql(api.url, OVERRIDE, { input: { organizationId: initech, feature: 'kb.premium', enabled: true, reason: 'pilot' } }, admin),
+    );
     expect(grant.data!.setEntitlementOverride.userErrors).toEqual([]);
     expect((await visibleSlugs(ada)).slugs).toEqual(slugsFor('public', 'customers', 'tier:growth', 'tier:business'));
-    ok(await gql(api.url, OVERRIDE, { input: { organizationId: globex, feature: 'kb.premium', enabled: false, reason: 'dispute' } }, admin));
+    ok(
+      await gql(api.url, OVERRIDE, { input: { organizationId: globex, feature: 'kb.premium', enabled: false, reason: 'dispute' } }, admin),
+    );
     expect((await visibleSlugs(hank)).slugs).toEqual(slugsFor('public', 'customers', 'tier:growth'));
     expect(ok(await gql(api.url, 'query { article(slug: "lighthouse-business") { slug } }', {}, hank)).data).toEqual({ article: null });
   });

@@ -46,7 +46,8 @@ export function decodeSearchCursor(cursor: string): number {
   if (cursor.length > 100) throw invalid;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== 'kb' || !Number.isInteger(parsed[1]) || (parsed[1] as number) < 1) throw invalid;
+    if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== 'kb' || !Number.isInteger(parsed[1]) || (parsed[1] as number) < 1)
+      throw invalid;
     return parsed[1] as number;
   } catch {
     throw invalid;
@@ -55,7 +56,8 @@ export function decodeSearchCursor(cursor: string): number {
 
 function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE, fallback = 20): number {
   const size = first ?? fallback;
-  if (!Number.isInteger(size) || size < 0) throw new AppError('BAD_USER_INPUT', '"first" must be zero or a positive integer.', { field: ['first'] });
+  if (!Number.isInteger(size) || size < 0)
+    throw new AppError('BAD_USER_INPUT', '"first" must be zero or a positive integer.', { field: ['first'] });
   if (size > max) throw new AppError('PAGE_SIZE_TOO_LARGE', `"first" may be at most ${max}.`, { field: ['first'], max });
   return size;
 }
@@ -96,7 +98,10 @@ export class KnowledgeBaseResolver {
     });
   }
 
-  @Query(() => ArticleType, { nullable: true, description: 'An article you may read, by slug; null otherwise (also for one you may not read).' })
+  @Query(() => ArticleType, {
+    nullable: true,
+    description: 'An article you may read, by slug; null otherwise (also for one you may not read).',
+  })
   @Access({ public: true })
   async article(@Arg('slug', () => String) slug: string, @Ctx() ctx: RequestContext): Promise<ArticleType | null> {
     const found = await getArticleBySlug(ctx, slug);
@@ -108,7 +113,8 @@ export class KnowledgeBaseResolver {
   async suggestArticles(
     @Arg('subject', () => String, { description: 'At most 200 characters.' }) subject: string,
     @Ctx() ctx: RequestContext,
-    @Arg('description', () => String, { nullable: true, description: 'At most 20,000 characters; the first 1,000 are read.' }) description?: string | null,
+    @Arg('description', () => String, { nullable: true, description: 'At most 20,000 characters; the first 1,000 are read.' })
+    description?: string | null,
     @Arg('first', () => Int, { nullable: true, description: 'Default 5, at most 10.' }) first?: number | null,
   ): Promise<ArticleSuggestions> {
     const { hits, searchId } = await suggestArticles(ctx, { subject, description, first: first ?? 5 });
@@ -129,7 +135,12 @@ export class KnowledgeBaseResolver {
   ): Promise<KnowledgeBaseAnalyticsType> {
     const end = until ?? ctx.clock.now();
     const start = since ?? new Date(end.getTime() - 30 * 86_400_000);
-    const analytics = await knowledgeBaseAnalytics(ctx, { since: start, until: end, windowMinutes: windowMinutes ?? 30, first: pageSize(first) });
+    const analytics = await knowledgeBaseAnalytics(ctx, {
+      since: start,
+      until: end,
+      windowMinutes: windowMinutes ?? 30,
+      first: pageSize(first),
+    });
     return Object.assign(new KnowledgeBaseAnalyticsType(), {
       ...analytics,
       articleRatings: analytics.articleRatings.map((row) => ({ ...row, articleId: toGlobalId('Article', row.articleId) })),
@@ -137,14 +148,23 @@ export class KnowledgeBaseResolver {
   }
 
   @FieldResolver(() => ArticleVersionConnection, { description: 'Staff only: every revision, newest first.' })
-  async versions(@Root() article: ArticleType, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<ArticleVersionType>> {
+  async versions(
+    @Root() article: ArticleType,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<ArticleVersionType>> {
     if (!isStaffLike(ctx.principal)) throw new AppError('FORBIDDEN', 'Only staff see article versions.');
     return connectionFrom(await articleVersions(ctx, article.articleId, pageRequest(page)), ArticleVersionType.from);
   }
 
-  @Mutation(() => RateArticlePayload, { description: '"Was this helpful?" One answer per customer and article; answering again replaces it.' })
+  @Mutation(() => RateArticlePayload, {
+    description: '"Was this helpful?" One answer per customer and article; answering again replaces it.',
+  })
   @Access({ customer: 'MEMBER' })
-  async rateArticle(@Arg('input', () => RateArticleInput) input: RateArticleInput, @Ctx() ctx: RequestContext): Promise<RateArticlePayload> {
+  async rateArticle(
+    @Arg('input', () => RateArticleInput) input: RateArticleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RateArticlePayload> {
     return mutationPayload(RateArticlePayload, async () => {
       const articleId = fromGlobalId('Article', input.articleId, 'articleId');
       const searchId = input.searchId ? fromGlobalId('KnowledgeBaseSearch', input.searchId, 'searchId') : null;
@@ -155,27 +175,41 @@ export class KnowledgeBaseResolver {
 
   @Mutation(() => ArticlePayload, { description: 'A new article (version 1), searchable at once.' })
   @Access({ staff: ['ADMIN', 'SPECIALIST'] })
-  async createArticle(@Arg('input', () => CreateArticleInput) input: CreateArticleInput, @Ctx() ctx: RequestContext): Promise<ArticlePayload> {
+  async createArticle(
+    @Arg('input', () => CreateArticleInput) input: CreateArticleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ArticlePayload> {
     return mutationPayload(ArticlePayload, async () => ({ article: ArticleType.from(await createArticle(ctx, input)), notice: null }));
   }
 
   @Mutation(() => ArticlePayload, { description: 'Changes the fields given (a new version when anything changed).' })
   @Access({ staff: ['ADMIN', 'SPECIALIST'] })
-  async updateArticle(@Arg('input', () => UpdateArticleInput) input: UpdateArticleInput, @Ctx() ctx: RequestContext): Promise<ArticlePayload> {
+  async updateArticle(
+    @Arg('input', () => UpdateArticleInput) input: UpdateArticleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ArticlePayload> {
     return mutationPayload(ArticlePayload, async () => {
       const article = await updateArticle(ctx, { ...input, id: fromGlobalId('Article', input.id) });
       return { article: ArticleType.from(article), notice: article.origin === ArticleSource.FILE ? FILE_NOTICE : null };
     });
   }
 
-  @Mutation(() => ArticlePayload, { description: 'Removes an article from search (a new version; updateArticle(status: PUBLISHED) restores it).' })
+  @Mutation(() => ArticlePayload, {
+    description: 'Removes an article from search (a new version; updateArticle(status: PUBLISHED) restores it).',
+  })
   @Access({ staff: ['ADMIN', 'SPECIALIST'] })
-  async archiveArticle(@Arg('input', () => ArchiveArticleInput) input: ArchiveArticleInput, @Ctx() ctx: RequestContext): Promise<ArticlePayload> {
+  async archiveArticle(
+    @Arg('input', () => ArchiveArticleInput) input: ArchiveArticleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ArticlePayload> {
     return mutationPayload(ArticlePayload, async () => {
       const article = await archiveArticle(ctx, { id: fromGlobalId('Article', input.id) });
       return {
         article: ArticleType.from(article),
-        notice: article.origin === ArticleSource.FILE ? 'This article comes from a kb/articles file: delete the file to remove it for good; a change to the file republishes it.' : null,
+        notice:
+          article.origin === ArticleSource.FILE
+            ? 'This article comes from a kb/articles file: delete the file to remove it for good; a change to the file republishes it.'
+            : null,
       };
     });
   }

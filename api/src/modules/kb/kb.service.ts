@@ -30,7 +30,11 @@ import { MAX_TOTAL_HITS, type SearchHit, type SearchRequest, type SearchResult }
 // Who reads what
 
 export async function knowledgeBaseTiers(ctx: RequestContext): Promise<KbTier[]> {
-  return (await ctx.loaders.tierCatalogue()).map((entry) => ({ key: entry.tier.key, rank: entry.tier.rank, premium: entry.entitlements.enabled('kb.premium') }));
+  return (await ctx.loaders.tierCatalogue()).map((entry) => ({
+    key: entry.tier.key,
+    rank: entry.tier.rank,
+    premium: entry.entitlements.enabled('kb.premium'),
+  }));
 }
 
 /** The caller's audience (kb.policy.ts): staff everything, anonymous public, customers and keys by tier and kb.premium. */
@@ -62,7 +66,11 @@ export async function getArticle(ctx: RequestContext, id: string): Promise<Artic
 }
 
 export async function articleVersions(ctx: RequestContext, articleId: string, request: PageRequest): Promise<Page<ArticleVersion>> {
-  const rows = await ctx.em.find(ArticleVersion, { article: articleId, ...afterCursorCondition(request.after) }, { orderBy: keysetOrder(), limit: request.first + 1 });
+  const rows = await ctx.em.find(
+    ArticleVersion,
+    { article: articleId, ...afterCursorCondition(request.after) },
+    { orderBy: keysetOrder(), limit: request.first + 1 },
+  );
   return toPage(rows, request, () => ctx.em.count(ArticleVersion, { article: articleId }));
 }
 
@@ -127,26 +135,37 @@ async function recordSearch(ctx: RequestContext, kind: SearchEventKind, query: s
   return event.id;
 }
 
-async function checkFilter(ctx: RequestContext, audience: Audience, input: Pick<SearchInput, 'productAreas' | 'tags'>): Promise<{ productAreas?: string[]; tags?: string[] }> {
+async function checkFilter(
+  ctx: RequestContext,
+  audience: Audience,
+  input: Pick<SearchInput, 'productAreas' | 'tags'>,
+): Promise<{ productAreas?: string[]; tags?: string[] }> {
   const productAreas = [...new Set((input.productAreas ?? []).map((area) => area.trim().toLowerCase()))];
   const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim().toLowerCase()))];
   if (productAreas.length > PRODUCT_AREAS.length) throw badInput('filter.productAreas', `At most ${PRODUCT_AREAS.length} product areas.`);
   if (tags.length > ARTICLE_LIMITS.tags) throw badInput('filter.tags', `At most ${ARTICLE_LIMITS.tags} tags.`);
   const unknownArea = productAreas.find((area) => !isProductArea(area));
   if (unknownArea !== undefined) {
-    throw new AppError('UNKNOWN_FILTER', `"${unknownArea}" is not a product area. Known: ${PRODUCT_AREAS.join(', ')}.`, { field: ['filter', 'productAreas'] });
+    throw new AppError('UNKNOWN_FILTER', `"${unknownArea}" is not a product area. Known: ${PRODUCT_AREAS.join(', ')}.`, {
+      field: ['filter', 'productAreas'],
+    });
   }
   if (tags.length) {
     // Checked against the tags of the articles the caller may read, so an unknown tag and a tag only premium
     // articles carry give the same answer.
     const known = new Set((await searchEngineFor(ctx.em).vocabulary(audience)).tags);
     const unknownTag = tags.find((tag) => !KEBAB.test(tag) || !known.has(tag));
-    if (unknownTag !== undefined) throw new AppError('UNKNOWN_FILTER', `No article you can read has the tag "${unknownTag}".`, { field: ['filter', 'tags'] });
+    if (unknownTag !== undefined)
+      throw new AppError('UNKNOWN_FILTER', `No article you can read has the tag "${unknownTag}".`, { field: ['filter', 'tags'] });
   }
   return { ...(productAreas.length ? { productAreas } : {}), ...(tags.length ? { tags } : {}) };
 }
 
-async function articlesFor(ctx: RequestContext, audience: Audience, hits: readonly SearchHit[]): Promise<{ hit: SearchHit; article: Article }[]> {
+async function articlesFor(
+  ctx: RequestContext,
+  audience: Audience,
+  hits: readonly SearchHit[],
+): Promise<{ hit: SearchHit; article: Article }[]> {
   if (!hits.length) return [];
   const articles = await ctx.em.find(Article, { id: { $in: hits.map((hit) => hit.id) }, status: ArticleStatus.PUBLISHED });
   const byId = new Map(articles.map((article) => [article.id, article]));
@@ -186,8 +205,10 @@ export async function suggestArticles(
   ctx: RequestContext,
   input: { subject: string; description?: string | null; first: number },
 ): Promise<{ hits: { hit: SearchHit; article: Article }[]; searchId: string | null }> {
-  if (!Number.isInteger(input.first) || input.first < 0) throw new AppError('BAD_USER_INPUT', '"first" must be zero or a positive integer.', { field: ['first'] });
-  if (input.first > MAX_SUGGESTIONS) throw new AppError('PAGE_SIZE_TOO_LARGE', `"first" may be at most ${MAX_SUGGESTIONS}.`, { field: ['first'], max: MAX_SUGGESTIONS });
+  if (!Number.isInteger(input.first) || input.first < 0)
+    throw new AppError('BAD_USER_INPUT', '"first" must be zero or a positive integer.', { field: ['first'] });
+  if (input.first > MAX_SUGGESTIONS)
+    throw new AppError('PAGE_SIZE_TOO_LARGE', `"first" may be at most ${MAX_SUGGESTIONS}.`, { field: ['first'], max: MAX_SUGGESTIONS });
   const plans = planSuggestion(input.subject, input.description);
   if (!plans.full || input.first === 0) return { hits: [], searchId: null };
   const audience = await audienceOf(ctx);
@@ -279,10 +300,13 @@ export const MAX_DEFLECTION_WINDOW_MINUTES = 24 * 60;
 export async function knowledgeBaseAnalytics(ctx: RequestContext, input: AnalyticsInput): Promise<KnowledgeBaseAnalytics> {
   if (!(input.since < input.until)) throw badInput('since', '"since" must be before "until".');
   if (!Number.isInteger(input.windowMinutes) || input.windowMinutes < 1 || input.windowMinutes > MAX_DEFLECTION_WINDOW_MINUTES) {
-    throw new AppError('BAD_USER_INPUT', `deflectionWindowMinutes must be between 1 and ${MAX_DEFLECTION_WINDOW_MINUTES}.`, { field: ['deflectionWindowMinutes'] });
+    throw new AppError('BAD_USER_INPUT', `deflectionWindowMinutes must be between 1 and ${MAX_DEFLECTION_WINDOW_MINUTES}.`, {
+      field: ['deflectionWindowMinutes'],
+    });
   }
   const em = ctx.em;
-  const sql = <T>(statement: string, params: unknown[]) => em.getConnection().execute<T[]>(statement, params, 'all', em.getTransactionContext());
+  const sql = <T>(statement: string, params: unknown[]) =>
+    em.getConnection().execute<T[]>(statement, params, 'all', em.getTransactionContext());
   const now = ctx.clock.now();
   const period = [input.since, input.until];
 
@@ -342,7 +366,13 @@ export async function knowledgeBaseAnalytics(ctx: RequestContext, input: Analyti
     zeroResultQueries: zero.map(stat),
     deflection: { windowMinutes: input.windowMinutes, eligible, deflected, rate: ratio(deflected, eligible) },
     ratings: { helpful, notHelpful, helpfulRate: ratio(helpful, helpful + notHelpful) },
-    articleRatings: perArticle.map((row) => ({ articleId: row.id, slug: row.slug, title: row.title, helpful: row.helpful, notHelpful: row.not_helpful })),
+    articleRatings: perArticle.map((row) => ({
+      articleId: row.id,
+      slug: row.slug,
+      title: row.title,
+      helpful: row.helpful,
+      notHelpful: row.not_helpful,
+    })),
   };
 }
 
@@ -355,15 +385,22 @@ async function checkContent(ctx: RequestContext, input: Record<string, unknown>)
   if (visibility?.kind === 'tier') {
     const tiers = await knowledgeBaseTiers(ctx);
     if (!tiers.some((tier) => tier.key === visibility.tierKey)) {
-      problems.push({ field: 'visibility', message: `visibility names the tier "${visibility.tierKey}", which is not in the catalogue (${tiers.map((tier) => tier.key).join(', ')}).` });
+      problems.push({
+        field: 'visibility',
+        message: `visibility names the tier "${visibility.tierKey}", which is not in the catalogue (${tiers.map((tier) => tier.key).join(', ')}).`,
+      });
     }
   }
   const [first] = problems;
   if (first) {
-    throw new AppError('INVALID_ARTICLE', problems.length > 1 ? `${first.message} (and ${problems.length - 1} more problems)` : first.message, {
-      field: ['input', first.field],
-      problems: problems.map((problem) => `${problem.field}: ${problem.message}`),
-    });
+    throw new AppError(
+      'INVALID_ARTICLE',
+      problems.length > 1 ? `${first.message} (and ${problems.length - 1} more problems)` : first.message,
+      {
+        field: ['input', first.field],
+        problems: problems.map((problem) => `${problem.field}: ${problem.message}`),
+      },
+    );
   }
   return content;
 }
@@ -432,12 +469,17 @@ export async function updateArticle(
   return saveAndSync(ctx, async (em) => {
     const article = await lockArticle(em, input.id);
     if (input.expectedVersion != null && input.expectedVersion !== article.version) {
-      throw new AppError('CONFLICT', `The article changed meanwhile: it is at version ${article.version}, not ${input.expectedVersion}. Reload it and edit again.`, {
-        field: ['input', 'expectedVersion'],
-        currentVersion: article.version,
-      });
+      throw new AppError(
+        'CONFLICT',
+        `The article changed meanwhile: it is at version ${article.version}, not ${input.expectedVersion}. Reload it and edit again.`,
+        {
+          field: ['input', 'expectedVersion'],
+          currentVersion: article.version,
+        },
+      );
     }
-    if (input.slug != null && input.slug !== article.slug) throw badInput('slug', 'The slug of an article cannot change (links and files use it).');
+    if (input.slug != null && input.slug !== article.slug)
+      throw badInput('slug', 'The slug of an article cannot change (links and files use it).');
     const content = await checkContent(ctx, {
       slug: article.slug,
       title: input.title ?? article.title,

@@ -25,13 +25,15 @@ export class ArticleType extends Node {
   @Field(() => [String])
   tags: string[];
 
-  @Field(() => String, { description: 'getting-started, tiers-and-plans, tickets, sla, escalations, partner-api, billing, security or troubleshooting.' })
+  @Field(() => String, {
+    description: 'getting-started, tiers-and-plans, tickets, sla, escalations, partner-api, billing, security or troubleshooting.',
+  })
   productArea: string;
 
   @Field(() => String, { description: '`public`, `customers` or `tier:<tier key>`.' })
   visibility: string;
 
-  @Field(() => Date, { description: 'When the content last changed (the front matter\'s `updated`, or the admin edit).' })
+  @Field(() => Date, { description: "When the content last changed (the front matter's `updated`, or the admin edit)." })
   updatedAt: Date;
 
   @Field(() => Int, { description: 'Increases with every change; pass it as `expectedVersion` to updateArticle.' })
@@ -142,7 +144,11 @@ export class ArticleHit {
   highlights: ArticleHighlights;
 
   static from(hit: SearchHit, article: Article): ArticleHit {
-    return Object.assign(new ArticleHit(), { article: ArticleType.from(article), score: hit.score, highlights: Object.assign(new ArticleHighlights(), hit.highlights) });
+    return Object.assign(new ArticleHit(), {
+      article: ArticleType.from(article),
+      score: hit.score,
+      highlights: Object.assign(new ArticleHighlights(), hit.highlights),
+    });
   }
 }
 
@@ -196,7 +202,10 @@ export class ArticleSearchConnection {
   @Field(() => String, { description: 'The query as searched: lowercase words, punctuation removed.' })
   query: string;
 
-  @Field(() => ID, { nullable: true, description: 'This search, for rateArticle(searchId) (null for staff, whose searches are not recorded, and after the first page).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'This search, for rateArticle(searchId) (null for staff, whose searches are not recorded, and after the first page).',
+  })
   searchId: string | null;
 }
 
@@ -274,7 +283,10 @@ export class UpdateArticleInput {
   @Field(() => ID)
   id: string;
 
-  @Field(() => Int, { nullable: true, description: 'The version you edited; a different current version is a CONFLICT (someone else saved first).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The version you edited; a different current version is a CONFLICT (someone else saved first).',
+  })
   expectedVersion?: number | null;
 
   @Field(() => String, { nullable: true })
@@ -310,7 +322,10 @@ export class ArticlePayload implements WithUserErrors {
   @Field(() => ArticleType, { nullable: true })
   article: ArticleType | null;
 
-  @Field(() => String, { nullable: true, description: 'Set when the edit has a consequence to know, e.g. a file-based article will follow its next file change.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set when the edit has a consequence to know, e.g. a file-based article will follow its next file change.',
+  })
   notice: string | null;
 
   @Field(() => [UserError])
@@ -332,12 +347,16 @@ export class SearchQueryStat {
   lastSearchedAt: Date;
 }
 
-@ObjectType({ description: 'Searches and suggestions that showed articles and were not followed by a ticket from the same caller within the window.' })
+@ObjectType({
+  description: 'Searches and suggestions that showed articles and were not followed by a ticket from the same caller within the window.',
+})
 export class DeflectionStats {
   @Field(() => Int)
   windowMinutes: number;
 
-  @Field(() => Int, { description: 'Searches and suggestions by signed-in customers and keys, with at least one result, whose window has passed.' })
+  @Field(() => Int, {
+    description: 'Searches and suggestions by signed-in customers and keys, with at least one result, whose window has passed.',
+  })
   eligible: number;
 
   @Field(() => Int, { description: 'Of those, the ones not followed by a ticket opened by the same caller within the window.' })
@@ -406,4 +425,3 @@ export class KnowledgeBaseAnalyticsType {
   @Field(() => [ArticleRatingStat], { description: 'Rated articles, most "not helpful" answers first: articles to improve.' })
   articleRatings: ArticleRatingStat[];
 }
-

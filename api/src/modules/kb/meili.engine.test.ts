@@ -41,9 +41,27 @@ function fakeMeili(options: { indexExists?: boolean; searchResponse?: Record<str
       return [404, { message: 'Index `kb_test` not found.', code: 'index_not_found', type: 'invalid_request', link: '' }];
     }
     if (method === 'GET' && url.pathname === '/keys') return [200, { results: [], offset: 0, limit: 100, total: 0 }];
-    if (method === 'POST' && url.pathname === '/keys') return [201, { uid: '1f1c7a8e-0000-4000-8000-000000000001', key: 'search-key-secret', name: body.name, actions: body.actions, indexes: body.indexes }];
+    if (method === 'POST' && url.pathname === '/keys')
+      return [
+        201,
+        {
+          uid: '1f1c7a8e-0000-4000-8000-000000000001',
+          key: 'search-key-secret',
+          name: body.name,
+          actions: body.actions,
+          indexes: body.indexes,
+        },
+      ];
     if (url.pathname === '/multi-search') {
-      return [200, { results: (body as { queries: unknown[] }).queries.map(() => ({ indexUid: 'kb_test', ...(options.searchResponse ?? { hits: [], totalHits: 0, facetDistribution: {} }) })) }];
+      return [
+        200,
+        {
+          results: (body as { queries: unknown[] }).queries.map(() => ({
+            indexUid: 'kb_test',
+            ...(options.searchResponse ?? { hits: [], totalHits: 0, facetDistribution: {} }),
+          })),
+        },
+      ];
     }
     return [202, enqueued()];
   };
@@ -131,7 +149,10 @@ describe('the Meilisearch adapter', () => {
     const search = fake.calls.find((call) => call.path === '/multi-search')!;
     expect(search.authorization).toBeNull();
     const queries = (search.body as { queries: Record<string, any>[] }).queries;
-    expect(queries.map((query) => query.filter)).toEqual(['visibility IN ["public", "customers"]', 'visibility IN ["public", "customers"]']);
+    expect(queries.map((query) => query.filter)).toEqual([
+      'visibility IN ["public", "customers"]',
+      'visibility IN ["public", "customers"]',
+    ]);
     expect(queries.map((query) => query.matchingStrategy)).toEqual(['all', 'frequency']);
   });
 
@@ -141,7 +162,12 @@ describe('the Meilisearch adapter', () => {
       searchResponse: {
         hits: [
           { id: 'a', slug: 'first', _rankingScore: 0.98765, _formatted: { title: 'x', summary: 'y', body: 'z' } },
-          { id: 'b', slug: 'second', _rankingScore: 0.5, _formatted: { title: '\u0001Reset\u0002 <b>', summary: 's', body: '…your \u0001password\u0002…' } },
+          {
+            id: 'b',
+            slug: 'second',
+            _rankingScore: 0.5,
+            _formatted: { title: '\u0001Reset\u0002 <b>', summary: 's', body: '…your \u0001password\u0002…' },
+          },
         ],
         totalHits: 7,
         facetDistribution: { productArea: { security: 2, sla: 5 }, tags: { zeta: 1, alpha: 1, beta: 3 } },
@@ -152,7 +178,14 @@ describe('the Meilisearch adapter', () => {
     expect((fake.calls.at(-1)!.body as { queries: Record<string, any>[] }).queries[0]).toMatchObject({ page: 1, hitsPerPage: 2 });
     expect(result).toEqual({
       total: 7,
-      hits: [{ id: 'b', slug: 'second', score: 0.5, highlights: { title: '<mark>Reset</mark> &lt;b&gt;', summary: 's', snippet: '…your <mark>password</mark>…' } }],
+      hits: [
+        {
+          id: 'b',
+          slug: 'second',
+          score: 0.5,
+          highlights: { title: '<mark>Reset</mark> &lt;b&gt;', summary: 's', snippet: '…your <mark>password</mark>…' },
+        },
+      ],
       facets: {
         productArea: [
           { value: 'sla', count: 5 },

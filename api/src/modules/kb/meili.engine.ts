@@ -38,7 +38,8 @@ interface MeiliDocument {
 export function meiliSynonyms(): Record<string, string[]> {
   const synonyms: Record<string, string[]> = {};
   for (const group of SYNONYM_GROUPS) {
-    for (const phrase of group) synonyms[phrase] = [...new Set([...(synonyms[phrase] ?? []), ...group.filter((other) => other !== phrase)])];
+    for (const phrase of group)
+      synonyms[phrase] = [...new Set([...(synonyms[phrase] ?? []), ...group.filter((other) => other !== phrase)])];
   }
   return synonyms;
 }
@@ -130,7 +131,9 @@ export class MeiliSearchEngine implements SearchEngine {
 
   private static succeeded(task: Task, what: string): void {
     if (task.status !== 'succeeded') {
-      throw new AppError('SEARCH_UNAVAILABLE', `Meilisearch could not ${what}: ${task.error?.message ?? task.status}`, { engine: 'meilisearch' });
+      throw new AppError('SEARCH_UNAVAILABLE', `Meilisearch could not ${what}: ${task.error?.message ?? task.status}`, {
+        engine: 'meilisearch',
+      });
     }
   }
 
@@ -159,7 +162,13 @@ export class MeiliSearchEngine implements SearchEngine {
       if (found) return found;
       if (page.results.length < 100) break;
     }
-    return this.client.createKey({ name, description: 'Signs Tierdesk tenant tokens for knowledge-base searches', actions: ['search'], indexes: [this.indexUid], expiresAt: null });
+    return this.client.createKey({
+      name,
+      description: 'Signs Tierdesk tenant tokens for knowledge-base searches',
+      actions: ['search'],
+      indexes: [this.indexUid],
+      expiresAt: null,
+    });
   }
 
   /** A client whose every search is confined to the audience by a tenant token (or null: use the filter). */
@@ -189,7 +198,11 @@ export class MeiliSearchEngine implements SearchEngine {
   async upsert(documents: readonly SearchDocument[]): Promise<void> {
     if (!documents.length) return;
     await this.call('index articles', async () => {
-      const payload: MeiliDocument[] = documents.map((document) => ({ ...document, tags: [...document.tags], updatedAt: document.updatedAt.getTime() }));
+      const payload: MeiliDocument[] = documents.map((document) => ({
+        ...document,
+        tags: [...document.tags],
+        updatedAt: document.updatedAt.getTime(),
+      }));
       MeiliSearchEngine.succeeded(await this.index().addDocuments(payload, { primaryKey: 'id' }).waitTask(), 'index articles');
     });
   }
@@ -197,7 +210,12 @@ export class MeiliSearchEngine implements SearchEngine {
   async remove(ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
     await this.call('remove articles', async () => {
-      MeiliSearchEngine.succeeded(await this.index().deleteDocuments([...ids]).waitTask(), 'remove articles');
+      MeiliSearchEngine.succeeded(
+        await this.index()
+          .deleteDocuments([...ids])
+          .waitTask(),
+        'remove articles',
+      );
     });
   }
 
@@ -208,7 +226,11 @@ export class MeiliSearchEngine implements SearchEngine {
     return this.call('list indexed articles', async () => {
       const revisions = new Map<string, string>();
       for (let offset = 0; ; offset += 1000) {
-        const page = await this.index().getDocuments<Pick<MeiliDocument, 'id' | 'revision'>>({ fields: ['id', 'revision'], offset, limit: 1000 });
+        const page = await this.index().getDocuments<Pick<MeiliDocument, 'id' | 'revision'>>({
+          fields: ['id', 'revision'],
+          offset,
+          limit: 1000,
+        });
         for (const document of page.results) revisions.set(document.id, document.revision);
         if (page.results.length < 1000) return revisions;
       }
@@ -242,7 +264,10 @@ export class MeiliSearchEngine implements SearchEngine {
     };
   }
 
-  private toResult(request: SearchRequest, response: { hits: Record<string, unknown>[]; totalHits?: number; facetDistribution?: Record<string, Record<string, number>> }): SearchResult {
+  private toResult(
+    request: SearchRequest,
+    response: { hits: Record<string, unknown>[]; totalHits?: number; facetDistribution?: Record<string, Record<string, number>> },
+  ): SearchResult {
     const hits = response.hits.slice(Math.min(request.offset, MAX_TOTAL_HITS)).map((hit) => {
       const formatted = (hit._formatted ?? {}) as Record<string, unknown>;
       return {
@@ -285,7 +310,10 @@ export class MeiliSearchEngine implements SearchEngine {
         const tokenClient = await this.clientFor(audience);
         const client = tokenClient ?? this.client;
         const response = await client.multiSearch({
-          queries: positions.map((position) => ({ indexUid: this.indexUid, ...this.searchParams(requests[position]!, tokenClient === null) })),
+          queries: positions.map((position) => ({
+            indexUid: this.indexUid,
+            ...this.searchParams(requests[position]!, tokenClient === null),
+          })),
         });
         response.results.forEach((result, index) => {
           const position = positions[index]!;

@@ -75,7 +75,9 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 
   async prepare(): Promise<void> {
-    const [row] = await this.sql<{ ready: boolean }>(`select exists (select 1 from pg_extension where extname = 'pg_trgm') and to_regclass('kb_search_document') is not null as ready`);
+    const [row] = await this.sql<{ ready: boolean }>(
+      `select exists (select 1 from pg_extension where extname = 'pg_trgm') and to_regclass('kb_search_document') is not null as ready`,
+    );
     if (!row?.ready) throw new Error('The knowledge-base tables or the pg_trgm extension are missing: run `pnpm tierdesk migrate`.');
   }
 
@@ -194,7 +196,10 @@ export class PostgresSearchEngine implements SearchEngine {
       }
       return `select ?::text as word, ${known} as known, ${near} as near, ${completions} as completions`;
     });
-    const rows = await this.sql<{ word: string; known: boolean; near: { w: string; n: number }[] | null; completions: string[] | null }>(selects.join(' union all '), params);
+    const rows = await this.sql<{ word: string; known: boolean; near: { w: string; n: number }[] | null; completions: string[] | null }>(
+      selects.join(' union all '),
+      params,
+    );
     return new Map(
       rows.map((row) => {
         const allowed = typosAllowed(row.word);
@@ -224,7 +229,8 @@ export class PostgresSearchEngine implements SearchEngine {
         for (const word of expansion.completions) derived.push({ words: [word], derived: true });
       }
       const usable = (alternative: Alternative) =>
-        alternative.words.some((word) => !STOP_WORDS.has(word)) && !(alternative.prefix && alternative.words.length === 1 && alternative.words[0]!.length < 2 && expansion?.completions.length);
+        alternative.words.some((word) => !STOP_WORDS.has(word)) &&
+        !(alternative.prefix && alternative.words.length === 1 && alternative.words[0]!.length < 2 && expansion?.completions.length);
       const exact = typed.filter(usable).map((alternative) => phrase(alternative));
       const every = [...exact, ...derived.filter(usable).map((alternative) => phrase(alternative))];
       if (!every.length) continue;
@@ -338,7 +344,9 @@ export class PostgresSearchEngine implements SearchEngine {
     const window = request.offset + limit + 20;
     // ts_headline parses all the text it is given: the snippet is cut from a window around the first occurrence of
     // the longest word typed (or the start), which keeps highlighting cheap on long articles.
-    const anchor = request.plan.groups.flatMap((group) => group.typed).reduce((longest, word) => (word.length > longest.length ? word : longest), '');
+    const anchor = request.plan.groups
+      .flatMap((group) => group.typed)
+      .reduce((longest, word) => (word.length > longest.length ? word : longest), '');
     const pageSql = `${pagePrefix},
        best as materialized (
          select k.*, ts_rank('{0.1, 0.2, 0.4, 1.0}', d.search_vector, q.q_rank, 1 | 32) as rank
@@ -369,7 +377,16 @@ export class PostgresSearchEngine implements SearchEngine {
         id: String(hit.id),
         slug: String(hit.slug),
         // words, exact and title each count up to n; the two ranks (each below 1) break ties.
-        score: Math.round(((Number(hit.words) + Number(hit.exact) + Number(hit.title_words) + Math.min(Number(hit.head_rank), 1) / 2 + Number(hit.rank) / 2) / (3 * n + 1)) * 10_000) / 10_000,
+        score:
+          Math.round(
+            ((Number(hit.words) +
+              Number(hit.exact) +
+              Number(hit.title_words) +
+              Math.min(Number(hit.head_rank), 1) / 2 +
+              Number(hit.rank) / 2) /
+              (3 * n + 1)) *
+              10_000,
+          ) / 10_000,
         highlights: {
           title: renderHighlight(String(hit.title)),
           summary: renderHighlight(String(hit.summary)),

@@ -15,17 +15,21 @@ export const QUERY_LIMITS = {
 
 /** PostgreSQL's english stop words (its `english.stop`): they are not indexed, so they are not searched either. */
 export const STOP_WORDS = new Set(
-  ('i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its itself ' +
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its itself ' +
     'they them their theirs themselves what which who whom this that these those am is are was were be been being have has had ' +
     'having do does did doing a an the and but if or because as until while of at by for with about against between into through ' +
     'during before after above below to from up down in out on off over under again further then once here there when where why how ' +
-    'all any both each few more most other some such no nor not only own same so than too very s t can will just don should now')
-    .split(' '),
+    'all any both each few more most other some such no nor not only own same so than too very s t can will just don should now'
+  ).split(' '),
 );
 
 /** Lowercase, accents removed: "Fréquence" and "frequence" are the same word to search. */
 export function normalize(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 export function tokenize(text: string): string[] {
@@ -61,7 +65,9 @@ export interface QueryPlan {
 }
 
 /** Every strict prefix of a stop word ("ou", "th", "wh"…). */
-const STOP_WORD_PREFIXES = new Set([...STOP_WORDS].flatMap((word) => Array.from({ length: word.length - 1 }, (_, end) => word.slice(0, end + 1))));
+const STOP_WORD_PREFIXES = new Set(
+  [...STOP_WORDS].flatMap((word) => Array.from({ length: word.length - 1 }, (_, end) => word.slice(0, end + 1))),
+);
 
 const PHRASES = SYNONYM_GROUPS.map((group) => group.map((phrase) => tokenize(phrase)));
 const MAX_PHRASE = Math.max(...PHRASES.flat().map((words) => words.length));
@@ -120,9 +126,15 @@ export function groupsOf(tokens: string[], typing: boolean, maxGroups: number): 
  * stop words and repeats dropped, at most `QUERY_LIMITS.suggestionTerms` groups. Returns null when there is
  * nothing to search for yet (an empty form asks for no suggestions; that is not an error).
  */
-export function planSuggestion(subject: string, description: string | null | undefined): { subject: QueryPlan | null; full: QueryPlan | null } {
+export function planSuggestion(
+  subject: string,
+  description: string | null | undefined,
+): { subject: QueryPlan | null; full: QueryPlan | null } {
   if (subject.length > QUERY_LIMITS.subject) {
-    throw new AppError('QUERY_TOO_LONG', `The subject is too long (at most ${QUERY_LIMITS.subject} characters).`, { field: ['subject'], max: QUERY_LIMITS.subject });
+    throw new AppError('QUERY_TOO_LONG', `The subject is too long (at most ${QUERY_LIMITS.subject} characters).`, {
+      field: ['subject'],
+      max: QUERY_LIMITS.subject,
+    });
   }
   if ((description?.length ?? 0) > QUERY_LIMITS.description) {
     throw new AppError('QUERY_TOO_LONG', `The description is too long (at most ${QUERY_LIMITS.description} characters).`, {
@@ -142,7 +154,9 @@ export function planSuggestion(subject: string, description: string | null | und
 /** Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions), capped at `max + 1`. */
 export function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i += 1) {
     let best = Number.POSITIVE_INFINITY;
     for (let j = 1; j <= b.length; j += 1) {

@@ -18,7 +18,7 @@ import { TierType } from '../tiers/tier.types.js';
 export class NodeResolver {
   @Query(() => Node, {
     nullable: true,
-    description: 'Any object by its global id. Ids of other organizations\' objects, and malformed ids, give null.',
+    description: "Any object by its global id. Ids of other organizations' objects, and malformed ids, give null.",
   })
   @Access({ customer: 'MEMBER', partner: 'tickets:read', staff: 'ANY' })
   async node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Node | null> {

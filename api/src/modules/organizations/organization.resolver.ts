@@ -60,7 +60,7 @@ async function requireLoaded(ctx: RequestContext, organizationId: string) {
 export class OrganizationResolver {
   @Query(() => OrganizationType, {
     nullable: true,
-    description: 'Without `slug`: the caller\'s own organization. With it: staff may read any; others only their own.',
+    description: "Without `slug`: the caller's own organization. With it: staff may read any; others only their own.",
   })
   @Access({ customer: 'MEMBER', partner: 'organization:read', staff: 'ANY' })
   async organization(
@@ -84,7 +84,7 @@ export class OrganizationResolver {
     return TierType.from(tier);
   }
 
-  @FieldResolver(() => Entitlements, { description: 'In force now: the tier\'s values with contract overrides applied.' })
+  @FieldResolver(() => Entitlements, { description: "In force now: the tier's values with contract overrides applied." })
   async entitlements(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<Entitlements> {
     return Entitlements.from(await ctx.loaders.entitlements.load(organization.organizationId));
   }
@@ -114,7 +114,7 @@ export class OrganizationResolver {
     );
   }
 
-  @FieldResolver(() => TierSuggestionType, { description: 'Which tier the organization\'s figures suggest.' })
+  @FieldResolver(() => TierSuggestionType, { description: "Which tier the organization's figures suggest." })
   async suggestedTier(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TierSuggestionType> {
     const tiers = (await ctx.loaders.tierCatalogue()).map((entry) => entry.tier);
     const suggestion = suggestTier(organization, tiers);
@@ -127,11 +127,13 @@ export class OrganizationResolver {
 
   @Mutation(() => OrganizationPayload)
   @Access({ staff: ['ADMIN'] })
-  async createOrganization(@Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput, @Ctx() ctx: RequestContext): Promise<OrganizationPayload> {
-    return mutationPayload(
-      OrganizationPayload,
-      async () => ({ organization: OrganizationType.from(await createOrganization(ctx, input)) }),
-    );
+  async createOrganization(
+    @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OrganizationPayload> {
+    return mutationPayload(OrganizationPayload, async () => ({
+      organization: OrganizationType.from(await createOrganization(ctx, input)),
+    }));
   }
 
   @Mutation(() => OrganizationPayload, { description: 'Moves an organization to another tier, with an entry in its tier history.' })
@@ -140,13 +142,10 @@ export class OrganizationResolver {
     @Arg('input', () => ChangeOrganizationTierInput) input: ChangeOrganizationTierInput,
     @Ctx() ctx: RequestContext,
   ): Promise<OrganizationPayload> {
-    return mutationPayload(
-      OrganizationPayload,
-      async () => {
-        const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
-        return { organization: OrganizationType.from(await changeTier(ctx, { ...input, organizationId })) };
-      },
-    );
+    return mutationPayload(OrganizationPayload, async () => {
+      const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
+      return { organization: OrganizationType.from(await changeTier(ctx, { ...input, organizationId })) };
+    });
   }
 
   @Mutation(() => SetEntitlementOverridePayload, { description: 'A contract exception for one organization, for a period.' })
@@ -155,19 +154,16 @@ export class OrganizationResolver {
     @Arg('input', () => SetEntitlementOverrideInput) input: SetEntitlementOverrideInput,
     @Ctx() ctx: RequestContext,
   ): Promise<SetEntitlementOverridePayload> {
-    return mutationPayload(
-      SetEntitlementOverridePayload,
-      async () => {
-        const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
-        await setEntitlementOverride(ctx, { ...input, organizationId, value: overrideValue(input) });
-        ctx.loaders.entitlements.clear(organizationId);
-        const entitlements = Entitlements.from(await ctx.loaders.entitlements.load(organizationId));
-        const organization = await requireLoaded(ctx, organizationId);
-        return {
-          entitlement: entitlements.features.find((feature) => feature.feature === input.feature) ?? null,
-          organization: OrganizationType.from(organization),
-        };
-      },
-    );
+    return mutationPayload(SetEntitlementOverridePayload, async () => {
+      const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
+      await setEntitlementOverride(ctx, { ...input, organizationId, value: overrideValue(input) });
+      ctx.loaders.entitlements.clear(organizationId);
+      const entitlements = Entitlements.from(await ctx.loaders.entitlements.load(organizationId));
+      const organization = await requireLoaded(ctx, organizationId);
+      return {
+        entitlement: entitlements.features.find((feature) => feature.feature === input.feature) ?? null,
+        organization: OrganizationType.from(organization),
+      };
+    });
   }
 }

@@ -68,7 +68,8 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
   return ctx.em.transactional(async (em) => {
     const tier = await em.findOne(Tier, { key: input.tierKey });
     if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
-    if (await em.count(Organization, { slug })) throw new AppError('CONFLICT', `The slug "${slug}" is taken.`, { field: ['input', 'slug'] });
+    if (await em.count(Organization, { slug }))
+      throw new AppError('CONFLICT', `The slug "${slug}" is taken.`, { field: ['input', 'slug'] });
     const organization = new Organization();
     Object.assign(organization, {
       slug,
@@ -82,7 +83,14 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
       strategic: input.strategic ?? false,
     });
     const change = new TierChange();
-    Object.assign(change, { organization, fromTier: null, toTier: tier, reason: 'Organization created', changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() });
+    Object.assign(change, {
+      organization,
+      fromTier: null,
+      toTier: tier,
+      reason: 'Organization created',
+      changedBy: actorOf(ctx).actor,
+      createdAt: ctx.clock.now(),
+    });
     em.persist([organization, change]);
     return organization;
   });
@@ -92,7 +100,10 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
  * Moves an organization to another tier and records it. The entitlements follow at once because they are
  * always computed from the current tier. (Re-timing open tickets joins this transaction with the SLA engine.)
  */
-export async function changeTier(ctx: RequestContext, input: { organizationId: string; tierKey: string; reason: string }): Promise<Organization> {
+export async function changeTier(
+  ctx: RequestContext,
+  input: { organizationId: string; tierKey: string; reason: string },
+): Promise<Organization> {
   const reason = input.reason.trim();
   if (!reason || reason.length > 500) throw badInput('reason', 'Say why the tier changes (1 to 500 characters).');
   return ctx.em.transactional(async (em) => {
@@ -102,7 +113,14 @@ export async function changeTier(ctx: RequestContext, input: { organizationId: s
     if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
     if (organization.tier.id === tier.id) throw new AppError('CONFLICT', `${organization.name} is already on the ${tier.name} tier.`);
     const change = new TierChange();
-    Object.assign(change, { organization, fromTier: organization.tier, toTier: tier, reason, changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() });
+    Object.assign(change, {
+      organization,
+      fromTier: organization.tier,
+      toTier: tier,
+      reason,
+      changedBy: actorOf(ctx).actor,
+      createdAt: ctx.clock.now(),
+    });
     organization.tier = tier;
     em.persist(change);
     await em.flush();
@@ -112,14 +130,24 @@ export async function changeTier(ctx: RequestContext, input: { organizationId: s
 }
 
 /** Assigns (or clears) an organization's own calendar, recording when, so SLA replays use the right one. */
-export async function setOrganizationCalendar(ctx: RequestContext, input: { organizationId: string; calendarId: string | null }): Promise<Organization> {
+export async function setOrganizationCalendar(
+  ctx: RequestContext,
+  input: { organizationId: string; calendarId: string | null },
+): Promise<Organization> {
   return ctx.em.transactional(async (em) => {
     const organization = await em.findOne(Organization, { id: input.organizationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!organization) throw notFound('Organization');
     const calendar = input.calendarId ? await em.findOne(BusinessCalendarRecord, { id: input.calendarId }) : null;
     if (input.calendarId && !calendar) throw badInput('calendarId', 'There is no such business calendar.');
     organization.calendar = calendar;
-    em.persist(Object.assign(new OrganizationCalendarChange(), { organization, calendar, changedBy: actorOf(ctx).actor, createdAt: ctx.clock.now() }));
+    em.persist(
+      Object.assign(new OrganizationCalendarChange(), {
+        organization,
+        calendar,
+        changedBy: actorOf(ctx).actor,
+        createdAt: ctx.clock.now(),
+      }),
+    );
     await em.flush();
     await organizationRulesChanged(em, ctx, organization.id);
     return organization;
@@ -186,7 +214,10 @@ export interface TierSuggestion {
 }
 
 /** Checks an organization's figures against one tier's criteria. Pure: unit-tested. */
-export function checkCriteria(organization: Pick<Organization, 'contractValue' | 'monthlyUsage' | 'businessCritical' | 'strategic'>, tier: Tier): CriterionCheck[] {
+export function checkCriteria(
+  organization: Pick<Organization, 'contractValue' | 'monthlyUsage' | 'businessCritical' | 'strategic'>,
+  tier: Tier,
+): CriterionCheck[] {
   const checks: CriterionCheck[] = [
     {
       criterion: 'contractValue',
@@ -202,7 +233,12 @@ export function checkCriteria(organization: Pick<Organization, 'contractValue' |
     },
   ];
   if (tier.requiresBusinessCritical) {
-    checks.push({ criterion: 'businessCritical', required: 'yes', actual: organization.businessCritical ? 'yes' : 'no', met: organization.businessCritical });
+    checks.push({
+      criterion: 'businessCritical',
+      required: 'yes',
+      actual: organization.businessCritical ? 'yes' : 'no',
+      met: organization.businessCritical,
+    });
   }
   if (tier.requiresStrategic) {
     checks.push({ criterion: 'strategic', required: 'yes', actual: organization.strategic ? 'yes' : 'no', met: organization.strategic });

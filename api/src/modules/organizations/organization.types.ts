@@ -96,7 +96,7 @@ export class CriterionCheck {
   met: boolean;
 }
 
-@ObjectType({ description: 'The tier the organization\'s figures qualify it for, with each criterion checked.' })
+@ObjectType({ description: "The tier the organization's figures qualify it for, with each criterion checked." })
 export class TierSuggestionType {
   @Field(() => TierType)
   tier: TierType;
@@ -159,7 +159,7 @@ export class ChangeOrganizationTierInput {
   reason: string;
 }
 
-@InputType({ description: 'Give exactly the field that fits the feature\'s kind.' })
+@InputType({ description: "Give exactly the field that fits the feature's kind." })
 export class SetEntitlementOverrideInput {
   @Field(() => ID)
   organizationId: string;

@@ -34,14 +34,16 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
   input.skills.forEach((skill, index) => {
     if (!DOMAINS.includes(skill.domain)) throw invalid(`skills.${index}.domain`, `Unknown domain ${skill.domain}.`);
     if (skills[skill.domain]) throw invalid(`skills.${index}.domain`, `${skill.domain} is listed twice.`);
-    if (![1, 2, 3].includes(skill.level)) throw invalid(`skills.${index}.level`, 'Skill levels are 1 (can handle), 2 (experienced) or 3 (expert).');
+    if (![1, 2, 3].includes(skill.level))
+      throw invalid(`skills.${index}.level`, 'Skill levels are 1 (can handle), 2 (experienced) or 3 (expert).');
     skills[skill.domain] = skill.level as SkillLevel;
   });
   if (input.certifications.length > 50) throw invalid('certifications', 'At most 50 certifications.');
   const certifications = input.certifications.map((certification, index) => {
     const name = certification.name.trim();
     if (!name || name.length > 120) throw invalid(`certifications.${index}.name`, 'A certification name is 1 to 120 characters.');
-    if (certification.expiresAt && Number.isNaN(certification.expiresAt.getTime())) throw invalid(`certifications.${index}.expiresAt`, 'Not a valid instant.');
+    if (certification.expiresAt && Number.isNaN(certification.expiresAt.getTime()))
+      throw invalid(`certifications.${index}.expiresAt`, 'Not a valid instant.');
     return { name, expiresAt: certification.expiresAt?.toISOString() ?? null };
   });
   const languages = [...new Set(input.languages.map((language) => language.trim().toLowerCase()))];
@@ -53,7 +55,8 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
   if (!region || region.length > 40) throw invalid('region', 'A region is 1 to 40 characters.');
   const capacity = emptyLoad();
   input.capacity.forEach((entry, index) => {
-    if (!Number.isInteger(entry.max) || entry.max < 0 || entry.max > MAX_CAPACITY) throw invalid(`capacity.${index}.max`, `Capacity is 0 to ${MAX_CAPACITY} open tickets.`);
+    if (!Number.isInteger(entry.max) || entry.max < 0 || entry.max > MAX_CAPACITY)
+      throw invalid(`capacity.${index}.max`, `Capacity is 0 to ${MAX_CAPACITY} open tickets.`);
     capacity[entry.priority] = entry.max;
   });
   return ctx.em.transactional(async (em) => {
@@ -62,7 +65,8 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
     if (!user) throw invalid('userId', 'Agent profiles are for active staff members.');
     const calendar = input.calendarId ? await em.findOne(BusinessCalendarRecord, { id: input.calendarId }) : null;
     if (input.calendarId && !calendar) throw invalid('calendarId', 'The business calendar does not exist.');
-    const profile = (await em.findOne(AgentProfile, { user: user.id })) ?? Object.assign(new AgentProfile(), { user, presence: 'OFFLINE' as Presence });
+    const profile =
+      (await em.findOne(AgentProfile, { user: user.id })) ?? Object.assign(new AgentProfile(), { user, presence: 'OFFLINE' as Presence });
     Object.assign(profile, { skills, certifications, languages, region, calendar, capacity });
     em.persist(profile);
     await em.flush();
@@ -78,7 +82,8 @@ export async function setPresence(ctx: RequestContext, input: { userId: string |
   const self = principal.kind === 'staff' ? principal.userId : null;
   const userId = input.userId ?? self;
   if (!userId) throw new AppError('BAD_USER_INPUT', 'Name the agent (a key has no presence of its own).', { field: ['input', 'agentId'] });
-  if (principal.kind === 'staff' && userId !== self && principal.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'Only admins set another agent\'s presence.');
+  if (principal.kind === 'staff' && userId !== self && principal.role !== 'ADMIN')
+    throw new AppError('FORBIDDEN', "Only admins set another agent's presence.");
   return ctx.em.transactional(async (em) => {
     await lockRouting(em);
     const profile = await em.findOne(AgentProfile, { user: userId }, { populate: ['user'] });
@@ -90,12 +95,20 @@ export async function setPresence(ctx: RequestContext, input: { userId: string |
   });
 }
 
-export async function listAgents(ctx: RequestContext, filter: { presence?: Presence | null; domain?: Domain | null }, request: PageRequest): Promise<Page<AgentProfile>> {
+export async function listAgents(
+  ctx: RequestContext,
+  filter: { presence?: Presence | null; domain?: Domain | null },
+  request: PageRequest,
+): Promise<Page<AgentProfile>> {
   const where: Record<string, unknown> = {};
   if (filter.presence) where.presence = filter.presence;
   // A JSON property query: agents whose skills name the domain (at any level).
   if (filter.domain) where.skills = { [filter.domain]: { $ne: null } };
-  const rows = await ctx.em.find(AgentProfile, { ...where, ...afterCursorCondition(request.after, 'oldest-first') }, { populate: ['user'], orderBy: keysetOrder('oldest-first'), limit: request.first + 1 });
+  const rows = await ctx.em.find(
+    AgentProfile,
+    { ...where, ...afterCursorCondition(request.after, 'oldest-first') },
+    { populate: ['user'], orderBy: keysetOrder('oldest-first'), limit: request.first + 1 },
+  );
   return toPage(rows, request, () => ctx.em.count(AgentProfile, where));
 }
 
@@ -105,10 +118,12 @@ export async function getAgent(ctx: RequestContext, userId: string): Promise<Age
 
 /** Open tickets per priority assigned to each agent (every organization: it is the agent's workload). */
 export async function agentLoads(ctx: RequestContext, userIds: readonly string[]): Promise<Map<string, Record<TicketPriority, number>>> {
-  const rows: { assignee_id: string; priority: TicketPriority; open: string }[] = await ctx.em.getConnection().execute(
-    `select assignee_id, priority, count(*) as open from ticket where assignee_id in (?) and status not in (?, ?) group by assignee_id, priority`,
-    [[...userIds], TicketStatus.SOLVED, TicketStatus.CLOSED],
-  );
+  const rows: { assignee_id: string; priority: TicketPriority; open: string }[] = await ctx.em
+    .getConnection()
+    .execute(
+      `select assignee_id, priority, count(*) as open from ticket where assignee_id in (?) and status not in (?, ?) group by assignee_id, priority`,
+      [[...userIds], TicketStatus.SOLVED, TicketStatus.CLOSED],
+    );
   const loads = new Map(userIds.map((id) => [id, emptyLoad()]));
   for (const row of rows) loads.get(row.assignee_id)![row.priority] = Number(row.open);
   return loads;
@@ -119,7 +134,10 @@ export function totalOf(values: Readonly<Record<TicketPriority, number>>): numbe
 }
 
 /** Names (or clears) an organization's technical account manager; only tiers that include one may have one. */
-export async function setTechnicalAccountManager(ctx: RequestContext, input: { organizationId: string; userId: string | null }): Promise<Organization> {
+export async function setTechnicalAccountManager(
+  ctx: RequestContext,
+  input: { organizationId: string; userId: string | null },
+): Promise<Organization> {
   return ctx.em.transactional(async (em) => {
     const organization = await em.findOne(Organization, { id: input.organizationId });
     if (!organization) throw notFound('Organization');
@@ -130,10 +148,17 @@ export async function setTechnicalAccountManager(ctx: RequestContext, input: { o
     }
     const entitlements = await ctx.loaders.entitlements.load(organization.id);
     if (!entitlements.enabled('support.technicalAccountManager')) {
-      throw entitlementRequired('A technical account manager', entitlements, await ctx.loaders.tierCatalogue(), (e) => e.enabled('support.technicalAccountManager'), 'support.technicalAccountManager');
+      throw entitlementRequired(
+        'A technical account manager',
+        entitlements,
+        await ctx.loaders.tierCatalogue(),
+        (e) => e.enabled('support.technicalAccountManager'),
+        'support.technicalAccountManager',
+      );
     }
     const profile = await em.findOne(AgentProfile, { user: input.userId }, { populate: ['user'] });
-    if (!profile) throw new AppError('BAD_USER_INPUT', 'A technical account manager must be an agent with a profile.', { field: ['input', 'agentId'] });
+    if (!profile)
+      throw new AppError('BAD_USER_INPUT', 'A technical account manager must be an agent with a profile.', { field: ['input', 'agentId'] });
     if (existing) existing.user = profile.user;
     else em.persist(Object.assign(new TechnicalAccountManager(), { organization, user: profile.user }));
     return organization;

@@ -90,10 +90,18 @@ describe('chooseAgent: eligibility', () => {
   it('requires the level of an enterprise tier but not of community', () => {
     const agents = [agent('level-2', { skills: { SECURITY: 2 } })];
     const q = queue({ levelByTier: { enterprise: 3 } });
-    const enterprise = chooseAgent(requirementFor(q, { domain: 'SECURITY', tierKey: 'enterprise', priority: NORMAL }, null), agents, mondayMorning);
+    const enterprise = chooseAgent(
+      requirementFor(q, { domain: 'SECURITY', tierKey: 'enterprise', priority: NORMAL }, null),
+      agents,
+      mondayMorning,
+    );
     expect(enterprise).toMatchObject({ agentId: null, rejected: { LEVEL_TOO_LOW: 1 } });
     expect(enterprise.reason).toBe('nobody available: 1 below SECURITY level 3; the ticket waits in the queue');
-    const community = chooseAgent(requirementFor(q, { domain: 'SECURITY', tierKey: 'community', priority: NORMAL }, null), agents, mondayMorning);
+    const community = chooseAgent(
+      requirementFor(q, { domain: 'SECURITY', tierKey: 'community', priority: NORMAL }, null),
+      agents,
+      mondayMorning,
+    );
     expect(community.agentId).toBe('level-2');
   });
 
@@ -115,7 +123,11 @@ describe('chooseAgent: eligibility', () => {
   });
 
   it('rejects away and offline agents', () => {
-    const decision = chooseAgent(requirement(), [agent('away', { presence: 'AWAY' }), agent('off', { presence: 'OFFLINE' })], mondayMorning);
+    const decision = chooseAgent(
+      requirement(),
+      [agent('away', { presence: 'AWAY' }), agent('off', { presence: 'OFFLINE' })],
+      mondayMorning,
+    );
     expect(decision).toMatchObject({ agentId: null, rejected: { NOT_ONLINE: 2 } });
     expect(decision.reason).toBe('nobody available: 2 not online; the ticket waits in the queue');
   });
@@ -123,8 +135,14 @@ describe('chooseAgent: eligibility', () => {
   it('honours working hours from a business calendar (Mon–Fri 09:00–17:00 Europe/Lisbon)', () => {
     const agents = [agent('lisbon', { hours: lisbonOffice })];
     expect(chooseAgent(requirement(), agents, mondayMorning).agentId).toBe('lisbon');
-    expect(chooseAgent(requirement(), agents, new Date('2026-03-02T17:00:00Z'))).toMatchObject({ agentId: null, rejected: { OFF_SHIFT: 1 } });
-    expect(chooseAgent(requirement(), agents, new Date('2026-03-07T10:00:00Z'))).toMatchObject({ agentId: null, rejected: { OFF_SHIFT: 1 } });
+    expect(chooseAgent(requirement(), agents, new Date('2026-03-02T17:00:00Z'))).toMatchObject({
+      agentId: null,
+      rejected: { OFF_SHIFT: 1 },
+    });
+    expect(chooseAgent(requirement(), agents, new Date('2026-03-07T10:00:00Z'))).toMatchObject({
+      agentId: null,
+      rejected: { OFF_SHIFT: 1 },
+    });
     // Summer time: 08:30 UTC is 09:30 in Lisbon.
     expect(chooseAgent(requirement(), agents, new Date('2026-06-01T08:30:00Z')).agentId).toBe('lisbon');
     expect(chooseAgent(requirement(), agents, new Date('2026-06-01T16:30:00Z')).agentId).toBeNull();
@@ -137,11 +155,17 @@ describe('chooseAgent: eligibility', () => {
     expect(urgent.reason).toBe('nobody available: 1 at capacity for urgent tickets; the ticket waits in the queue');
     const low = chooseAgent(requirement({ priority: LOW }), [busy], mondayMorning);
     expect(low.agentId).toBe('busy');
-    expect(low.reason).toBe('busy: SECURITY level 2 (needs 1), online (no set working hours), 1 of 3 low-priority tickets — the only eligible agent');
+    expect(low.reason).toBe(
+      'busy: SECURITY level 2 (needs 1), online (no set working hours), 1 of 3 low-priority tickets — the only eligible agent',
+    );
   });
 
   it('counts only the first failing check per agent', () => {
-    const decision = chooseAgent(requirement({ minLevel: 3 }), [agent('both', { skills: { SECURITY: 1 }, presence: 'OFFLINE' })], mondayMorning);
+    const decision = chooseAgent(
+      requirement({ minLevel: 3 }),
+      [agent('both', { skills: { SECURITY: 1 }, presence: 'OFFLINE' })],
+      mondayMorning,
+    );
     expect(decision.rejected).toEqual({ LEVEL_TOO_LOW: 1 });
   });
 
@@ -152,8 +176,15 @@ describe('chooseAgent: eligibility', () => {
       ...Array.from({ length: 12 }, (_, i) => agent(`nope-${i}`, { skills: { BILLING: 3 } })),
     ];
     const decision = chooseAgent(requirement({ priority: HIGH }), agents, new Date('2026-03-02T20:00:00Z'));
-    expect(decision).toMatchObject({ agentId: null, considered: 19, eligible: 0, rejected: { OFF_SHIFT: 5, AT_CAPACITY: 2, NO_SKILL: 12 } });
-    expect(decision.reason).toBe('nobody available: 12 without SECURITY skill, 5 off shift, 2 at capacity for high-priority tickets; the ticket waits in the queue');
+    expect(decision).toMatchObject({
+      agentId: null,
+      considered: 19,
+      eligible: 0,
+      rejected: { OFF_SHIFT: 5, AT_CAPACITY: 2, NO_SKILL: 12 },
+    });
+    expect(decision.reason).toBe(
+      'nobody available: 12 without SECURITY skill, 5 off shift, 2 at capacity for high-priority tickets; the ticket waits in the queue',
+    );
   });
 
   it('says so when there are no agents at all', () => {
@@ -177,16 +208,26 @@ describe('chooseAgent: choosing among the eligible', () => {
     ];
     const decision = chooseAgent(requirement({ priority: NORMAL }), agents, mondayMorning);
     expect(decision.agentId).toBe('third-small');
-    expect(decision.reason).toBe('third-small: SECURITY level 2 (needs 1), online (no set working hours), 1 of 3 normal-priority tickets — least loaded of 3 eligible agents');
+    expect(decision.reason).toBe(
+      'third-small: SECURITY level 2 (needs 1), online (no set working hours), 1 of 3 normal-priority tickets — least loaded of 3 eligible agents',
+    );
   });
 
   it('describes the chosen agent in words', () => {
     const agents = [
-      agent('ana', { name: 'Ana Silva', skills: { SECURITY: 3 }, hours: lisbonOffice, capacity: load({ HIGH: 4, NORMAL: 4 }), load: load({ HIGH: 1 }) }),
+      agent('ana', {
+        name: 'Ana Silva',
+        skills: { SECURITY: 3 },
+        hours: lisbonOffice,
+        capacity: load({ HIGH: 4, NORMAL: 4 }),
+        load: load({ HIGH: 1 }),
+      }),
       agent('bo', { load: load({ HIGH: 2, NORMAL: 2 }) }),
     ];
     const decision = chooseAgent(requirement({ minLevel: 2, priority: HIGH }), agents, mondayMorning);
-    expect(decision.reason).toBe('Ana Silva: SECURITY level 3 (needs 2), online and on shift, 1 of 4 high-priority tickets — least loaded of 2 eligible agents');
+    expect(decision.reason).toBe(
+      'Ana Silva: SECURITY level 3 (needs 2), online and on shift, 1 of 4 high-priority tickets — least loaded of 2 eligible agents',
+    );
   });
 
   it('rotates round-robin among equally loaded agents', () => {
@@ -206,19 +247,29 @@ describe('chooseAgent: choosing among the eligible', () => {
     const agents = [agent('idle'), agent('tam', { name: 'Tess', load: load({ NORMAL: 3 }) })];
     const decision = chooseAgent(requirement({ tamAgentId: 'tam' }), agents, mondayMorning);
     expect(decision).toMatchObject({ agentId: 'tam', viaTam: true, eligible: 2 });
-    expect(decision.reason).toBe('Tess: technical account manager of the organization — SECURITY level 2 (needs 1), online (no set working hours), 3 of 4 normal-priority tickets');
+    expect(decision.reason).toBe(
+      'Tess: technical account manager of the organization — SECURITY level 2 (needs 1), online (no set working hours), 3 of 4 normal-priority tickets',
+    );
   });
 
   it('skips an away TAM, saying why, and picks another agent', () => {
     const agents = [agent('idle', { name: 'Ian' }), agent('tam', { name: 'Tess', presence: 'AWAY' })];
     const decision = chooseAgent(requirement({ tamAgentId: 'tam' }), agents, mondayMorning);
     expect(decision).toMatchObject({ agentId: 'idle', viaTam: false, rejected: { NOT_ONLINE: 1 } });
-    expect(decision.reason).toBe('technical account manager Tess is away; Ian: SECURITY level 2 (needs 1), online (no set working hours), 0 of 4 normal-priority tickets — the only eligible agent');
+    expect(decision.reason).toBe(
+      'technical account manager Tess is away; Ian: SECURITY level 2 (needs 1), online (no set working hours), 0 of 4 normal-priority tickets — the only eligible agent',
+    );
   });
 
   it('says when the TAM is not among the agents, or blocks and nobody else can take it', () => {
-    expect(chooseAgent(requirement({ tamAgentId: 'ghost' }), [agent('a')], mondayMorning).reason).toMatch(/^technical account manager ghost is not among the agents; a: /);
-    const full = chooseAgent(requirement({ tamAgentId: 'tam', priority: URGENT }), [agent('tam', { name: 'Tess', load: load({ URGENT: 2 }) })], mondayMorning);
+    expect(chooseAgent(requirement({ tamAgentId: 'ghost' }), [agent('a')], mondayMorning).reason).toMatch(
+      /^technical account manager ghost is not among the agents; a: /,
+    );
+    const full = chooseAgent(
+      requirement({ tamAgentId: 'tam', priority: URGENT }),
+      [agent('tam', { name: 'Tess', load: load({ URGENT: 2 }) })],
+      mondayMorning,
+    );
     expect(full.reason).toBe(
       'technical account manager Tess is at capacity (2 of 2 urgent tickets); nobody available: 1 at capacity for urgent tickets; the ticket waits in the queue',
     );

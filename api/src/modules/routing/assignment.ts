@@ -28,7 +28,16 @@ const AT_CAPACITY = 7;
 const ELIGIBLE = 0;
 
 /** Indexed by the check codes above. */
-const REJECTION_REASONS: readonly RejectionReason[] = ['NO_SKILL', 'NO_SKILL', 'LEVEL_TOO_LOW', 'CERTIFICATION', 'LANGUAGE', 'NOT_ONLINE', 'OFF_SHIFT', 'AT_CAPACITY'];
+const REJECTION_REASONS: readonly RejectionReason[] = [
+  'NO_SKILL',
+  'NO_SKILL',
+  'LEVEL_TOO_LOW',
+  'CERTIFICATION',
+  'LANGUAGE',
+  'NOT_ONLINE',
+  'OFF_SHIFT',
+  'AT_CAPACITY',
+];
 
 export function emptyLoad(): Record<TicketPriority, number> {
   return { LOW: 0, NORMAL: 0, HIGH: 0, URGENT: 0 } as Record<TicketPriority, number>;
@@ -70,7 +79,8 @@ function check(requirement: Requirement, agent: AgentSnapshot, at: Date, atMs: n
 }
 
 const totalLoad = (agent: AgentSnapshot): number => agent.load.LOW + agent.load.NORMAL + agent.load.HIGH + agent.load.URGENT;
-const totalCapacity = (agent: AgentSnapshot): number => agent.capacity.LOW + agent.capacity.NORMAL + agent.capacity.HIGH + agent.capacity.URGENT;
+const totalCapacity = (agent: AgentSnapshot): number =>
+  agent.capacity.LOW + agent.capacity.NORMAL + agent.capacity.HIGH + agent.capacity.URGENT;
 
 /**
  * Orders two eligible agents on load alone: negative when `a` is less busy. Utilisations are compared by cross
@@ -206,7 +216,9 @@ export function chooseAgent(requirement: Requirement, agents: readonly AgentSnap
   if (best === null) {
     const parts: string[] = [];
     // Largest groups first, ties in check order: the summary leads with what blocks most agents.
-    const codes = [NO_SKILL, LEVEL_TOO_LOW, CERTIFICATION, LANGUAGE, NOT_ONLINE, OFF_SHIFT, AT_CAPACITY].filter((code) => counts[code]! > 0);
+    const codes = [NO_SKILL, LEVEL_TOO_LOW, CERTIFICATION, LANGUAGE, NOT_ONLINE, OFF_SHIFT, AT_CAPACITY].filter(
+      (code) => counts[code]! > 0,
+    );
     codes.sort((a, b) => counts[b]! - counts[a]! || a - b);
     for (const code of codes) parts.push(rejectionCount(requirement, code, counts[code]!));
     const summary = agents.length === 0 ? 'no agents' : parts.join(', ');

@@ -26,8 +26,15 @@ export async function activeClassifier(em: EntityManager): Promise<DomainClassif
 
 /** Staff corrections as training examples: the ticket's text labelled with the domain staff chose. */
 async function correctionExamples(em: EntityManager): Promise<LabelledExample[]> {
-  const corrected = await em.find(TriageDecision, { correctedDomain: { $ne: null } }, { populate: ['ticket'], filters: ALL_TENANTS, orderBy: { correctedAt: 'asc' }, limit: 50_000 });
-  return corrected.map((decision) => ({ text: `${decision.ticket.subject}\n${decision.ticket.description}`, domain: decision.correctedDomain! }));
+  const corrected = await em.find(
+    TriageDecision,
+    { correctedDomain: { $ne: null } },
+    { populate: ['ticket'], filters: ALL_TENANTS, orderBy: { correctedAt: 'asc' }, limit: 50_000 },
+  );
+  return corrected.map((decision) => ({
+    text: `${decision.ticket.subject}\n${decision.ticket.description}`,
+    domain: decision.correctedDomain!,
+  }));
 }
 
 /**
@@ -41,7 +48,8 @@ export async function retrainClassifier(ctx: RequestContext): Promise<Classifier
     const scored = evaluateClassifier(trainClassifier([...train, ...corrections]), test);
     const classifier = trainClassifier([...LABELLED_EXAMPLES, ...corrections]);
     const existing = await em.findOne(ClassifierModel, { version: classifier.version });
-    if (existing) throw new AppError('CONFLICT', `Model ${classifier.version} is already the one in use: no corrections since it was trained.`);
+    if (existing)
+      throw new AppError('CONFLICT', `Model ${classifier.version} is already the one in use: no corrections since it was trained.`);
     const model = Object.assign(new ClassifierModel(), {
       version: classifier.version,
       model: classifier.toJSON(),
@@ -68,7 +76,13 @@ export interface ClassifierInfo {
 export async function classifierInfo(ctx: RequestContext): Promise<ClassifierInfo> {
   const [latest] = await ctx.em.find(ClassifierModel, {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 1 });
   if (latest) {
-    return { version: latest.version, shippedExamples: latest.shippedExamples, corrections: latest.corrections, heldOutAccuracy: latest.heldOutAccuracy, trainedAt: latest.createdAt };
+    return {
+      version: latest.version,
+      shippedExamples: latest.shippedExamples,
+      corrections: latest.corrections,
+      heldOutAccuracy: latest.heldOutAccuracy,
+      trainedAt: latest.createdAt,
+    };
   }
   const { train, test } = holdOutSplit(LABELLED_EXAMPLES);
   return {

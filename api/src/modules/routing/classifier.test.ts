@@ -128,7 +128,9 @@ describe('TextClassifier', () => {
       predictMs = Math.min(predictMs, (performance.now() - start) / batch);
     }
 
-    report(`training on ${LABELLED_EXAMPLES.length} examples: ${trainMs.toFixed(1)} ms; predict: ${(predictMs * 1000).toFixed(0)} µs per call`);
+    report(
+      `training on ${LABELLED_EXAMPLES.length} examples: ${trainMs.toFixed(1)} ms; predict: ${(predictMs * 1000).toFixed(0)} µs per call`,
+    );
     expect(trainMs).toBeLessThan(300);
     expect(predictMs).toBeLessThan(0.2);
   });

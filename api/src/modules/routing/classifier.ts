@@ -40,7 +40,9 @@ function text() {
   if (!loaded) {
     const require = createRequire(import.meta.url);
     const nlpUtils = require('wink-nlp-utils') as typeof nlpUtilsModule;
-    const stopWords = nlpUtils.helper.returnWordsFilter((require('wink-nlp-utils/src/dictionaries/stop_words.json') as string[]).filter((word) => !INTENT_WORDS.has(word)));
+    const stopWords = nlpUtils.helper.returnWordsFilter(
+      (require('wink-nlp-utils/src/dictionaries/stop_words.json') as string[]).filter((word) => !INTENT_WORDS.has(word)),
+    );
     loaded = { nlpUtils, stopWords };
   }
   return loaded;
@@ -221,10 +223,7 @@ export function defaultClassifier(): TextClassifier {
  * Splits deterministically for evaluation: within each domain, every `everyNth` example is held back for testing,
  * so each domain is tested in proportion to its size and reruns compare like with like.
  */
-export function holdOutSplit(
-  examples: readonly LabelledExample[],
-  everyNth = 5,
-): { train: LabelledExample[]; test: LabelledExample[] } {
+export function holdOutSplit(examples: readonly LabelledExample[], everyNth = 5): { train: LabelledExample[]; test: LabelledExample[] } {
   if (!Number.isInteger(everyNth) || everyNth < 2) throw new Error('holdOutSplit: everyNth must be an integer of at least 2');
   const seen = new Map<Domain, number>();
   const train: LabelledExample[] = [];

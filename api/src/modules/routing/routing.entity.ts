@@ -110,7 +110,10 @@ export class AgentProfile extends BaseEntity {
 }
 
 export function certificationsOf(profile: AgentProfile): Certification[] {
-  return profile.certifications.map((certification) => ({ name: certification.name, expiresAt: certification.expiresAt ? new Date(certification.expiresAt) : null }));
+  return profile.certifications.map((certification) => ({
+    name: certification.name,
+    expiresAt: certification.expiresAt ? new Date(certification.expiresAt) : null,
+  }));
 }
 
 /** What triage decided about a ticket, with its reasons; a staff correction is kept beside the decision. */

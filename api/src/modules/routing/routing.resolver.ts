@@ -18,10 +18,33 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
 import { LIMITS } from '../tickets/ticket.service.js';
 import { TicketConnection, TicketType } from '../tickets/ticket.types.js';
-import { agentLoads, getAgent, listAgents, setPresence, setTechnicalAccountManager, technicalAccountManagers, totalOf, upsertAgentProfile } from './agents.service.js';
+import {
+  agentLoads,
+  getAgent,
+  listAgents,
+  setPresence,
+  setTechnicalAccountManager,
+  technicalAccountManagers,
+  totalOf,
+  upsertAgentProfile,
+} from './agents.service.js';
 import { classifierInfo, retrainClassifier } from './classifier.service.js';
 import type { Domain, Presence } from './model.js';
-import { createQueue, createRoutingRule, type QueueStats, deleteRoutingRule, listQueues, listRoutingRules, queueStats, routingWarnings, updateQueue, updateRoutingRule, waitingEntries, type QueueInput as QueueFields, type RuleInput } from './queues.service.js';
+import {
+  createQueue,
+  createRoutingRule,
+  type QueueStats,
+  deleteRoutingRule,
+  listQueues,
+  listRoutingRules,
+  queueStats,
+  routingWarnings,
+  updateQueue,
+  updateRoutingRule,
+  waitingEntries,
+  type QueueInput as QueueFields,
+  type RuleInput,
+} from './queues.service.js';
 import { Queue, type RoutingDecision, type TriageDecision } from './routing.entity.js';
 import { calendarsInForce, correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
 import { API_LIMITS, runSimulation } from './simulation.service.js';
@@ -62,7 +85,6 @@ import {
 } from './routing.types.js';
 
 const ADMIN: readonly StaffRole[] = ['ADMIN'];
-
 
 interface RoutingLoaders {
   triage: DataLoader<string, TriageDecision | null>;
@@ -140,7 +162,10 @@ export class TicketRoutingResolver {
     return row && TriageDecisionType.from(row);
   }
 
-  @FieldResolver(() => RoutingDecisionType, { nullable: true, description: 'Where routing sent the ticket and why (staff only; null for others).' })
+  @FieldResolver(() => RoutingDecisionType, {
+    nullable: true,
+    description: 'Where routing sent the ticket and why (staff only; null for others).',
+  })
   async routingDecision(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<RoutingDecisionType | null> {
     if (!isStaffLike(ctx.principal)) return null;
     const row = await loadersOf(ctx).routing.load(ticket.ticketId);
@@ -170,7 +195,10 @@ export class RoutingDecisionResolver {
 
 @Resolver(() => QueueType)
 export class QueueResolver {
-  @FieldResolver(() => QueueType, { nullable: true, description: 'Where tickets overflow after `fallbackAfterMinutes` with nobody able to take them.' })
+  @FieldResolver(() => QueueType, {
+    nullable: true,
+    description: 'Where tickets overflow after `fallbackAfterMinutes` with nobody able to take them.',
+  })
   async fallbackQueue(@Root() queue: QueueType, @Ctx() ctx: RequestContext): Promise<QueueType | null> {
     const fallback = queue.fallbackQueueId ? await ctx.em.findOne(Queue, { id: queue.fallbackQueueId }) : null;
     return fallback && QueueType.from(fallback);
@@ -187,7 +215,11 @@ export class QueueResolver {
   }
 
   @FieldResolver(() => QueueEntryConnection, { description: 'Waiting tickets, longest waiting first, each with its SLA clocks.' })
-  async waiting(@Root() queue: QueueType, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<QueueEntryType>> {
+  async waiting(
+    @Root() queue: QueueType,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<QueueEntryType>> {
     return connectionFrom(await waitingEntries(ctx, queue.queueId, pageRequest(page)), QueueEntryType.from);
   }
 }
@@ -284,8 +316,14 @@ export class RoutingResolver {
 
   @Mutation(() => QueuePayload)
   @Access({ staff: ADMIN })
-  async updateQueue(@Arg('id', () => ID) id: string, @Arg('input', () => QueueInput) input: QueueInput, @Ctx() ctx: RequestContext): Promise<QueuePayload> {
-    return mutationPayload(QueuePayload, async () => ({ queue: QueueType.from(await updateQueue(ctx, fromGlobalId('Queue', id), queueFields(input))) }));
+  async updateQueue(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => QueueInput) input: QueueInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<QueuePayload> {
+    return mutationPayload(QueuePayload, async () => ({
+      queue: QueueType.from(await updateQueue(ctx, fromGlobalId('Queue', id), queueFields(input))),
+    }));
   }
 
   @Query(() => [RoutingRuleType], { description: 'The routing rules in the order they are evaluated.' })
@@ -302,7 +340,10 @@ export class RoutingResolver {
 
   @Mutation(() => RoutingRulePayload)
   @Access({ staff: ADMIN })
-  async createRoutingRule(@Arg('input', () => RoutingRuleInput) input: RoutingRuleInput, @Ctx() ctx: RequestContext): Promise<RoutingRulePayload> {
+  async createRoutingRule(
+    @Arg('input', () => RoutingRuleInput) input: RoutingRuleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoutingRulePayload> {
     return mutationPayload(RoutingRulePayload, async () => {
       const { rule, warnings } = await createRoutingRule(ctx, ruleFields(input));
       return { rule: RoutingRuleType.from(rule), warnings: warnings.map(RoutingProblemType.from) };
@@ -311,7 +352,11 @@ export class RoutingResolver {
 
   @Mutation(() => RoutingRulePayload)
   @Access({ staff: ADMIN })
-  async updateRoutingRule(@Arg('id', () => ID) id: string, @Arg('input', () => RoutingRuleInput) input: RoutingRuleInput, @Ctx() ctx: RequestContext): Promise<RoutingRulePayload> {
+  async updateRoutingRule(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => RoutingRuleInput) input: RoutingRuleInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoutingRulePayload> {
     return mutationPayload(RoutingRulePayload, async () => {
       const { rule, warnings } = await updateRoutingRule(ctx, fromGlobalId('RoutingRule', id), ruleFields(input));
       return { rule: RoutingRuleType.from(rule), warnings: warnings.map(RoutingProblemType.from) };
@@ -329,7 +374,10 @@ export class RoutingResolver {
 
   @Query(() => RoutingDryRunType, { description: 'Which rule a ticket would hit and why, and who would get it now. Writes nothing.' })
   @Access({ staff: 'ANY' })
-  async routingDryRun(@Arg('input', () => RoutingDryRunInput) input: RoutingDryRunInput, @Ctx() ctx: RequestContext): Promise<RoutingDryRunType> {
+  async routingDryRun(
+    @Arg('input', () => RoutingDryRunInput) input: RoutingDryRunInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RoutingDryRunType> {
     const facts = await dryRunFacts(ctx, input);
     const { routed, assignment } = await dryRun(ctx, facts);
     const triage = TriageDecisionType.from({
@@ -353,7 +401,10 @@ export class RoutingResolver {
     });
   }
 
-  @Query(() => TicketConnection, { description: 'Open tickets whose triage asked for staff (a priority beyond the tier, an uncertain domain) and nobody has corrected yet; newest first.' })
+  @Query(() => TicketConnection, {
+    description:
+      'Open tickets whose triage asked for staff (a priority beyond the tier, an uncertain domain) and nobody has corrected yet; newest first.',
+  })
   @Access({ staff: 'ANY' })
   async ticketsNeedingAttention(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<TicketType>> {
     return connectionFrom(await ticketsNeedingAttention(ctx, pageRequest(page)), (decision) => TicketType.from(decision.ticket));
@@ -379,14 +430,20 @@ export class RoutingResolver {
     return profile && AgentType.from(profile, ctx.clock.now());
   }
 
-  @Mutation(() => AgentPayload, { description: 'Creates or replaces an agent\'s skills, certifications, languages, hours and capacity.' })
+  @Mutation(() => AgentPayload, { description: "Creates or replaces an agent's skills, certifications, languages, hours and capacity." })
   @Access({ staff: ADMIN })
-  async upsertAgentProfile(@Arg('input', () => AgentProfileInput) input: AgentProfileInput, @Ctx() ctx: RequestContext): Promise<AgentPayload> {
+  async upsertAgentProfile(
+    @Arg('input', () => AgentProfileInput) input: AgentProfileInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AgentPayload> {
     return mutationPayload(AgentPayload, async () => {
       const profile = await upsertAgentProfile(ctx, {
         userId: fromGlobalId('User', input.userId, 'userId'),
         skills: input.skills,
-        certifications: (input.certifications ?? []).map((certification) => ({ name: certification.name, expiresAt: certification.expiresAt ?? null })),
+        certifications: (input.certifications ?? []).map((certification) => ({
+          name: certification.name,
+          expiresAt: certification.expiresAt ?? null,
+        })),
         languages: input.languages ?? ['en'],
         region: input.region,
         calendarId: input.calendarId ? fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId') : null,
@@ -396,18 +453,24 @@ export class RoutingResolver {
     });
   }
 
-  @Mutation(() => AgentPayload, { description: 'Sets presence (your own; admins anyone\'s). ONLINE takes waiting tickets at once.' })
+  @Mutation(() => AgentPayload, { description: "Sets presence (your own; admins anyone's). ONLINE takes waiting tickets at once." })
   @Access({ staff: 'ANY' })
   async setPresence(@Arg('input', () => SetPresenceInput) input: SetPresenceInput, @Ctx() ctx: RequestContext): Promise<AgentPayload> {
     return mutationPayload(AgentPayload, async () => {
-      const profile = await setPresence(ctx, { userId: input.userId ? fromGlobalId('User', input.userId, 'userId') : null, presence: input.presence });
+      const profile = await setPresence(ctx, {
+        userId: input.userId ? fromGlobalId('User', input.userId, 'userId') : null,
+        presence: input.presence,
+      });
       return { agent: AgentType.from(profile, ctx.clock.now()) };
     });
   }
 
   @Mutation(() => OrganizationPayload)
   @Access({ staff: ADMIN })
-  async setTechnicalAccountManager(@Arg('input', () => SetTechnicalAccountManagerInput) input: SetTechnicalAccountManagerInput, @Ctx() ctx: RequestContext): Promise<OrganizationPayload> {
+  async setTechnicalAccountManager(
+    @Arg('input', () => SetTechnicalAccountManagerInput) input: SetTechnicalAccountManagerInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OrganizationPayload> {
     return mutationPayload(OrganizationPayload, async () => {
       const organization = await setTechnicalAccountManager(ctx, {
         organizationId: fromGlobalId('Organization', input.organizationId, 'organizationId'),
@@ -417,11 +480,20 @@ export class RoutingResolver {
     });
   }
 
-  @Mutation(() => CorrectTriagePayload, { description: 'Corrects a ticket\'s domain; kept for retraining, and a waiting ticket is routed again.' })
+  @Mutation(() => CorrectTriagePayload, {
+    description: "Corrects a ticket's domain; kept for retraining, and a waiting ticket is routed again.",
+  })
   @Access({ staff: 'ANY' })
-  async correctTriage(@Arg('input', () => CorrectTriageInput) input: CorrectTriageInput, @Ctx() ctx: RequestContext): Promise<CorrectTriagePayload> {
+  async correctTriage(
+    @Arg('input', () => CorrectTriageInput) input: CorrectTriageInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CorrectTriagePayload> {
     return mutationPayload(CorrectTriagePayload, async () => {
-      const decision = await correctTriage(ctx, { ticketId: fromGlobalId('Ticket', input.ticketId, 'ticketId'), domain: input.domain, note: input.note });
+      const decision = await correctTriage(ctx, {
+        ticketId: fromGlobalId('Ticket', input.ticketId, 'ticketId'),
+        domain: input.domain,
+        note: input.note,
+      });
       return { triage: TriageDecisionType.from(decision) };
     });
   }
@@ -437,7 +509,12 @@ export class RoutingResolver {
     @Ctx() ctx: RequestContext,
     @Arg('replay', () => SimulationReplayInput, { nullable: true }) replay?: SimulationReplayInput | null,
   ): Promise<SimulationResultType> {
-    const result = await runSimulation(ctx.em, scenario, { replay, maxEvents: API_LIMITS.maxEvents, maxReplayTickets: API_LIMITS.maxReplayTickets, inThread: true });
+    const result = await runSimulation(ctx.em, scenario, {
+      replay,
+      maxEvents: API_LIMITS.maxEvents,
+      maxReplayTickets: API_LIMITS.maxReplayTickets,
+      inThread: true,
+    });
     return SimulationResultType.from(result);
   }
 
@@ -447,12 +524,22 @@ export class RoutingResolver {
     return ClassifierType.from(await classifierInfo(ctx));
   }
 
-  @Mutation(() => RetrainClassifierPayload, { description: 'Retrains the classifier on the shipped labelled set plus every staff correction.' })
+  @Mutation(() => RetrainClassifierPayload, {
+    description: 'Retrains the classifier on the shipped labelled set plus every staff correction.',
+  })
   @Access({ staff: ADMIN })
   async retrainClassifier(@Ctx() ctx: RequestContext): Promise<RetrainClassifierPayload> {
     return mutationPayload(RetrainClassifierPayload, async () => {
       const model = await retrainClassifier(ctx);
-      return { classifier: ClassifierType.from({ version: model.version, shippedExamples: model.shippedExamples, corrections: model.corrections, heldOutAccuracy: model.heldOutAccuracy, trainedAt: model.createdAt }) };
+      return {
+        classifier: ClassifierType.from({
+          version: model.version,
+          shippedExamples: model.shippedExamples,
+          corrections: model.corrections,
+          heldOutAccuracy: model.heldOutAccuracy,
+          trainedAt: model.createdAt,
+        }),
+      };
     });
   }
 }
@@ -462,14 +549,22 @@ async function dryRunFacts(ctx: RequestContext, input: RoutingDryRunInput) {
   if (input.ticketId) {
     const found = await ctx.em.findOne(Ticket, { id: fromGlobalId('Ticket', input.ticketId, 'ticketId') });
     if (!found) throw notFound('Ticket');
-    ticket = { subject: found.subject, description: found.description, priority: found.priority, impact: found.impact, channel: found.channel, organizationId: found.organization.id };
+    ticket = {
+      subject: found.subject,
+      description: found.description,
+      priority: found.priority,
+      impact: found.impact,
+      channel: found.channel,
+      organizationId: found.organization.id,
+    };
   } else {
     if (!input.organizationId || !input.subject?.trim() || !input.description?.trim() || !input.priority) {
       throw badInput('ticketId', 'Give a ticketId, or an organizationId with a subject, description and priority.');
     }
     // The same bounds as a real ticket: a dry run answers for tickets that could exist.
     if (input.subject.length > LIMITS.subject) throw badInput('subject', `The subject is too long (at most ${LIMITS.subject} characters).`);
-    if (input.description.length > LIMITS.description) throw badInput('description', `The description is too long (at most ${LIMITS.description} characters).`);
+    if (input.description.length > LIMITS.description)
+      throw badInput('description', `The description is too long (at most ${LIMITS.description} characters).`);
     ticket = {
       organizationId: fromGlobalId('Organization', input.organizationId, 'organizationId'),
       subject: input.subject,
@@ -483,7 +578,9 @@ async function dryRunFacts(ctx: RequestContext, input: RoutingDryRunInput) {
   if (!organization) throw notFound('Organization');
   const entitlements = await ctx.loaders.entitlements.load(organization.id);
   if (!entitlements.allowsPriority(ticket.priority)) {
-    throw new AppError('ENTITLEMENT_REQUIRED', `${ticket.priority} priority is not included in the ${entitlements.tier.name} tier.`, { field: ['input', 'priority'] });
+    throw new AppError('ENTITLEMENT_REQUIRED', `${ticket.priority} priority is not included in the ${entitlements.tier.name} tier.`, {
+      field: ['input', 'priority'],
+    });
   }
   return { ...ticket, organization, tier: entitlements.tier, entitlements };
 }

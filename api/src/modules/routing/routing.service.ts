@@ -17,8 +17,24 @@ import { refreshTicketClocks } from '../sla/sla.service.js';
 import { Tier } from '../tiers/tier.entity.js';
 import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
 import { activeClassifier } from './classifier.service.js';
-import type { AgentSnapshot, AssignmentDecision, Domain, QueueDefinition, RoutingOutcome, RoutingRuleDefinition, TriageResult } from './model.js';
-import { AgentProfile, certificationsOf, Queue, RoutingDecision, RoutingRule, TechnicalAccountManager, TriageDecision } from './routing.entity.js';
+import type {
+  AgentSnapshot,
+  AssignmentDecision,
+  Domain,
+  QueueDefinition,
+  RoutingOutcome,
+  RoutingRuleDefinition,
+  TriageResult,
+} from './model.js';
+import {
+  AgentProfile,
+  certificationsOf,
+  Queue,
+  RoutingDecision,
+  RoutingRule,
+  TechnicalAccountManager,
+  TriageDecision,
+} from './routing.entity.js';
 import { evaluateRules } from './rules.js';
 import { triage } from './triage.js';
 
@@ -55,7 +71,12 @@ export function ruleDefinition(rule: RoutingRule): RoutingRuleDefinition {
     position: rule.position,
     enabled: rule.enabled,
     conditions: rule.conditions,
-    action: { queueId: rule.queue.id, priority: rule.priority, escalationPolicyId: rule.escalationPolicy?.id ?? null, pageImmediately: rule.pageImmediately },
+    action: {
+      queueId: rule.queue.id,
+      priority: rule.priority,
+      escalationPolicyId: rule.escalationPolicy?.id ?? null,
+      pageImmediately: rule.pageImmediately,
+    },
   };
 }
 
@@ -158,7 +179,14 @@ function triageRow(ticket: Ticket, triaged: TriageResult, declared: TicketPriori
  * Records the decision for a ticket just created (inside its transaction), pages at once when the rule says so,
  * and offers the ticket to an agent. `page: false` for imported history: past emergencies are not paged.
  */
-export async function recordRoute(em: EntityManager, ticket: Ticket, routed: Routed, declared: TicketPriority, at: Date, options: { page: boolean }): Promise<void> {
+export async function recordRoute(
+  em: EntityManager,
+  ticket: Ticket,
+  routed: Routed,
+  declared: TicketPriority,
+  at: Date,
+  options: { page: boolean },
+): Promise<void> {
   em.persist(triageRow(ticket, routed.triage, declared, at));
   const { outcome, queue } = routed;
   if (!outcome || !queue) return;
@@ -181,7 +209,13 @@ export async function recordRoute(em: EntityManager, ticket: Ticket, routed: Rou
   if (outcome.pageImmediately && policy) {
     if (options.page) {
       await em.flush();
-      await startEscalation(em, { ticket, trigger: 'ROUTING', reason: `Routing rule "${outcome.ruleName}": ${routed.triage.reasons.join(' ')}`, policy, at });
+      await startEscalation(em, {
+        ticket,
+        trigger: 'ROUTING',
+        reason: `Routing rule "${outcome.ruleName}": ${routed.triage.reasons.join(' ')}`,
+        policy,
+        at,
+      });
       decision.pagedImmediately = true;
       reasons.push(`paged ${policy.name} at once`);
     } else {
@@ -195,10 +229,18 @@ export async function recordRoute(em: EntityManager, ticket: Ticket, routed: Rou
 // Assignment
 
 /** The working hours in force at `at` of each calendar (its latest version from before then), compiled. */
-export async function calendarsInForce(em: EntityManager, calendarIds: readonly string[], at: Date): Promise<Map<string, BusinessCalendar>> {
+export async function calendarsInForce(
+  em: EntityManager,
+  calendarIds: readonly string[],
+  at: Date,
+): Promise<Map<string, BusinessCalendar>> {
   const ids = [...new Set(calendarIds)];
   if (!ids.length) return new Map();
-  const versions = await em.find(BusinessCalendarVersion, { calendar: { $in: ids }, effectiveFrom: { $lte: at } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } });
+  const versions = await em.find(
+    BusinessCalendarVersion,
+    { calendar: { $in: ids }, effectiveFrom: { $lte: at } },
+    { orderBy: { effectiveFrom: 'asc', id: 'asc' } },
+  );
   const latest = new Map<string, BusinessCalendarVersion>();
   for (const version of versions) latest.set(version.calendar.id, version);
   return new Map([...latest].map(([id, version]) => [id, compileVersion(version)]));
@@ -207,17 +249,23 @@ export async function calendarsInForce(em: EntityManager, calendarIds: readonly 
 /** Agent snapshots with their current load, for one routing pass. */
 async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: AgentSnapshot[]; profiles: Map<string, AgentProfile> }> {
   const profiles = await em.find(AgentProfile, { user: { active: true, staffRole: { $ne: null } } }, { populate: ['user'] });
-  const current = await calendarsInForce(em, profiles.map((profile) => profile.calendar?.id).filter((id): id is string => Boolean(id)), at);
+  const current = await calendarsInForce(
+    em,
+    profiles.map((profile) => profile.calendar?.id).filter((id): id is string => Boolean(id)),
+    at,
+  );
 
   const loads = new Map<string, Record<TicketPriority, number>>();
   if (profiles.length) {
     // Load counts every organization's open tickets: it is the agent's workload, not tenant data.
-    const rows: { assignee_id: string; priority: TicketPriority; open: string }[] = await em.getConnection().execute(
-      `select assignee_id, priority, count(*) as open from ticket where assignee_id in (?) and status in (?) group by assignee_id, priority`,
-      [profiles.map((profile) => profile.user.id), OPEN_STATUSES],
-      'all',
-      em.getTransactionContext(),
-    );
+    const rows: { assignee_id: string; priority: TicketPriority; open: string }[] = await em
+      .getConnection()
+      .execute(
+        `select assignee_id, priority, count(*) as open from ticket where assignee_id in (?) and status in (?) group by assignee_id, priority`,
+        [profiles.map((profile) => profile.user.id), OPEN_STATUSES],
+        'all',
+        em.getTransactionContext(),
+      );
     for (const row of rows) {
       const load = loads.get(row.assignee_id) ?? emptyLoad();
       load[row.priority] = Number(row.open);
@@ -262,12 +310,28 @@ interface Pass {
 async function startPass(em: EntityManager, at: Date, organizationIds: string[]): Promise<Pass> {
   const { snapshots, profiles } = await loadAgents(em, at);
   const queues = await em.find(Queue, {});
-  const tamRows = organizationIds.length ? await em.find(TechnicalAccountManager, { organization: { $in: organizationIds } }, { filters: ALL_TENANTS }) : [];
-  return { at, agents: snapshots, profiles, queues: new Map(queues.map((queue) => [queue.id, queue])), tams: new Map(tamRows.map((row) => [row.organization.id, row.user.id])) };
+  const tamRows = organizationIds.length
+    ? await em.find(TechnicalAccountManager, { organization: { $in: organizationIds } }, { filters: ALL_TENANTS })
+    : [];
+  return {
+    at,
+    agents: snapshots,
+    profiles,
+    queues: new Map(queues.map((queue) => [queue.id, queue])),
+    tams: new Map(tamRows.map((row) => [row.organization.id, row.user.id])),
+  };
 }
 
 /** Offers one waiting ticket to the agents; assigns it when someone can take it, else says why not. */
-async function offer(em: EntityManager, pass: Pass, decision: RoutingDecision, ticket: Ticket, domain: Domain, tier: Tier, entitlements: EffectiveEntitlements): Promise<AssignmentDecision> {
+async function offer(
+  em: EntityManager,
+  pass: Pass,
+  decision: RoutingDecision,
+  ticket: Ticket,
+  domain: Domain,
+  tier: Tier,
+  entitlements: EffectiveEntitlements,
+): Promise<AssignmentDecision> {
   const queue = pass.queues.get(decision.queue.id) ?? decision.queue;
   const tam = entitlements.enabled('support.technicalAccountManager') ? (pass.tams.get(ticket.organization.id) ?? null) : null;
   const requirement = requirementFor(queueDefinition(queue), { domain, tierKey: tier.key, priority: ticket.priority }, tam);
@@ -284,7 +348,13 @@ async function offer(em: EntityManager, pass: Pass, decision: RoutingDecision, t
   ticket.updatedAt = pass.at;
   Object.assign(decision, { status: 'ASSIGNED', assignedTo: profile.user, assignedAt: pass.at });
   recordTicketEvent(em, ticket, 'ASSIGNED', { from, to: profile.user.id, reason: chosen.reason, queue: queue.key }, ROUTING_ACTOR, pass.at);
-  emitEvent(em, ticket.organization.id, 'ticket.assigned', { ticketId: ticket.id, ticketNumber: ticket.number, assigneeId: profile.user.id, assigneeName: profile.user.name }, pass.at);
+  emitEvent(
+    em,
+    ticket.organization.id,
+    'ticket.assigned',
+    { ticketId: ticket.id, ticketNumber: ticket.number, assigneeId: profile.user.id, assigneeName: profile.user.name },
+    pass.at,
+  );
   return chosen;
 }
 
@@ -298,14 +368,27 @@ type TierOf = (organizationId: string) => { tier: Tier; entitlements: EffectiveE
 async function tiersOf(em: EntityManager, organizationIds: readonly string[], at: Date): Promise<TierOf> {
   const ids = [...new Set(organizationIds)];
   const organizations = await em.find(Organization, { id: { $in: ids } }, { filters: ALL_TENANTS });
-  const tiers = new Map((await em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]));
+  const tiers = new Map(
+    (await em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]),
+  );
   const values = await em.find(TierEntitlement, { tier: { $in: [...tiers.keys()] } });
   const overrides = await em.find(EntitlementOverride, { organization: { $in: ids } }, { filters: ALL_TENANTS });
   const resolved = new Map(
     organizations.map((organization) => {
       const tier = tiers.get(organization.tier.id)!;
       const own = overrides.filter((override) => override.organization.id === organization.id);
-      return [organization.id, { tier, entitlements: resolveEntitlements(tier, values.filter((value) => value.tier.id === tier.id), own, at) }] as const;
+      return [
+        organization.id,
+        {
+          tier,
+          entitlements: resolveEntitlements(
+            tier,
+            values.filter((value) => value.tier.id === tier.id),
+            own,
+            at,
+          ),
+        },
+      ] as const;
     }),
   );
   return (organizationId) => {
@@ -328,16 +411,24 @@ function domainOf(triaged: TriageDecision | undefined): Domain {
 export async function assignWaiting(em: EntityManager, at: Date, options: { ticketIds?: string[]; limit?: number } = {}): Promise<number> {
   await lockRouting(em);
   const where = options.ticketIds ? { status: 'WAITING' as const, ticket: { $in: options.ticketIds } } : { status: 'WAITING' as const };
-  const candidates = await em.find(RoutingDecision, where, { populate: ['ticket', 'ticket.assignee'], filters: ALL_TENANTS, orderBy: { waitingSince: 'asc', id: 'asc' }, limit: options.limit ?? 1000, refresh: true });
+  const candidates = await em.find(RoutingDecision, where, {
+    populate: ['ticket', 'ticket.assignee'],
+    filters: ALL_TENANTS,
+    orderBy: { waitingSince: 'asc', id: 'asc' },
+    limit: options.limit ?? 1000,
+    refresh: true,
+  });
   if (!candidates.length) return 0;
   // A ticket another transaction is changing right now is left to the next pass: waiting for its row while holding
   // the routing lock could deadlock with that transaction (which may want the routing lock next).
-  const free: { id: string }[] = await em.getConnection().execute(
-    'select id from ticket where id in (?) for update skip locked',
-    [candidates.map((decision) => decision.ticket.id)],
-    'all',
-    em.getTransactionContext(),
-  );
+  const free: { id: string }[] = await em
+    .getConnection()
+    .execute(
+      'select id from ticket where id in (?) for update skip locked',
+      [candidates.map((decision) => decision.ticket.id)],
+      'all',
+      em.getTransactionContext(),
+    );
   const lockable = new Set(free.map((row) => row.id));
   const waiting = candidates.filter((decision) => lockable.has(decision.ticket.id));
   if (!waiting.length) return 0;
@@ -345,9 +436,15 @@ export async function assignWaiting(em: EntityManager, at: Date, options: { tick
   waiting.sort((a, b) => rank(b) - rank(a) || a.waitingSince.getTime() - b.waitingSince.getTime());
   const pass = await startPass(em, at, [...new Set(waiting.map((decision) => decision.ticket.organization.id))]);
   const triaged = new Map(
-    (await em.find(TriageDecision, { ticket: { $in: waiting.map((decision) => decision.ticket.id) } }, { filters: ALL_TENANTS })).map((row) => [row.ticket.id, row]),
+    (await em.find(TriageDecision, { ticket: { $in: waiting.map((decision) => decision.ticket.id) } }, { filters: ALL_TENANTS })).map(
+      (row) => [row.ticket.id, row],
+    ),
   );
-  const tierOf = await tiersOf(em, waiting.map((decision) => decision.ticket.organization.id), at);
+  const tierOf = await tiersOf(
+    em,
+    waiting.map((decision) => decision.ticket.organization.id),
+    at,
+  );
   let assigned = 0;
   const moved: string[] = [];
   for (const decision of waiting) {
@@ -375,7 +472,10 @@ function overflow(decision: RoutingDecision, pass: Pass): boolean {
   if (!fallback) return false;
   decision.queue = fallback;
   decision.waitingSince = pass.at;
-  decision.reasons = [...decision.reasons, `waited ${Math.floor(waitedMinutes)} min in ${queue.name} with nobody able to take it: moved to ${fallback.name}`];
+  decision.reasons = [
+    ...decision.reasons,
+    `waited ${Math.floor(waitedMinutes)} min in ${queue.name} with nobody able to take it: moved to ${fallback.name}`,
+  ];
   return true;
 }
 
@@ -394,7 +494,12 @@ export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at
     Object.assign(decision, { status: 'ASSIGNED', assignedTo: ticket.assignee, assignedAt: at, assignmentReason: `assigned by ${by}` });
   } else if (!ticket.assignee) {
     const startedWaiting = decision.status !== 'WAITING';
-    Object.assign(decision, { status: 'WAITING', assignedTo: null, assignedAt: null, waitingSince: startedWaiting ? at : decision.waitingSince });
+    Object.assign(decision, {
+      status: 'WAITING',
+      assignedTo: null,
+      assignedAt: null,
+      waitingSince: startedWaiting ? at : decision.waitingSince,
+    });
     return { startedWaiting };
   } else if (decision.status === 'CLOSED') {
     decision.status = 'ASSIGNED';
@@ -411,7 +516,11 @@ export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at
  */
 export async function ticketsNeedingAttention(ctx: RequestContext, request: PageRequest): Promise<Page<TriageDecision>> {
   const where = { needsAttention: true, correctedAt: null, ticket: { status: { $in: OPEN_STATUSES } } };
-  const rows = await ctx.em.find(TriageDecision, { ...where, ...afterCursorCondition(request.after) }, { populate: ['ticket'], orderBy: keysetOrder(), limit: request.first + 1 });
+  const rows = await ctx.em.find(
+    TriageDecision,
+    { ...where, ...afterCursorCondition(request.after) },
+    { populate: ['ticket'], orderBy: keysetOrder(), limit: request.first + 1 },
+  );
   return toPage(rows, request, () => ctx.em.count(TriageDecision, where));
 }
 
@@ -427,7 +536,10 @@ export async function routingOf(ctx: RequestContext, ticketIds: readonly string[
  * A staff correction of the triaged domain. It is kept beside the decision (and feeds `retrainClassifier`); a
  * ticket still waiting is routed again with the corrected domain.
  */
-export async function correctTriage(ctx: RequestContext, input: { ticketId: string; domain: Domain; note?: string | null }): Promise<TriageDecision> {
+export async function correctTriage(
+  ctx: RequestContext,
+  input: { ticketId: string; domain: Domain; note?: string | null },
+): Promise<TriageDecision> {
   const note = input.note?.trim() || null;
   if (note && note.length > 1000) throw badInput('note', 'The note is too long (at most 1000 characters).');
   return ctx.em.transactional(async (em) => {
@@ -483,11 +595,16 @@ export async function dryRun(ctx: RequestContext, facts: TicketFacts): Promise<D
   const tamRow = facts.entitlements.enabled('support.technicalAccountManager')
     ? await ctx.em.findOne(TechnicalAccountManager, { organization: facts.organization.id }, { filters: ALL_TENANTS })
     : null;
-  const requirement = requirementFor(queueDefinition(routed.queue), { domain: routed.triage.domain, tierKey: facts.tier.key, priority: routed.priority }, tamRow?.user.id ?? null);
+  const requirement = requirementFor(
+    queueDefinition(routed.queue),
+    { domain: routed.triage.domain, tierKey: facts.tier.key, priority: routed.priority },
+    tamRow?.user.id ?? null,
+  );
   return { routed, assignment: chooseAgent(requirement, snapshots, ctx.clock.now()) };
 }
 
 export function assertStaffUser(ctx: RequestContext): string {
-  if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) throw new AppError('FORBIDDEN', 'This needs a signed-in staff member, not a key.');
+  if (ctx.principal.kind !== 'staff' || !ctx.principal.userId)
+    throw new AppError('FORBIDDEN', 'This needs a signed-in staff member, not a key.');
   return ctx.principal.userId;
 }

@@ -36,7 +36,10 @@ export enum DomainSourceEnum {
   CLASSIFIER = 'CLASSIFIER',
   KNOWN = 'KNOWN',
 }
-registerEnumType(DomainSourceEnum, { name: 'DomainSource', description: 'RULE: a keyword rule; CLASSIFIER: the text classifier; KNOWN: given (a staff correction).' });
+registerEnumType(DomainSourceEnum, {
+  name: 'DomainSource',
+  description: 'RULE: a keyword rule; CLASSIFIER: the text classifier; KNOWN: given (a staff correction).',
+});
 
 export enum PresenceEnum {
   ONLINE = 'ONLINE',
@@ -50,7 +53,10 @@ export enum RoutingStatusEnum {
   ASSIGNED = 'ASSIGNED',
   CLOSED = 'CLOSED',
 }
-registerEnumType(RoutingStatusEnum, { name: 'RoutingStatus', description: 'WAITING in its queue, ASSIGNED to an agent, or CLOSED (solved or closed).' });
+registerEnumType(RoutingStatusEnum, {
+  name: 'RoutingStatus',
+  description: 'WAITING in its queue, ASSIGNED to an agent, or CLOSED (solved or closed).',
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Triage
@@ -84,7 +90,7 @@ export class TriageDecisionType {
   @Field(() => TicketPriority)
   declaredPriority: TicketPriority;
 
-  @Field(() => TicketPriority, { description: 'What triage suggested (never above the tier\'s entitlement).' })
+  @Field(() => TicketPriority, { description: "What triage suggested (never above the tier's entitlement)." })
   priority: TicketPriority;
 
   @Field(() => Boolean, { description: 'The evidence asks for more than the tier allows, or the domain is uncertain.' })
@@ -219,7 +225,7 @@ export class QueueType extends Node {
   @Field(() => String)
   name: string;
 
-  @Field(() => DomainEnum, { nullable: true, description: 'The skill agents need; null: the ticket\'s triaged domain.' })
+  @Field(() => DomainEnum, { nullable: true, description: "The skill agents need; null: the ticket's triaged domain." })
   domain: Domain | null;
 
   @Field(() => [TierSkillLevelType], { description: 'Minimum skill level per tier (others need level 1).' })
@@ -231,7 +237,7 @@ export class QueueType extends Node {
   @Field(() => String, { nullable: true })
   language: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'The queue\'s own first-response target (an internal lead time), if any.' })
+  @Field(() => Int, { nullable: true, description: "The queue's own first-response target (an internal lead time), if any." })
   targetMinutes: number | null;
 
   @Field(() => Int, { nullable: true })
@@ -270,7 +276,11 @@ export class QueueEntryType {
   lastAttempt: string | null;
 
   static from(decision: RoutingDecision): QueueEntryType {
-    return Object.assign(new QueueEntryType(), { ticket: TicketType.from(decision.ticket), waitingSince: decision.waitingSince, lastAttempt: decision.assignmentReason });
+    return Object.assign(new QueueEntryType(), {
+      ticket: TicketType.from(decision.ticket),
+      waitingSince: decision.waitingSince,
+      lastAttempt: decision.assignmentReason,
+    });
   }
 }
 export const QueueEntryConnection = ConnectionType('QueueEntry', QueueEntryType);
@@ -416,7 +426,7 @@ export class RoutingRuleType extends Node {
   @Field(() => RuleConditionsType)
   conditions: RuleConditionsType;
 
-  @Field(() => TicketPriority, { nullable: true, description: 'Priority to set (raising stays within the tier\'s entitlement).' })
+  @Field(() => TicketPriority, { nullable: true, description: "Priority to set (raising stays within the tier's entitlement)." })
   priority: TicketPriority | null;
 
   @Field(() => Boolean, { description: 'Start the escalation policy at once instead of waiting for an SLA breach.' })
@@ -730,7 +740,7 @@ export function priorityCounts(values: Readonly<Record<TicketPriority, number>>)
   return PRIORITY_ORDER.map((priority) => Object.assign(new PriorityCountType(), { priority, count: values[priority] }));
 }
 
-@ObjectType('Agent', { implements: Node, description: 'A staff member\'s line of the competency matrix, with presence and load.' })
+@ObjectType('Agent', { implements: Node, description: "A staff member's line of the competency matrix, with presence and load." })
 export class AgentType extends Node {
   userId: string;
   calendarId: string | null;
@@ -823,7 +833,7 @@ export class SetPresenceInput {
   @Field(() => PresenceEnum)
   presence: Presence;
 
-  @Field(() => ID, { nullable: true, description: 'The agent\'s user id (admins); default: yourself.' })
+  @Field(() => ID, { nullable: true, description: "The agent's user id (admins); default: yourself." })
   userId?: string | null;
 }
 
@@ -832,14 +842,14 @@ export class SetTechnicalAccountManagerInput {
   @Field(() => ID)
   organizationId: string;
 
-  @Field(() => ID, { nullable: true, description: 'The agent\'s user id; null clears it.' })
+  @Field(() => ID, { nullable: true, description: "The agent's user id; null clears it." })
   userId?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // What-if simulation (the figures are documented in docs/simulator.md)
 
-@InputType({ description: 'Replay the real tickets created in [from, to) instead of the scenario\'s arrival profile.' })
+@InputType({ description: "Replay the real tickets created in [from, to) instead of the scenario's arrival profile." })
 export class SimulationReplayInput {
   @Field(() => Date)
   from: Date;
@@ -905,7 +915,8 @@ export class SimulationQueueType {
   @Field(() => Int) waitingAtEnd: number;
   @Field(() => Float, { nullable: true }) meanWaitMinutes: number | null;
   @Field(() => Float, { nullable: true }) p90WaitMinutes: number | null;
-  @Field(() => [QueueLengthSampleType], { description: 'Tickets waiting at the start of every hour.' }) lengthOverTime: QueueLengthSampleType[];
+  @Field(() => [QueueLengthSampleType], { description: 'Tickets waiting at the start of every hour.' })
+  lengthOverTime: QueueLengthSampleType[];
 }
 
 @ObjectType('SimulationAgent')
@@ -946,7 +957,8 @@ export class SimulationResultType {
   @Field(() => SimulationRosterType) roster: SimulationRosterType;
   @Field(() => [SimulationRuleCountType], { description: 'Tickets per matching rule, in rule order.' }) routing: SimulationRuleCountType[];
   @Field(() => Int, { description: 'Tickets routed by a rule that pages at once.' }) pages: number;
-  @Field(() => [String], { description: 'E.g. a domain nobody in the roster can take; a run stopped at its event limit.' }) warnings: string[];
+  @Field(() => [String], { description: 'E.g. a domain nobody in the roster can take; a run stopped at its event limit.' })
+  warnings: string[];
   @Field(() => Float) runtimeMs: number;
   @Field(() => Int) events: number;
 
@@ -955,7 +967,10 @@ export class SimulationResultType {
       ...result,
       horizonStart: new Date(result.horizon.start),
       horizonEnd: new Date(result.horizon.end),
-      queues: result.queues.map((queue) => ({ ...queue, lengthOverTime: queue.lengthOverTime.map((sample) => ({ at: new Date(sample.at), length: sample.length })) })),
+      queues: result.queues.map((queue) => ({
+        ...queue,
+        lengthOverTime: queue.lengthOverTime.map((sample) => ({ at: new Date(sample.at), length: sample.length })),
+      })),
     });
   }
 }

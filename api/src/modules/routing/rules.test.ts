@@ -23,7 +23,15 @@ function ticket(overrides: Partial<RoutingTicket> = {}): RoutingTicket {
 let nextId = 0;
 function rule(conditions: RuleConditions, overrides: Partial<RoutingRuleDefinition> = {}): RoutingRuleDefinition {
   nextId++;
-  return { id: `r${nextId}`, name: `rule ${nextId}`, position: nextId, enabled: true, conditions, action: { queueId: 'q-general' }, ...overrides };
+  return {
+    id: `r${nextId}`,
+    name: `rule ${nextId}`,
+    position: nextId,
+    enabled: true,
+    conditions,
+    action: { queueId: 'q-general' },
+    ...overrides,
+  };
 }
 
 function queue(id: string, overrides: Partial<QueueDefinition> = {}): QueueDefinition {
@@ -66,7 +74,10 @@ describe('evaluateRules: order and matching', () => {
   });
 
   it('skips disabled rules and leaves them out of the evaluations', () => {
-    const rules = [rule({}, { id: 'off', enabled: false, action: { queueId: 'q-off' } }), rule({ domains: ['SECURITY'] }, { id: 'on', action: { queueId: 'q-on' } })];
+    const rules = [
+      rule({}, { id: 'off', enabled: false, action: { queueId: 'q-off' } }),
+      rule({ domains: ['SECURITY'] }, { id: 'on', action: { queueId: 'q-on' } }),
+    ];
     const outcome = evaluateRules(rules, ticket(), 'q-default');
     expect(outcome.queueId).toBe('q-on');
     expect(outcome.evaluations.map((e) => e.ruleId)).toEqual(['on']);
@@ -74,7 +85,14 @@ describe('evaluateRules: order and matching', () => {
 
   it('falls back to the default queue when nothing matches, keeping the ticket’s priority', () => {
     const outcome = evaluateRules([rule({ domains: ['BILLING'] })], ticket({ priority: HIGH }), 'q-default');
-    expect(outcome).toMatchObject({ ruleId: null, ruleName: null, queueId: 'q-default', priority: HIGH, escalationPolicyId: null, pageImmediately: false });
+    expect(outcome).toMatchObject({
+      ruleId: null,
+      ruleName: null,
+      queueId: 'q-default',
+      priority: HIGH,
+      escalationPolicyId: null,
+      pageImmediately: false,
+    });
     expect(outcome.reasons).toEqual(['no rule matched; default queue']);
     expect(outcome.evaluations).toHaveLength(1);
   });
@@ -97,11 +115,46 @@ describe('evaluateRules: order and matching', () => {
 
 describe('evaluateRules: each condition, held and not held', () => {
   const cases: Array<[string, RuleConditions, Partial<RoutingTicket>, Partial<RoutingTicket>, string, string]> = [
-    ['domains', { domains: ['SECURITY'] }, { domain: 'SECURITY' }, { domain: 'BILLING' }, 'domain SECURITY is one of SECURITY', 'domain BILLING is not one of SECURITY'],
-    ['tierKeys', { tierKeys: ['enterprise'] }, { tierKey: 'enterprise' }, { tierKey: 'growth' }, 'tier enterprise is one of enterprise', 'tier growth is not one of enterprise'],
-    ['priorities', { priorities: [HIGH, URGENT] }, { priority: URGENT }, { priority: LOW }, 'priority URGENT is one of HIGH, URGENT', 'priority LOW is not one of HIGH, URGENT'],
-    ['minUrgency', { minUrgency: 'HIGH' }, { urgencyLevel: 'CRITICAL' }, { urgencyLevel: 'MEDIUM' }, 'urgency CRITICAL is at least HIGH', 'urgency MEDIUM is below HIGH'],
-    ['criticalOutage', { criticalOutage: true }, { criticalOutage: true }, { criticalOutage: false }, 'critical outage: yes (rule wants yes)', 'critical outage: no (rule wants yes)'],
+    [
+      'domains',
+      { domains: ['SECURITY'] },
+      { domain: 'SECURITY' },
+      { domain: 'BILLING' },
+      'domain SECURITY is one of SECURITY',
+      'domain BILLING is not one of SECURITY',
+    ],
+    [
+      'tierKeys',
+      { tierKeys: ['enterprise'] },
+      { tierKey: 'enterprise' },
+      { tierKey: 'growth' },
+      'tier enterprise is one of enterprise',
+      'tier growth is not one of enterprise',
+    ],
+    [
+      'priorities',
+      { priorities: [HIGH, URGENT] },
+      { priority: URGENT },
+      { priority: LOW },
+      'priority URGENT is one of HIGH, URGENT',
+      'priority LOW is not one of HIGH, URGENT',
+    ],
+    [
+      'minUrgency',
+      { minUrgency: 'HIGH' },
+      { urgencyLevel: 'CRITICAL' },
+      { urgencyLevel: 'MEDIUM' },
+      'urgency CRITICAL is at least HIGH',
+      'urgency MEDIUM is below HIGH',
+    ],
+    [
+      'criticalOutage',
+      { criticalOutage: true },
+      { criticalOutage: true },
+      { criticalOutage: false },
+      'critical outage: yes (rule wants yes)',
+      'critical outage: no (rule wants yes)',
+    ],
     [
       'businessCritical',
       { businessCritical: false },
@@ -110,7 +163,14 @@ describe('evaluateRules: each condition, held and not held', () => {
       'business-critical organization: no (rule wants no)',
       'business-critical organization: yes (rule wants no)',
     ],
-    ['channels', { channels: [TicketChannel.EMAIL, TicketChannel.PHONE] }, { channel: TicketChannel.PHONE }, { channel: TicketChannel.CHAT }, 'channel PHONE is one of EMAIL, PHONE', 'channel CHAT is not one of EMAIL, PHONE'],
+    [
+      'channels',
+      { channels: [TicketChannel.EMAIL, TicketChannel.PHONE] },
+      { channel: TicketChannel.PHONE },
+      { channel: TicketChannel.CHAT },
+      'channel PHONE is one of EMAIL, PHONE',
+      'channel CHAT is not one of EMAIL, PHONE',
+    ],
     [
       'keywords',
       { keywords: ['feature request', 'SSO'] },
@@ -159,26 +219,42 @@ describe('evaluateRules: priority', () => {
   });
 
   it('clamps a raise to the highest allowed priority and says so', () => {
-    const outcome = evaluateRules([rule({}, { action: { queueId: 'q', priority: URGENT } })], ticket({ priority: NORMAL, allowedPriorities: [LOW, NORMAL, HIGH] }), 'q-default');
+    const outcome = evaluateRules(
+      [rule({}, { action: { queueId: 'q', priority: URGENT } })],
+      ticket({ priority: NORMAL, allowedPriorities: [LOW, NORMAL, HIGH] }),
+      'q-default',
+    );
     expect(outcome.priority).toBe(HIGH);
-    expect(outcome.reasons).toContain('rule asks for priority URGENT but the tier allows at most HIGH: priority raised from NORMAL to HIGH only');
+    expect(outcome.reasons).toContain(
+      'rule asks for priority URGENT but the tier allows at most HIGH: priority raised from NORMAL to HIGH only',
+    );
   });
 
   it('never lowers while clamping a raise', () => {
-    const outcome = evaluateRules([rule({}, { action: { queueId: 'q', priority: URGENT } })], ticket({ priority: HIGH, allowedPriorities: [LOW, NORMAL] }), 'q-default');
+    const outcome = evaluateRules(
+      [rule({}, { action: { queueId: 'q', priority: URGENT } })],
+      ticket({ priority: HIGH, allowedPriorities: [LOW, NORMAL] }),
+      'q-default',
+    );
     expect(outcome.priority).toBe(HIGH);
     expect(outcome.reasons).toContain('rule asks for priority URGENT but the tier allows at most NORMAL: priority stays HIGH');
   });
 
   it('lowers even outside the entitlement', () => {
-    const outcome = evaluateRules([rule({}, { action: { queueId: 'q', priority: LOW } })], ticket({ priority: HIGH, allowedPriorities: [HIGH] }), 'q-default');
+    const outcome = evaluateRules(
+      [rule({}, { action: { queueId: 'q', priority: LOW } })],
+      ticket({ priority: HIGH, allowedPriorities: [HIGH] }),
+      'q-default',
+    );
     expect(outcome.priority).toBe(LOW);
     expect(outcome.reasons).toContain('priority lowered from HIGH to LOW');
   });
 
   it('keeps the ticket’s priority when the action sets none', () => {
     for (const priority of [undefined, null]) {
-      expect(evaluateRules([rule({}, { action: { queueId: 'q', priority } })], ticket({ priority: URGENT }), 'q-default').priority).toBe(URGENT);
+      expect(evaluateRules([rule({}, { action: { queueId: 'q', priority } })], ticket({ priority: URGENT }), 'q-default').priority).toBe(
+        URGENT,
+      );
     }
   });
 });
@@ -187,15 +263,33 @@ describe('evaluateRules: the catalogue’s rules', () => {
   const rules: RoutingRuleDefinition[] = [
     rule(
       { criticalOutage: true, businessCritical: true },
-      { id: 'outage', name: 'Critical outage, business-critical org', position: 10, action: { queueId: 'q-senior', priority: URGENT, escalationPolicyId: 'ep-oncall-seniors', pageImmediately: true } },
+      {
+        id: 'outage',
+        name: 'Critical outage, business-critical org',
+        position: 10,
+        action: { queueId: 'q-senior', priority: URGENT, escalationPolicyId: 'ep-oncall-seniors', pageImmediately: true },
+      },
     ),
-    rule({ domains: ['FEATURE_REQUEST'] }, { id: 'features', name: 'Feature requests', position: 20, action: { queueId: 'q-product', priority: LOW } }),
+    rule(
+      { domains: ['FEATURE_REQUEST'] },
+      { id: 'features', name: 'Feature requests', position: 20, action: { queueId: 'q-product', priority: LOW } },
+    ),
     rule({ domains: ['SECURITY'] }, { id: 'security', name: 'Security', position: 30, action: { queueId: 'q-security' } }),
   ];
 
   it('sends a critical outage of a business-critical organization to the on-call seniors and pages at once', () => {
-    const outcome = evaluateRules(rules, ticket({ criticalOutage: true, businessCritical: true, priority: HIGH, allowedPriorities: [LOW, NORMAL, HIGH, URGENT] }), 'q-default');
-    expect(outcome).toMatchObject({ ruleId: 'outage', queueId: 'q-senior', priority: URGENT, escalationPolicyId: 'ep-oncall-seniors', pageImmediately: true });
+    const outcome = evaluateRules(
+      rules,
+      ticket({ criticalOutage: true, businessCritical: true, priority: HIGH, allowedPriorities: [LOW, NORMAL, HIGH, URGENT] }),
+      'q-default',
+    );
+    expect(outcome).toMatchObject({
+      ruleId: 'outage',
+      queueId: 'q-senior',
+      priority: URGENT,
+      escalationPolicyId: 'ep-oncall-seniors',
+      pageImmediately: true,
+    });
     expect(outcome.reasons[0]).toBe(
       'rule "Critical outage, business-critical org" matched: critical outage: yes (rule wants yes); business-critical organization: yes (rule wants yes)',
     );
@@ -205,7 +299,10 @@ describe('evaluateRules: the catalogue’s rules', () => {
   it('does not page for an outage of an organization that is not business-critical', () => {
     const outcome = evaluateRules(rules, ticket({ criticalOutage: true, businessCritical: false }), 'q-default');
     expect(outcome).toMatchObject({ ruleId: 'security', pageImmediately: false, escalationPolicyId: null });
-    expect(outcome.evaluations[0]!.reasons).toEqual(['critical outage: yes (rule wants yes)', 'business-critical organization: no (rule wants yes)']);
+    expect(outcome.evaluations[0]!.reasons).toEqual([
+      'critical outage: yes (rule wants yes)',
+      'business-critical organization: no (rule wants yes)',
+    ]);
   });
 
   it('sends feature requests to the product specialists', () => {
@@ -232,10 +329,20 @@ describe('validateRule', () => {
     escalationPolicyIds: new Set(['ep-1']),
     tierKeys: new Set(['community', 'growth', 'enterprise']),
   };
-  const draft = (conditions: RuleConditions, action: RoutingRuleDefinition['action'] = { queueId: 'q-general' }) => ({ name: 'draft', enabled: true, conditions, action });
+  const draft = (conditions: RuleConditions, action: RoutingRuleDefinition['action'] = { queueId: 'q-general' }) => ({
+    name: 'draft',
+    enabled: true,
+    conditions,
+    action,
+  });
 
   it('accepts a rule whose references all exist', () => {
-    expect(validateRule(draft({ domains: ['SECURITY'], tierKeys: ['enterprise'], keywords: ['sso'] }, { queueId: 'q-senior', escalationPolicyId: 'ep-1' }), known)).toEqual([]);
+    expect(
+      validateRule(
+        draft({ domains: ['SECURITY'], tierKeys: ['enterprise'], keywords: ['sso'] }, { queueId: 'q-senior', escalationPolicyId: 'ep-1' }),
+        known,
+      ),
+    ).toEqual([]);
   });
 
   it('reports an unknown queue and an unknown escalation policy', () => {
@@ -279,13 +386,17 @@ describe('validateQueues and fallbackChain', () => {
       queue('id-a', { key: 'A', fallbackQueueId: 'id-b', fallbackAfterMinutes: 10 }),
       queue('id-c', { key: 'C', fallbackQueueId: 'id-a', fallbackAfterMinutes: 10 }),
     ];
-    expect(validateQueues(queues)).toEqual([{ path: 'queues.0.fallbackQueueId', code: 'CYCLIC_FALLBACK', message: 'Fallback cycle: B → A → B.' }]);
+    expect(validateQueues(queues)).toEqual([
+      { path: 'queues.0.fallbackQueueId', code: 'CYCLIC_FALLBACK', message: 'Fallback cycle: B → A → B.' },
+    ]);
     expect(fallbackChain(queues, 'id-c').map((q) => q.key)).toEqual(['C', 'A', 'B']);
   });
 
   it('reports a self-loop', () => {
     const queues = [queue('x', { fallbackQueueId: 'x', fallbackAfterMinutes: 5 })];
-    expect(validateQueues(queues)).toEqual([{ path: 'queues.0.fallbackQueueId', code: 'CYCLIC_FALLBACK', message: 'Queue x falls back to itself (x → x).' }]);
+    expect(validateQueues(queues)).toEqual([
+      { path: 'queues.0.fallbackQueueId', code: 'CYCLIC_FALLBACK', message: 'Queue x falls back to itself (x → x).' },
+    ]);
     expect(fallbackChain(queues, 'x').map((q) => q.id)).toEqual(['x']);
   });
 
@@ -324,7 +435,11 @@ describe('rulesWarnings', () => {
       rule({}, { id: 'off', position: 4, enabled: false }),
     ];
     expect(rulesWarnings(rules)).toEqual([
-      { path: 'rules.2', code: 'UNREACHABLE_RULE', message: 'Rule "Billing" can never match: rule "Everything" before it has no conditions and takes every ticket.' },
+      {
+        path: 'rules.2',
+        code: 'UNREACHABLE_RULE',
+        message: 'Rule "Billing" can never match: rule "Everything" before it has no conditions and takes every ticket.',
+      },
     ]);
   });
 

@@ -100,7 +100,11 @@ function containsPhrase(text: string, phrase: string): boolean {
 }
 
 /** Evaluates one rule's conditions, explaining each; `text` is computed once per ticket and only if a rule needs it. */
-function evaluateConditions(conditions: RuleConditions, ticket: RoutingTicket, text: () => string): { matched: boolean; reasons: string[] } {
+function evaluateConditions(
+  conditions: RuleConditions,
+  ticket: RoutingTicket,
+  text: () => string,
+): { matched: boolean; reasons: string[] } {
   const reasons: string[] = [];
   let matched = true;
   const oneOf = (label: string, value: string, allowed: readonly string[]): void => {
@@ -243,7 +247,11 @@ export function validateRule(rule: Omit<RoutingRuleDefinition, 'id' | 'position'
   }
   conditions.domains?.forEach((domain, index) => {
     if (!(DOMAINS as readonly string[]).includes(domain)) {
-      problems.push({ path: `conditions.domains.${index}`, code: 'UNKNOWN_DOMAIN', message: `Domain ${domain} is not one of ${DOMAINS.join(', ')}.` });
+      problems.push({
+        path: `conditions.domains.${index}`,
+        code: 'UNKNOWN_DOMAIN',
+        message: `Domain ${domain} is not one of ${DOMAINS.join(', ')}.`,
+      });
     }
   });
   conditions.tierKeys?.forEach((tierKey, index) => {
@@ -266,7 +274,11 @@ export function validateQueues(queues: readonly QueueDefinition[]): RuleProblem[
 
   queues.forEach((queue, index) => {
     if (queue.domain !== null && !(DOMAINS as readonly string[]).includes(queue.domain)) {
-      problems.push({ path: `queues.${index}.domain`, code: 'UNKNOWN_DOMAIN', message: `Queue ${queue.key}: domain ${queue.domain} is not one of ${DOMAINS.join(', ')}.` });
+      problems.push({
+        path: `queues.${index}.domain`,
+        code: 'UNKNOWN_DOMAIN',
+        message: `Queue ${queue.key}: domain ${queue.domain} is not one of ${DOMAINS.join(', ')}.`,
+      });
     }
     for (const [tierKey, level] of Object.entries(queue.levelByTier)) {
       if (level !== 1 && level !== 2 && level !== 3) {
@@ -348,7 +360,11 @@ export function fallbackChain(queues: readonly QueueDefinition[], queueId: strin
   const byId = new Map(queues.map((queue) => [queue.id, queue]));
   const chain: QueueDefinition[] = [];
   const seen = new Set<string>();
-  for (let queue = byId.get(queueId); queue !== undefined && !seen.has(queue.id); queue = queue.fallbackQueueId === null ? undefined : byId.get(queue.fallbackQueueId)) {
+  for (
+    let queue = byId.get(queueId);
+    queue !== undefined && !seen.has(queue.id);
+    queue = queue.fallbackQueueId === null ? undefined : byId.get(queue.fallbackQueueId)
+  ) {
     seen.add(queue.id);
     chain.push(queue);
   }

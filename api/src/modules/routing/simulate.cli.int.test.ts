@@ -9,7 +9,12 @@ const { DATABASE_URL: _unused, ...withoutDatabase } = process.env;
 
 /** `tierdesk simulate` as an operator runs it: the built CLI, no database for a plain scenario. */
 function simulateCli(...args: string[]) {
-  return spawnSync(process.execPath, [resolve(ROOT, 'api/dist/cli.js'), 'simulate', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...withoutDatabase, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+  return spawnSync(process.execPath, [resolve(ROOT, 'api/dist/cli.js'), 'simulate', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...withoutDatabase, LOG_LEVEL: 'silent' },
+    timeout: 60_000,
+  });
 }
 
 describe('tierdesk simulate <file>', () => {

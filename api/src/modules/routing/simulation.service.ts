@@ -39,15 +39,34 @@ function invalidScenario(error: ScenarioError): AppError {
  * settled on when a correction exists.
  */
 export async function replayTickets(em: EntityManager, window: ReplayWindow, limit: number): Promise<Record<string, unknown>[]> {
-  if (!(window.from < window.to)) throw new AppError('BAD_USER_INPUT', 'The replay window must end after it starts.', { field: ['replay', 'to'] });
-  const tickets = await em.find(Ticket, { createdAt: { $gte: window.from, $lt: window.to } }, { filters: ALL_TENANTS, orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 });
+  if (!(window.from < window.to))
+    throw new AppError('BAD_USER_INPUT', 'The replay window must end after it starts.', { field: ['replay', 'to'] });
+  const tickets = await em.find(
+    Ticket,
+    { createdAt: { $gte: window.from, $lt: window.to } },
+    { filters: ALL_TENANTS, orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 },
+  );
   if (tickets.length > limit) {
-    throw new AppError('INVALID_SCENARIO', `The window holds more than ${limit.toLocaleString('en-US')} tickets; replay a shorter period or use \`tierdesk simulate\`.`, { field: ['replay'] });
+    throw new AppError(
+      'INVALID_SCENARIO',
+      `The window holds more than ${limit.toLocaleString('en-US')} tickets; replay a shorter period or use \`tierdesk simulate\`.`,
+      { field: ['replay'] },
+    );
   }
-  const organizations = new Map((await em.find(Organization, { id: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] } }, { filters: ALL_TENANTS })).map((org) => [org.id, org]));
+  const organizations = new Map(
+    (
+      await em.find(Organization, { id: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] } }, { filters: ALL_TENANTS })
+    ).map((org) => [org.id, org]),
+  );
   const tiers = new Map((await em.find(Tier, {})).map((tier) => [tier.id, tier]));
   const corrections = new Map(
-    (await em.find(TriageDecision, { ticket: { $in: tickets.map((ticket) => ticket.id) }, correctedDomain: { $ne: null } }, { filters: ALL_TENANTS })).map((row) => [row.ticket.id, row.correctedDomain]),
+    (
+      await em.find(
+        TriageDecision,
+        { ticket: { $in: tickets.map((ticket) => ticket.id) }, correctedDomain: { $ne: null } },
+        { filters: ALL_TENANTS },
+      )
+    ).map((row) => [row.ticket.id, row.correctedDomain]),
   );
   return tickets.map((ticket) => {
     const organization = organizations.get(ticket.organization.id)!;
@@ -98,7 +117,11 @@ export async function runSimulation(
   let scenarioInput = input;
   if (options.replay) {
     if (!em) throw new AppError('BAD_USER_INPUT', 'A replay of real tickets needs the database.', { field: ['replay'] });
-    scenarioInput = withReplay(input, await replayTickets(em, options.replay, options.maxReplayTickets ?? Number.MAX_SAFE_INTEGER), options.replay);
+    scenarioInput = withReplay(
+      input,
+      await replayTickets(em, options.replay, options.maxReplayTickets ?? Number.MAX_SAFE_INTEGER),
+      options.replay,
+    );
   }
   const scenario = parsedScenario(scenarioInput);
   const classifier: DomainClassifier = em ? await activeClassifier(em) : defaultClassifier();

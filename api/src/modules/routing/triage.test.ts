@@ -61,7 +61,13 @@ describe('domain', () => {
 
   it('takes a known domain as given, with confidence 1 and no classifier', () => {
     const result = triage(input({ subject: 'Invoice question', knownDomain: 'DATA_MODELS' }), fixedClassifier('BILLING', 0.99));
-    expect(result).toMatchObject({ domain: 'DATA_MODELS', domainSource: 'KNOWN', domainConfidence: 1, confidence: 1, classifierVersion: null });
+    expect(result).toMatchObject({
+      domain: 'DATA_MODELS',
+      domainSource: 'KNOWN',
+      domainConfidence: 1,
+      confidence: 1,
+      classifierVersion: null,
+    });
     expect(result.needsAttention).toBe(false);
   });
 
@@ -112,7 +118,10 @@ describe('urgency', () => {
     ]);
 
     // 20 (high) + 16 (high impact) + 0 + 6 (rank 3) + 15 (one signal) = 57
-    const busy = triage(input({ declaredPriority: HIGH, impact: TicketImpact.HIGH, description: 'Outage for us.' }), fixedClassifier('PERFORMANCE', 0.9));
+    const busy = triage(
+      input({ declaredPriority: HIGH, impact: TicketImpact.HIGH, description: 'Outage for us.' }),
+      fixedClassifier('PERFORMANCE', 0.9),
+    );
     expect(busy).toMatchObject({ urgency: 57, urgencyLevel: 'HIGH' });
 
     // 30 + 25 + 10 + 9 + 25 (outage, down, everyone, production) = 99
@@ -137,7 +146,9 @@ describe('critical outage', () => {
   it('is flagged for a business-critical organization with outage words at high impact', () => {
     const result = triage(input({ ...outage, businessCritical: true, impact: TicketImpact.HIGH }), fixedClassifier('PERFORMANCE', 0.9));
     expect(result.criticalOutage).toBe(true);
-    expect(result.reasons).toContain('Critical outage: outage words from a business-critical organization at high impact or urgent priority.');
+    expect(result.reasons).toContain(
+      'Critical outage: outage words from a business-critical organization at high impact or urgent priority.',
+    );
     expect(result.priority).toBe(URGENT);
   });
 
@@ -147,7 +158,12 @@ describe('critical outage', () => {
   });
 
   it('is not flagged without outage words, nor for an ordinary organization at high impact', () => {
-    const noWords = input({ subject: 'Export question', description: 'Where is the CSV?', businessCritical: true, impact: TicketImpact.CRITICAL });
+    const noWords = input({
+      subject: 'Export question',
+      description: 'Where is the CSV?',
+      businessCritical: true,
+      impact: TicketImpact.CRITICAL,
+    });
     expect(triage(noWords, null)).toMatchObject({ criticalOutage: false, outageSignals: [] });
     expect(triage(input({ ...outage, impact: TicketImpact.HIGH, declaredPriority: URGENT }), null).criticalOutage).toBe(false);
     expect(triage(input({ ...outage, businessCritical: true, impact: TicketImpact.MEDIUM }), null).criticalOutage).toBe(false);
@@ -180,9 +196,14 @@ describe('priority', () => {
 
   it('keeps the declared priority when the tier allows nothing higher', () => {
     const community = { tierKey: 'community', tierRank: 1, allowedPriorities: [LOW, NORMAL] };
-    const result = triage(input({ ...community, impact: TicketImpact.CRITICAL, description: 'Outage.' }), fixedClassifier('PERFORMANCE', 0.9));
+    const result = triage(
+      input({ ...community, impact: TicketImpact.CRITICAL, description: 'Outage.' }),
+      fixedClassifier('PERFORMANCE', 0.9),
+    );
     expect(result.priority).toBe(NORMAL);
-    expect(result.reasons).toContain('Urgent priority suggested by the evidence, but the Community tier allows up to Normal: needs attention.');
+    expect(result.reasons).toContain(
+      'Urgent priority suggested by the evidence, but the Community tier allows up to Normal: needs attention.',
+    );
   });
 
   it('never lowers a declared priority', () => {
@@ -196,7 +217,11 @@ describe('priority', () => {
 });
 
 it('is deterministic', () => {
-  const ticket = input({ subject: 'Webhook deliveries failing', description: 'Production is down since the 502s began.', impact: TicketImpact.HIGH });
+  const ticket = input({
+    subject: 'Webhook deliveries failing',
+    description: 'Production is down since the 502s began.',
+    impact: TicketImpact.HIGH,
+  });
   const first = triage(ticket, defaultClassifier());
   expect(triage(ticket, defaultClassifier())).toEqual(first);
   expect(triage(structuredClone(ticket), defaultClassifier())).toEqual(first);
@@ -209,11 +234,22 @@ describe('triage accuracy on the held-back part of the labelled set', () => {
     const correct = test.filter(
       (example) =>
         triage(
-          { subject: example.text, description: '', declaredPriority: TicketPriority.NORMAL, impact: TicketImpact.MEDIUM, businessCritical: false, tierKey: 'growth', tierRank: 2, allowedPriorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH] },
+          {
+            subject: example.text,
+            description: '',
+            declaredPriority: TicketPriority.NORMAL,
+            impact: TicketImpact.MEDIUM,
+            businessCritical: false,
+            tierKey: 'growth',
+            tierRank: 2,
+            allowedPriorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH],
+          },
           classifier,
         ).domain === example.domain,
     ).length;
-    process.stdout.write(`[triage] held-out domain accuracy with keyword rules: ${((100 * correct) / test.length).toFixed(1)}% (${correct}/${test.length})\n`);
+    process.stdout.write(
+      `[triage] held-out domain accuracy with keyword rules: ${((100 * correct) / test.length).toFixed(1)}% (${correct}/${test.length})\n`,
+    );
     expect(correct / test.length).toBeGreaterThanOrEqual(0.78);
   });
 });

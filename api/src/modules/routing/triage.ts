@@ -203,9 +203,7 @@ export function triage(input: TriageInput, classifier: DomainClassifier | null):
   reasons.push(`The ${tierName} tier (rank ${input.tierRank}) adds ${tierPoints}.`);
   const outageSignals = findOutageSignals(text);
   const signalPoints =
-    outageSignals.length === 0
-      ? 0
-      : Math.min(MAX_SIGNAL_POINTS, FIRST_SIGNAL_POINTS + (outageSignals.length - 1) * EXTRA_SIGNAL_POINTS);
+    outageSignals.length === 0 ? 0 : Math.min(MAX_SIGNAL_POINTS, FIRST_SIGNAL_POINTS + (outageSignals.length - 1) * EXTRA_SIGNAL_POINTS);
   reasons.push(
     outageSignals.length === 0
       ? 'No outage words in the text: adds 0.'

@@ -47,13 +47,24 @@ const reply = (minutes: number, byStaff: boolean): TimelineEvent => ({ at: at(mi
 describe('SLA clocks', () => {
   it('runs first response and resolution from creation, with due and warning instants', () => {
     const states = computeClocks(t0, [], () => rules({}), at(10));
-    expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({ status: 'ACTIVE', dueAt: at(60), warningAt: at(45), usedMillis: 10 * MINUTE, remainingMillis: 50 * MINUTE });
+    expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({
+      status: 'ACTIVE',
+      dueAt: at(60),
+      warningAt: at(45),
+      usedMillis: 10 * MINUTE,
+      remainingMillis: 50 * MINUTE,
+    });
     expect(clock(states, 'RESOLUTION')).toMatchObject({ status: 'ACTIVE', dueAt: at(480) });
     expect(clock(states, 'NEXT_RESPONSE')).toBeUndefined();
   });
 
   it('warns, then breaches at the exact instant the target is used up, and stays breached', () => {
-    expect(clock(computeClocks(t0, [], () => rules({}), at(50)), 'FIRST_RESPONSE')).toMatchObject({ status: 'WARNING', warnedAt: at(45), breachedAt: null });
+    expect(
+      clock(
+        computeClocks(t0, [], () => rules({}), at(50)),
+        'FIRST_RESPONSE',
+      ),
+    ).toMatchObject({ status: 'WARNING', warnedAt: at(45), breachedAt: null });
     const late = computeClocks(t0, [reply(90, true)], () => rules({}), at(100));
     expect(clock(late, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: at(60), stoppedAt: at(90), dueAt: null });
   });
@@ -72,9 +83,19 @@ describe('SLA clocks', () => {
   it('pauses while waiting on the customer and records the paused time', () => {
     const events = [status(10, TicketStatus.WAITING_ON_CUSTOMER), status(40, TicketStatus.OPEN)];
     const paused = computeClocks(t0, events.slice(0, 1), () => rules({}), at(30));
-    expect(clock(paused, 'FIRST_RESPONSE')).toMatchObject({ status: 'PAUSED', dueAt: null, usedMillis: 10 * MINUTE, pausedMillis: 20 * MINUTE });
+    expect(clock(paused, 'FIRST_RESPONSE')).toMatchObject({
+      status: 'PAUSED',
+      dueAt: null,
+      usedMillis: 10 * MINUTE,
+      pausedMillis: 20 * MINUTE,
+    });
     const resumed = computeClocks(t0, events, () => rules({}), at(50));
-    expect(clock(resumed, 'FIRST_RESPONSE')).toMatchObject({ status: 'ACTIVE', usedMillis: 20 * MINUTE, pausedMillis: 30 * MINUTE, dueAt: at(90) });
+    expect(clock(resumed, 'FIRST_RESPONSE')).toMatchObject({
+      status: 'ACTIVE',
+      usedMillis: 20 * MINUTE,
+      pausedMillis: 30 * MINUTE,
+      dueAt: at(90),
+    });
   });
 
   it('stops on solve and resumes resolution on reopen with the time already used', () => {
@@ -82,7 +103,12 @@ describe('SLA clocks', () => {
     const solved = computeClocks(t0, events.slice(0, 2), () => rules({}), at(200));
     expect(clock(solved, 'RESOLUTION')).toMatchObject({ status: 'MET', stoppedAt: at(100), usedMillis: 100 * MINUTE });
     const reopened = computeClocks(t0, events, () => rules({}), at(310));
-    expect(clock(reopened, 'RESOLUTION')).toMatchObject({ status: 'ACTIVE', usedMillis: 110 * MINUTE, dueAt: at(300 + 380), stoppedAt: null });
+    expect(clock(reopened, 'RESOLUTION')).toMatchObject({
+      status: 'ACTIVE',
+      usedMillis: 110 * MINUTE,
+      dueAt: at(300 + 380),
+      stoppedAt: null,
+    });
     expect(clock(reopened, 'FIRST_RESPONSE')?.status).toBe('MET');
   });
 
@@ -94,9 +120,16 @@ describe('SLA clocks', () => {
 
   it('keeps the time used when the tier changes mid-ticket and measures the rest with the new target', () => {
     const upgradeAt = at(30);
-    const rulesAt = (instant: Date) => (instant < upgradeAt ? rules({ FIRST_RESPONSE: 240 }, { reason: 'growth' }) : rules({ FIRST_RESPONSE: 60 }, { reason: 'business' }));
+    const rulesAt = (instant: Date) =>
+      instant < upgradeAt ? rules({ FIRST_RESPONSE: 240 }, { reason: 'growth' }) : rules({ FIRST_RESPONSE: 60 }, { reason: 'business' });
     const states = computeClocks(t0, [{ at: upgradeAt, type: 'RULES' }], rulesAt, at(40));
-    expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({ targetMinutes: 60, usedMillis: 40 * MINUTE, dueAt: at(60), reason: 'business', status: 'ACTIVE' });
+    expect(clock(states, 'FIRST_RESPONSE')).toMatchObject({
+      targetMinutes: 60,
+      usedMillis: 40 * MINUTE,
+      dueAt: at(60),
+      reason: 'business',
+      status: 'ACTIVE',
+    });
     const pastNewTarget = computeClocks(t0, [{ at: upgradeAt, type: 'RULES' }], rulesAt, at(70));
     expect(clock(pastNewTarget, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: at(60) });
   });

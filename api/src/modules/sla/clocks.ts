@@ -80,7 +80,12 @@ const MINUTE = 60_000;
  * Replays `events` (any order; sorted here, stable for equal instants) from `createdAt` up to `now` and returns
  * the latest cycle of every clock that has a target. `rulesAt(t)` gives the rules in force at instant t.
  */
-export function computeClocks(createdAt: Date, events: readonly TimelineEvent[], rulesAt: (at: Date) => ClockRules, now: Date): ClockState[] {
+export function computeClocks(
+  createdAt: Date,
+  events: readonly TimelineEvent[],
+  rulesAt: (at: Date) => ClockRules,
+  now: Date,
+): ClockState[] {
   const timeline = events
     .map((event, index) => ({ event, index }))
     .filter(({ event }) => event.at >= createdAt && event.at <= now)
@@ -90,7 +95,17 @@ export function computeClocks(createdAt: Date, events: readonly TimelineEvent[],
   const clocks = new Map<ClockKind, Running>();
   const start = (kind: ClockKind, at: Date) => {
     const previous = clocks.get(kind);
-    clocks.set(kind, { kind, cycle: (previous?.cycle ?? 0) + 1, startedAt: at, stoppedAt: null, used: 0, paused: 0, warnedAt: null, breachedAt: null, running: true });
+    clocks.set(kind, {
+      kind,
+      cycle: (previous?.cycle ?? 0) + 1,
+      startedAt: at,
+      stoppedAt: null,
+      used: 0,
+      paused: 0,
+      warnedAt: null,
+      breachedAt: null,
+      running: true,
+    });
   };
   const stop = (kind: ClockKind, at: Date) => {
     const clock = clocks.get(kind);

@@ -32,7 +32,12 @@ afterAll(async () => api?.stop());
 const CLOCKS = `query($id: ID!) { ticket(id: $id) { status slaClocks { kind cycle status targetMinutes dueAt breachedAt usedMinutes pausedMinutes remainingMinutes reason } escalations { trigger status level steps { level notifiedUserIds } } } }`;
 
 async function open(token: string, priority: string, subject = 'SLA test'): Promise<string> {
-  const result = await gql(api.url, 'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } userErrors { message } } }', { input: { subject, description: 'd', priority } }, token);
+  const result = await gql(
+    api.url,
+    'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } userErrors { message } } }',
+    { input: { subject, description: 'd', priority } },
+    token,
+  );
   expect(result.data?.createTicket.userErrors).toEqual([]);
   return result.data!.createTicket.ticket.id;
 }
@@ -52,9 +57,19 @@ function systemEm() {
 }
 
 const reply = (ticketId: string, body: string, token: string) =>
-  gql(api.url, 'mutation($input: AddCommentInput!) { addComment(input: $input) { ticket { status } userErrors { code } } }', { input: { ticketId, body } }, token);
+  gql(
+    api.url,
+    'mutation($input: AddCommentInput!) { addComment(input: $input) { ticket { status } userErrors { code } } }',
+    { input: { ticketId, body } },
+    token,
+  );
 const setStatus = (ticketId: string, status: string, token: string) =>
-  gql(api.url, 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } userErrors { code message } } }', { input: { ticketId, status } }, token);
+  gql(
+    api.url,
+    'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } userErrors { code message } } }',
+    { input: { ticketId, status } },
+    token,
+  );
 
 describe('SLA clocks over the API', () => {
   it('exposes every clock with its target, due time, and the reason it applies', async () => {
@@ -88,10 +103,19 @@ describe('SLA clocks over the API', () => {
     expect((await reply(id, 'Here are the logs.', ada)).data?.addComment.ticket.status).toBe('OPEN');
     const initech = await organizationId(api.url, admin, 'initech');
     const change = 'mutation($input: ChangeOrganizationTierInput!) { changeOrganizationTier(input: $input) { userErrors { code } } }';
-    expect((await gql(api.url, change, { input: { organizationId: initech, tierKey: 'business', reason: 'Upgrade' } }, admin)).data?.changeOrganizationTier.userErrors).toEqual([]);
+    expect(
+      (await gql(api.url, change, { input: { organizationId: initech, tierKey: 'business', reason: 'Upgrade' } }, admin)).data
+        ?.changeOrganizationTier.userErrors,
+    ).toEqual([]);
     first = byKind((await clocksOf(id)).slaClocks, 'FIRST_RESPONSE');
     // Business gives HIGH a 120-minute first response: 60 used, so 60 business minutes remain from now.
-    expect(first).toMatchObject({ status: 'ACTIVE', targetMinutes: 120, usedMinutes: 60, remainingMinutes: 60, dueAt: new Date(clock.now().getTime() + 60 * MINUTE).toISOString() });
+    expect(first).toMatchObject({
+      status: 'ACTIVE',
+      targetMinutes: 120,
+      usedMinutes: 60,
+      remainingMinutes: 60,
+      dueAt: new Date(clock.now().getTime() + 60 * MINUTE).toISOString(),
+    });
     expect(first.reason).toMatch(/^Business tier/);
     await gql(api.url, change, { input: { organizationId: initech, tierKey: 'growth', reason: 'Back for the other tests' } }, admin);
   });
@@ -124,14 +148,24 @@ describe('timers and escalations', () => {
     clock.set(new Date(start.getTime() + 16 * MINUTE));
     await worker.runOnce();
     ticket = await clocksOf(id);
-    expect(byKind(ticket.slaClocks, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: new Date(start.getTime() + 15 * MINUTE).toISOString() });
+    expect(byKind(ticket.slaClocks, 'FIRST_RESPONSE')).toMatchObject({
+      status: 'BREACHED',
+      breachedAt: new Date(start.getTime() + 15 * MINUTE).toISOString(),
+    });
     expect(ticket.escalations).toHaveLength(1);
 
     const em = systemEm();
-    const alerts = await em.find(SlaAlert, { ticket: (await em.findOneOrFail(Escalation, { trigger: 'SLA_WARNING', ticket: { subject: 'Orders API latency' } })).ticket.id });
+    const alerts = await em.find(SlaAlert, {
+      ticket: (await em.findOneOrFail(Escalation, { trigger: 'SLA_WARNING', ticket: { subject: 'Orders API latency' } })).ticket.id,
+    });
     expect(alerts.map((alert) => `${alert.kind}:${alert.threshold}`).sort()).toEqual(['FIRST_RESPONSE:BREACH', 'FIRST_RESPONSE:WARNING']);
     const events = await em.find(OutboundEvent, { payload: { ticketId: alerts[0]!.ticket.id } } as never);
-    expect(events.map((event) => event.type).sort()).toEqual(['sla.breached', 'sla.warning', 'ticket.escalated', 'ticket.escalation_joined']);
+    expect(events.map((event) => event.type).sort()).toEqual([
+      'sla.breached',
+      'sla.warning',
+      'ticket.escalated',
+      'ticket.escalation_joined',
+    ]);
 
     // Level 1 waited 5 minutes without an acknowledgement: level 2 (the staff admin) is paged.
     clock.set(new Date(start.getTime() + 18 * MINUTE + 1000));
@@ -142,8 +176,17 @@ describe('timers and escalations', () => {
     const notification = inbox.data?.myNotifications.nodes.find((item: { title: string }) => item.title.includes('Orders API latency'));
     expect(notification).toBeDefined();
 
-    const ack = await gql(api.url, 'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { status acknowledgedById nextStepAt } userErrors { code } } }', { id: notification.escalationId }, admin);
-    expect(ack.data?.acknowledgeEscalation.escalation).toMatchObject({ status: 'ACKNOWLEDGED', nextStepAt: null, acknowledgedById: expect.any(String) });
+    const ack = await gql(
+      api.url,
+      'mutation($id: ID!) { acknowledgeEscalation(id: $id) { escalation { status acknowledgedById nextStepAt } userErrors { code } } }',
+      { id: notification.escalationId },
+      admin,
+    );
+    expect(ack.data?.acknowledgeEscalation.escalation).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      nextStepAt: null,
+      acknowledgedById: expect.any(String),
+    });
     clock.set(new Date(start.getTime() + 60 * MINUTE));
     await worker.runOnce();
     expect((await clocksOf(id)).escalations[0].steps).toHaveLength(2);
@@ -157,7 +200,8 @@ describe('timers and escalations', () => {
     clock.set(new Date(start.getTime() + 200 * MINUTE));
     const workers = [0, 1, 2].map(() => new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 3 }));
     let acted = 0;
-    for (let round = 0; round < 6; round += 1) acted += (await Promise.all(workers.map((worker) => worker.runOnce()))).reduce((a, b) => a + b, 0);
+    for (let round = 0; round < 6; round += 1)
+      acted += (await Promise.all(workers.map((worker) => worker.runOnce()))).reduce((a, b) => a + b, 0);
     const em = systemEm();
     const rawIds = ids.map((id) => Buffer.from(id, 'base64url').toString().split(':')[1]!);
     const alerts = await em.find(SlaAlert, { ticket: { $in: rawIds } });
@@ -170,13 +214,18 @@ describe('timers and escalations', () => {
 
   it('lets customers escalate where their tier includes it, and names the tier where it does not', async () => {
     clock.set(WEDNESDAY_10_CHICAGO);
-    const escalate = 'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { trigger status reason } userErrors { code requiredTier message } } }';
+    const escalate =
+      'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { trigger status reason } userErrors { code requiredTier message } } }';
     const growthTicket = await open(ada, 'NORMAL');
     const refused = await gql(api.url, escalate, { input: { ticketId: growthTicket, reason: 'Blocking our launch' } }, ada);
     expect(refused.data?.escalateTicket.userErrors[0]).toMatchObject({ code: 'ENTITLEMENT_REQUIRED', requiredTier: 'business' });
     const enterpriseTicket = await open(nancy, 'LOW');
     const accepted = await gql(api.url, escalate, { input: { ticketId: enterpriseTicket, reason: 'Blocking our launch' } }, nancy);
-    expect(accepted.data?.escalateTicket.escalation).toMatchObject({ trigger: 'CUSTOMER', status: 'TRIGGERED', reason: 'Customer escalation: Blocking our launch' });
+    expect(accepted.data?.escalateTicket.escalation).toMatchObject({
+      trigger: 'CUSTOMER',
+      status: 'TRIGGERED',
+      reason: 'Customer escalation: Blocking our launch',
+    });
     const staff = await gql(api.url, escalate, { input: { ticketId: growthTicket, reason: 'VIP' } }, agent);
     expect(staff.data?.escalateTicket.escalation.trigger).toBe('STAFF');
   });
@@ -189,20 +238,25 @@ describe('importing history', () => {
     const key = await createOrgApiKey(api.url, nancy, northwind, ['tickets:read', 'tickets:write']);
     const created = new Date('2026-11-16T08:00:00Z');
     const at = (minutes: number) => new Date(created.getTime() + minutes * MINUTE).toISOString();
-    const imported = await gql(api.url, `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id status createdAt } userErrors { code field message } } }`, {
-      input: {
-        subject: 'Imported outage',
-        description: 'From the old helpdesk',
-        priority: 'URGENT',
-        createdAt: created.toISOString(),
-        events: [
-          { at: at(40), type: 'STATUS', status: 'SOLVED' },
-          { at: at(10), type: 'REPLY', byStaff: true, body: 'Looking', authorName: 'Old agent' },
-          { at: at(12), type: 'NOTE', body: 'Root cause: DNS' },
-          { at: at(30), type: 'REPLY', byStaff: false, body: 'Works again?' },
-        ],
+    const imported = await gql(
+      api.url,
+      `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id status createdAt } userErrors { code field message } } }`,
+      {
+        input: {
+          subject: 'Imported outage',
+          description: 'From the old helpdesk',
+          priority: 'URGENT',
+          createdAt: created.toISOString(),
+          events: [
+            { at: at(40), type: 'STATUS', status: 'SOLVED' },
+            { at: at(10), type: 'REPLY', byStaff: true, body: 'Looking', authorName: 'Old agent' },
+            { at: at(12), type: 'NOTE', body: 'Root cause: DNS' },
+            { at: at(30), type: 'REPLY', byStaff: false, body: 'Works again?' },
+          ],
+        },
       },
-    }, key);
+      key,
+    );
     expect(imported.data?.importTicket.userErrors).toEqual([]);
     expect(imported.data?.importTicket.ticket).toMatchObject({ status: 'SOLVED', createdAt: created.toISOString() });
     const clocks = (await clocksOf(imported.data!.importTicket.ticket.id)).slaClocks;
@@ -216,30 +270,73 @@ describe('importing history', () => {
     const northwind = await organizationId(api.url, admin, 'northwind');
     const key = await createOrgApiKey(api.url, nancy, northwind, ['tickets:read', 'tickets:write']);
     const created = new Date('2026-11-10T08:00:00Z');
-    const imported = await gql(api.url, `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code } } }`, {
-      input: { subject: 'Old missed one', description: 'd', priority: 'URGENT', createdAt: created.toISOString(), events: [{ at: new Date(created.getTime() + 90 * MINUTE).toISOString(), type: 'REPLY', byStaff: true, body: 'Late' }] },
-    }, key);
+    const imported = await gql(
+      api.url,
+      `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code } } }`,
+      {
+        input: {
+          subject: 'Old missed one',
+          description: 'd',
+          priority: 'URGENT',
+          createdAt: created.toISOString(),
+          events: [{ at: new Date(created.getTime() + 90 * MINUTE).toISOString(), type: 'REPLY', byStaff: true, body: 'Late' }],
+        },
+      },
+      key,
+    );
     const id = imported.data!.importTicket.ticket.id;
-    expect(byKind((await clocksOf(id)).slaClocks, 'FIRST_RESPONSE')).toMatchObject({ status: 'BREACHED', breachedAt: new Date(created.getTime() + 15 * MINUTE).toISOString() });
+    expect(byKind((await clocksOf(id)).slaClocks, 'FIRST_RESPONSE')).toMatchObject({
+      status: 'BREACHED',
+      breachedAt: new Date(created.getTime() + 15 * MINUTE).toISOString(),
+    });
     await new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 }).runOnce();
     expect((await clocksOf(id)).escalations).toEqual([]);
   });
 
   it('refuses an impossible history and writes nothing of it', async () => {
     const northwind = await organizationId(api.url, admin, 'northwind');
-    const count = async () => (await gql(api.url, 'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { totalCount } }', { org: northwind }, admin)).data!.tickets.totalCount;
+    const count = async () =>
+      (
+        await gql(
+          api.url,
+          'query($org: ID) { tickets(first: 1, filter: { organizationId: $org }) { totalCount } }',
+          { org: northwind },
+          admin,
+        )
+      ).data!.tickets.totalCount;
     const before = await count();
     const key = await createOrgApiKey(api.url, nancy, northwind, ['tickets:write']);
     const created = new Date('2026-11-16T08:00:00Z');
-    const result = await gql(api.url, `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code field message } } }`, {
-      input: { subject: 's', description: 'd', priority: 'LOW', createdAt: created.toISOString(), events: [{ at: new Date(created.getTime() + MINUTE).toISOString(), type: 'STATUS', status: 'CLOSED' }] },
-    }, key);
+    const result = await gql(
+      api.url,
+      `mutation($input: ImportTicketInput!) { importTicket(input: $input) { ticket { id } userErrors { code field message } } }`,
+      {
+        input: {
+          subject: 's',
+          description: 'd',
+          priority: 'LOW',
+          createdAt: created.toISOString(),
+          events: [{ at: new Date(created.getTime() + MINUTE).toISOString(), type: 'STATUS', status: 'CLOSED' }],
+        },
+      },
+      key,
+    );
     expect(result.data?.importTicket.userErrors[0]).toMatchObject({ code: 'ILLEGAL_STATUS_TRANSITION', field: ['input', 'events.0'] });
-    const future = await gql(api.url, `mutation($input: ImportTicketInput!) { importTicket(input: $input) { userErrors { code field } } }`, {
-      input: { subject: 's', description: 'd', priority: 'LOW', createdAt: new Date(clock.now().getTime() + MINUTE).toISOString(), events: [] },
-    }, key);
+    const future = await gql(
+      api.url,
+      `mutation($input: ImportTicketInput!) { importTicket(input: $input) { userErrors { code field } } }`,
+      {
+        input: {
+          subject: 's',
+          description: 'd',
+          priority: 'LOW',
+          createdAt: new Date(clock.now().getTime() + MINUTE).toISOString(),
+          events: [],
+        },
+      },
+      key,
+    );
     expect(future.data?.importTicket.userErrors[0]).toMatchObject({ field: ['input', 'createdAt'] });
     expect(await count()).toBe(before);
   });
 });
-

@@ -30,11 +30,18 @@ export class SlaResolver {
     return (await listSlaPolicies(ctx)).map(presentPolicy);
   }
 
-  @Mutation(() => SlaPolicyPayload, { description: 'Sets how a tier\'s clocks pause and warn and whom they escalate to; open tickets are re-timed.' })
+  @Mutation(() => SlaPolicyPayload, {
+    description: "Sets how a tier's clocks pause and warn and whom they escalate to; open tickets are re-timed.",
+  })
   @Access({ staff: ['ADMIN'] })
-  async upsertSlaPolicy(@Arg('input', () => UpsertSlaPolicyInput) input: UpsertSlaPolicyInput, @Ctx() ctx: RequestContext): Promise<SlaPolicyPayload> {
+  async upsertSlaPolicy(
+    @Arg('input', () => UpsertSlaPolicyInput) input: UpsertSlaPolicyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SlaPolicyPayload> {
     return mutationPayload(SlaPolicyPayload, async () => {
-      const escalationPolicyId = input.escalationPolicyId ? fromGlobalId('EscalationPolicy', input.escalationPolicyId, 'escalationPolicyId') : null;
+      const escalationPolicyId = input.escalationPolicyId
+        ? fromGlobalId('EscalationPolicy', input.escalationPolicyId, 'escalationPolicyId')
+        : null;
       const policy = await upsertSlaPolicy(ctx, { ...input, escalationPolicyId });
       await ctx.em.populate(policy, ['tier', 'escalationPolicy']);
       return { slaPolicy: presentPolicy(policy) };

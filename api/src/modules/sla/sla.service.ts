@@ -41,9 +41,19 @@ async function loadSources(em: EntityManager, organizationIds: string[]): Promis
   const tierValues = await em.find(TierEntitlement, {});
   const overrides = await em.find(EntitlementOverride, { organization: { $in: organizationIds } });
   const tierChanges = await em.find(TierChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const calendarChanges = await em.find(OrganizationCalendarChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const calendarChanges = await em.find(
+    OrganizationCalendarChange,
+    { organization: { $in: organizationIds } },
+    { orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
   const policies = await em.find(SlaPolicy, {});
-  const calendarIds = [...new Set([...organizations.map((org) => org.calendar?.id), ...calendarChanges.map((change) => change.calendar?.id)].filter((id): id is string => Boolean(id)))];
+  const calendarIds = [
+    ...new Set(
+      [...organizations.map((org) => org.calendar?.id), ...calendarChanges.map((change) => change.calendar?.id)].filter(
+        (id): id is string => Boolean(id),
+      ),
+    ),
+  ];
   const calendarVersions = calendarIds.length
     ? await em.find(BusinessCalendarVersion, { calendar: { $in: calendarIds } }, { orderBy: { effectiveFrom: 'asc', id: 'asc' } })
     : [];
@@ -80,11 +90,23 @@ interface QueueTarget {
 }
 
 async function queueTargets(em: EntityManager, ticketIds: readonly string[]): Promise<Map<string, QueueTarget>> {
-  const decisions = await em.find(RoutingDecision, { ticket: { $in: [...ticketIds] }, queue: { targetMinutes: { $ne: null } } }, { populate: ['queue'] });
-  return new Map(decisions.map((decision) => [decision.ticket.id, { minutes: decision.queue.targetMinutes!, queueName: decision.queue.name }]));
+  const decisions = await em.find(
+    RoutingDecision,
+    { ticket: { $in: [...ticketIds] }, queue: { targetMinutes: { $ne: null } } },
+    { populate: ['queue'] },
+  );
+  return new Map(
+    decisions.map((decision) => [decision.ticket.id, { minutes: decision.queue.targetMinutes!, queueName: decision.queue.name }]),
+  );
 }
 
-function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: RulesSources, now: Date, queueTarget?: QueueTarget): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
+function ticketRules(
+  ticket: Ticket,
+  events: readonly TicketEvent[],
+  sources: RulesSources,
+  now: Date,
+  queueTarget?: QueueTarget,
+): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
   const organization = sources.organizations.get(ticket.organization.id)!;
   const tierTimeline = sources.tierChanges
     .filter((change) => change.organization.id === organization.id)
@@ -93,21 +115,31 @@ function ticketRules(ticket: Ticket, events: readonly TicketEvent[], sources: Ru
 
   const priorityChanges = events.filter((event) => event.type === 'PRIORITY_CHANGED');
   const initialPriority = (priorityChanges[0]?.data.from as TicketPriority | undefined) ?? ticket.priority;
-  const priorityTimeline = [{ at: ticket.createdAt, priority: initialPriority }, ...priorityChanges.map((event) => ({ at: event.createdAt, priority: event.data.to as TicketPriority }))];
+  const priorityTimeline = [
+    { at: ticket.createdAt, priority: initialPriority },
+    ...priorityChanges.map((event) => ({ at: event.createdAt, priority: event.data.to as TicketPriority })),
+  ];
 
   const calendarTimeline = sources.calendarChanges
     .filter((change) => change.organization.id === organization.id)
     .map((change) => ({ at: change.createdAt, calendarId: change.calendar?.id ?? null }));
   if (!calendarTimeline.length) calendarTimeline.push({ at: ticket.createdAt, calendarId: organization.calendar?.id ?? null });
   const versionsOf = (calendarId: string) =>
-    sources.calendarVersions.filter((version) => version.calendar.id === calendarId).map((version) => ({ at: version.effectiveFrom, version }));
+    sources.calendarVersions
+      .filter((version) => version.calendar.id === calendarId)
+      .map((version) => ({ at: version.effectiveFrom, version }));
 
   const overrides = sources.overrides.filter((override) => override.organization.id === organization.id);
 
   const rulesAt = (at: Date): ClockRules => {
     const tier = sources.tiers.get(inForce(tierTimeline, at)!.tierId)!;
     const priority = inForce(priorityTimeline, at)!.priority;
-    const entitlements = resolveEntitlements(tier, sources.tierValues.filter((value) => value.tier.id === tier.id), overrides, at);
+    const entitlements = resolveEntitlements(
+      tier,
+      sources.tierValues.filter((value) => value.tier.id === tier.id),
+      overrides,
+      at,
+    );
     const policy = sources.policies.get(tier.id);
     const coverage = entitlements.coverage;
     let calendar: BusinessCalendar = ALWAYS_OPEN;
@@ -163,8 +195,15 @@ export async function computeTicketClocks(em: EntityManager, tickets: readonly T
   const result = new Map<string, ClockState[]>();
   if (!tickets.length) return result;
   const sources = await loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]);
-  const events = await em.find(TicketEvent, { ticket: { $in: tickets.map((ticket) => ticket.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const targets = await queueTargets(em, tickets.map((ticket) => ticket.id));
+  const events = await em.find(
+    TicketEvent,
+    { ticket: { $in: tickets.map((ticket) => ticket.id) } },
+    { orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
+  const targets = await queueTargets(
+    em,
+    tickets.map((ticket) => ticket.id),
+  );
   for (const ticket of tickets) {
     const own = events.filter((event) => event.ticket.id === ticket.id);
     const { rulesAt, changes } = ticketRules(ticket, own, sources, now, targets.get(ticket.id));
@@ -192,7 +231,11 @@ function earliest(a: Date | null, b: Date | null): Date | null {
  * Recomputes and stores the clocks of the given tickets. Called inside the transaction of every change that can
  * move a clock, so the stored clocks and the worker's schedule never disagree with the ticket.
  */
-export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly string[], clock: Clock): Promise<Map<string, ClockState[]>> {
+export async function refreshTicketClocks(
+  em: EntityManager,
+  ticketIds: readonly string[],
+  clock: Clock,
+): Promise<Map<string, ClockState[]>> {
   if (!ticketIds.length) return new Map();
   const now = clock.now();
   const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
@@ -214,10 +257,14 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
   };
   for (const ticket of tickets) {
     const ruleChange = ticket.status === TicketStatus.CLOSED ? null : nextRuleChange(ticket.organization.id);
-    const alerted = new Set(alerts.filter((alert) => alert.ticket.id === ticket.id).map((alert) => `${alert.kind}:${alert.cycle}:${alert.threshold}`));
+    const alerted = new Set(
+      alerts.filter((alert) => alert.ticket.id === ticket.id).map((alert) => `${alert.kind}:${alert.cycle}:${alert.threshold}`),
+    );
     const computed = states.get(ticket.id) ?? [];
     for (const state of computed) {
-      const row = stored.find((candidate) => candidate.ticket.id === ticket.id && candidate.kind === state.kind) ?? Object.assign(new TicketClock(), { ticket, organization: ticket.organization, kind: state.kind });
+      const row =
+        stored.find((candidate) => candidate.ticket.id === ticket.id && candidate.kind === state.kind) ??
+        Object.assign(new TicketClock(), { ticket, organization: ticket.organization, kind: state.kind });
       Object.assign(row, {
         cycle: state.cycle,
         status: state.status,
@@ -234,7 +281,8 @@ export async function refreshTicketClocks(em: EntityManager, ticketIds: readonly
       });
       em.persist(row);
     }
-    for (const orphan of stored.filter((row) => row.ticket.id === ticket.id && !computed.some((state) => state.kind === row.kind))) em.remove(orphan);
+    for (const orphan of stored.filter((row) => row.ticket.id === ticket.id && !computed.some((state) => state.kind === row.kind)))
+      em.remove(orphan);
   }
   await em.flush();
   return states;
@@ -274,7 +322,11 @@ export async function settleHistoricalCrossings(em: EntityManager, ticketIds: re
 /** A tier, override or calendar change: every open ticket of the organization is re-timed in the same transaction. */
 export async function organizationRulesChanged(em: EntityManager, ctx: { clock: Clock }, organizationId: string): Promise<number> {
   const open = await em.find(Ticket, { organization: organizationId, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
-  await refreshTicketClocks(em, open.map((ticket) => ticket.id), ctx.clock);
+  await refreshTicketClocks(
+    em,
+    open.map((ticket) => ticket.id),
+    ctx.clock,
+  );
   return open.length;
 }
 
@@ -310,17 +362,26 @@ export async function upsertSlaPolicy(ctx: RequestContext, input: SlaPolicyInput
         [resolutionFeature(priority), 'resolution'],
       ] as const) {
         if (entitlements.minutes(feature) === null) {
-          throw new AppError('BAD_USER_INPUT', `The ${tier.name} tier allows ${priority} tickets but has no ${label} target for them (${feature}).`, {
-            field: ['input', 'tierKey'],
-            feature,
-          });
+          throw new AppError(
+            'BAD_USER_INPUT',
+            `The ${tier.name} tier allows ${priority} tickets but has no ${label} target for them (${feature}).`,
+            {
+              field: ['input', 'tierKey'],
+              feature,
+            },
+          );
         }
       }
     }
     const escalationPolicy = input.escalationPolicyId ? await em.findOne(EscalationPolicy, { id: input.escalationPolicyId }) : null;
     if (input.escalationPolicyId && !escalationPolicy) throw badInput('escalationPolicyId', 'There is no such escalation policy.');
     const policy = (await em.findOne(SlaPolicy, { tier: tier.id })) ?? Object.assign(new SlaPolicy(), { tier });
-    Object.assign(policy, { pauseStatuses: [...new Set(input.pauseStatuses)], warnPercent: input.warnPercent, escalationPolicy, updatedBy: actorOf(ctx).actor });
+    Object.assign(policy, {
+      pauseStatuses: [...new Set(input.pauseStatuses)],
+      warnPercent: input.warnPercent,
+      escalationPolicy,
+      updatedBy: actorOf(ctx).actor,
+    });
     em.persist(policy);
     await em.flush();
     const organizations = await em.find(Organization, { tier: tier.id }, { fields: ['id'] });

@@ -66,7 +66,8 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
   }
 }
 
-const stopped = (child: ChildProcess) => new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
+const stopped = (child: ChildProcess) =>
+  new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
 
 describe('durable timers', () => {
   it('fires every breach exactly once when the worker is killed mid-run and restarted', async () => {

@@ -17,7 +17,11 @@ import { crossedThreshold as crossed, refreshTicketClocks } from './sla.service.
 /** For each ticket, the escalation policy of the SLA policy of its organization's tier (null when none). */
 export async function escalationPoliciesFor(em: EntityManager, tickets: readonly Ticket[]): Promise<Map<string, EscalationPolicy | null>> {
   const organizations = await em.find(Organization, { id: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] } });
-  const policies = await em.find(SlaPolicy, { tier: { $in: [...new Set(organizations.map((organization) => organization.tier.id))] } }, { populate: ['escalationPolicy'] });
+  const policies = await em.find(
+    SlaPolicy,
+    { tier: { $in: [...new Set(organizations.map((organization) => organization.tier.id))] } },
+    { populate: ['escalationPolicy'] },
+  );
   return new Map(
     tickets.map((ticket) => {
       const tier = organizations.find((organization) => organization.id === ticket.organization.id)?.tier.id;
@@ -180,7 +184,10 @@ export class TimerWorker {
       if (!fresh.length) return 0;
       // Everything the escalations need, read once for the whole pass.
       const pager = new Pager(em);
-      const policies = await escalationPoliciesFor(em, fresh.map((crossing) => crossing.ticket));
+      const policies = await escalationPoliciesFor(
+        em,
+        fresh.map((crossing) => crossing.ticket),
+      );
       const running = await em.find(Escalation, { ticket: { $in: fresh.map((crossing) => crossing.ticket.id) }, status: 'TRIGGERED' });
       for (const { ticket, state, threshold, crossedAt } of fresh) {
         await this.act(em, ticket, state, threshold, crossedAt, now, pager, policies.get(ticket.id) ?? null, running);
@@ -231,21 +238,30 @@ export class TimerWorker {
     running: Escalation[],
   ): Promise<void> {
     const label = state.kind.toLowerCase().replace('_', ' ');
-    emitEvent(em, ticket.organization.id, threshold === 'BREACH' ? 'sla.breached' : 'sla.warning', {
-      ticketId: ticket.id,
-      ticketNumber: ticket.number,
-      clock: state.kind,
-      cycle: state.cycle,
-      dueAt: (state.breachedAt ?? state.dueAt)?.toISOString() ?? null,
-      crossedAt: crossedAt.toISOString(),
-    }, now);
+    emitEvent(
+      em,
+      ticket.organization.id,
+      threshold === 'BREACH' ? 'sla.breached' : 'sla.warning',
+      {
+        ticketId: ticket.id,
+        ticketNumber: ticket.number,
+        clock: state.kind,
+        cycle: state.cycle,
+        dueAt: (state.breachedAt ?? state.dueAt)?.toISOString() ?? null,
+        crossedAt: crossedAt.toISOString(),
+      },
+      now,
+    );
     const current = running.find((escalation) => escalation.ticket.id === ticket.id) ?? null;
     const { escalation, started } = await startEscalation(
       em,
       {
         ticket,
         trigger: threshold === 'BREACH' ? 'SLA_BREACH' : 'SLA_WARNING',
-        reason: threshold === 'BREACH' ? `The ${label} target of ${state.targetMinutes} min was missed` : `The ${label} target of ${state.targetMinutes} min is about to be missed`,
+        reason:
+          threshold === 'BREACH'
+            ? `The ${label} target of ${state.targetMinutes} min was missed`
+            : `The ${label} target of ${state.targetMinutes} min is about to be missed`,
         policy,
         at: now,
       },
@@ -253,18 +269,23 @@ export class TimerWorker {
       { running: current },
     );
     if (started) running.push(escalation);
-    this.log.info({ ticketId: ticket.id, clock: state.kind, threshold, latencyMs: now.getTime() - crossedAt.getTime() }, 'SLA threshold crossed');
+    this.log.info(
+      { ticketId: ticket.id, clock: state.kind, threshold, latencyMs: now.getTime() - crossedAt.getTime() },
+      'SLA threshold crossed',
+    );
   }
 
   private async advanceEscalations(): Promise<number> {
     return this.fork().transactional(async (em) => {
       const now = this.clock.now();
-      const due = await em.getConnection().execute<{ id: string }[]>(
-        `select id from escalation where next_step_at <= ? and status = 'TRIGGERED' order by next_step_at limit ? for update skip locked`,
-        [now, this.options.batchSize],
-        'all',
-        em.getTransactionContext(),
-      );
+      const due = await em
+        .getConnection()
+        .execute<{ id: string }[]>(
+          `select id from escalation where next_step_at <= ? and status = 'TRIGGERED' order by next_step_at limit ? for update skip locked`,
+          [now, this.options.batchSize],
+          'all',
+          em.getTransactionContext(),
+        );
       if (!due.length) return 0;
       const escalations = await em.find(Escalation, { id: { $in: due.map((row) => row.id) } }, { populate: ['policy'] });
       const pager = new Pager(em);

@@ -108,10 +108,4 @@ export class TicketEvent extends BaseEntity {
   data: Record<string, unknown>;
 }
 
-export type TicketEventType =
-  | 'CREATED'
-  | 'STATUS_CHANGED'
-  | 'PRIORITY_CHANGED'
-  | 'ASSIGNED'
-  | 'COMMENT_ADDED'
-  | 'IMPORTED';
+export type TicketEventType = 'CREATED' | 'STATUS_CHANGED' | 'PRIORITY_CHANGED' | 'ASSIGNED' | 'COMMENT_ADDED' | 'IMPORTED';

@@ -44,7 +44,7 @@ export const PRIORITY_ORDER: readonly TicketPriority[] = [
 ];
 
 registerEnumType(TicketPriority, { name: 'TicketPriority' });
-registerEnumType(TicketImpact, { name: 'TicketImpact', description: 'How much of the customer\'s business is affected.' });
+registerEnumType(TicketImpact, { name: 'TicketImpact', description: "How much of the customer's business is affected." });
 registerEnumType(TicketChannel, { name: 'TicketChannel' });
 registerEnumType(TicketStatus, { name: 'TicketStatus' });
 registerEnumType(CommentVisibility, {

@@ -11,6 +11,15 @@ export function recordTicketEvent(
   at: Date,
 ): void {
   const event = new TicketEvent();
-  Object.assign(event, { organization: ticket.organization, ticket, type, data, actor: by.actor, actorName: by.actorName, createdAt: at, updatedAt: at });
+  Object.assign(event, {
+    organization: ticket.organization,
+    ticket,
+    type,
+    data,
+    actor: by.actor,
+    actorName: by.actorName,
+    createdAt: at,
+    updatedAt: at,
+  });
   em.persist(event);
 }

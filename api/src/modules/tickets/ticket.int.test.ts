@@ -33,7 +33,12 @@ const STATUS = `mutation($input: ChangeTicketStatusInput!) {
 }`;
 
 async function open(token: string, input: Record<string, unknown>) {
-  const result = await gql(api.url, CREATE, { input: { subject: 'Subject', description: 'Description', priority: 'NORMAL', ...input } }, token);
+  const result = await gql(
+    api.url,
+    CREATE,
+    { input: { subject: 'Subject', description: 'Description', priority: 'NORMAL', ...input } },
+    token,
+  );
   return result.data!.createTicket;
 }
 
@@ -47,7 +52,13 @@ describe('opening tickets', () => {
   it('opens a ticket within the tier and refuses a priority the tier lacks, naming the tier that has it', async () => {
     const ok = await open(ada, { subject: 'Exports are slow', priority: 'HIGH' });
     expect(ok.userErrors).toEqual([]);
-    expect(ok.ticket).toMatchObject({ status: 'NEW', priority: 'HIGH', impact: 'MEDIUM', channel: 'PORTAL', requesterName: 'Ada Lovelace' });
+    expect(ok.ticket).toMatchObject({
+      status: 'NEW',
+      priority: 'HIGH',
+      impact: 'MEDIUM',
+      channel: 'PORTAL',
+      requesterName: 'Ada Lovelace',
+    });
 
     const before = await rowCounts();
     const refused = await open(ada, { priority: 'URGENT' });
@@ -116,7 +127,10 @@ describe('the life of a ticket', () => {
   it('moves through replies and legal transitions, and refuses illegal ones', async () => {
     const { ticket } = await open(ada, { subject: 'Webhook retries' });
     const reply = await gql(api.url, COMMENT, { input: { ticketId: ticket.id, body: 'Looking into it.' } }, agent);
-    expect(reply.data?.addComment).toMatchObject({ comment: { byStaff: true, authorName: 'Alex Agent', visibility: 'PUBLIC' }, ticket: { status: 'OPEN' } });
+    expect(reply.data?.addComment).toMatchObject({
+      comment: { byStaff: true, authorName: 'Alex Agent', visibility: 'PUBLIC' },
+      ticket: { status: 'OPEN' },
+    });
 
     const waiting = await gql(api.url, STATUS, { input: { ticketId: ticket.id, status: 'WAITING_ON_CUSTOMER' } }, agent);
     expect(waiting.data?.changeTicketStatus.ticket.status).toBe('WAITING_ON_CUSTOMER');
@@ -124,12 +138,23 @@ describe('the life of a ticket', () => {
     expect(customerReply.data?.addComment.ticket.status).toBe('OPEN');
 
     const customerCannotHold = await gql(api.url, STATUS, { input: { ticketId: ticket.id, status: 'ON_HOLD' } }, ada);
-    expect(customerCannotHold.data?.changeTicketStatus.userErrors[0]).toMatchObject({ code: 'ILLEGAL_STATUS_TRANSITION', field: ['input', 'status'] });
+    expect(customerCannotHold.data?.changeTicketStatus.userErrors[0]).toMatchObject({
+      code: 'ILLEGAL_STATUS_TRANSITION',
+      field: ['input', 'status'],
+    });
 
     const solved = await gql(api.url, STATUS, { input: { ticketId: ticket.id, status: 'SOLVED' } }, ada);
-    expect(solved.data?.changeTicketStatus.ticket).toMatchObject({ status: 'SOLVED', solvedAt: expect.any(String), allowedTransitions: ['OPEN'] });
+    expect(solved.data?.changeTicketStatus.ticket).toMatchObject({
+      status: 'SOLVED',
+      solvedAt: expect.any(String),
+      allowedTransitions: ['OPEN'],
+    });
     const closed = await gql(api.url, STATUS, { input: { ticketId: ticket.id, status: 'CLOSED' } }, agent);
-    expect(closed.data?.changeTicketStatus.ticket).toMatchObject({ status: 'CLOSED', closedAt: expect.any(String), allowedTransitions: [] });
+    expect(closed.data?.changeTicketStatus.ticket).toMatchObject({
+      status: 'CLOSED',
+      closedAt: expect.any(String),
+      allowedTransitions: [],
+    });
 
     const reopen = await gql(api.url, STATUS, { input: { ticketId: ticket.id, status: 'OPEN' } }, agent);
     expect(reopen.data?.changeTicketStatus.userErrors[0].message).toMatch(/is CLOSED; it cannot change status/);
@@ -155,7 +180,10 @@ describe('the life of a ticket', () => {
     await gql(api.url, COMMENT, { input: { ticketId: ticket.id, body: 'Which SDK version do you use?' } }, agent);
     const query = 'query($id: ID!) { ticket(id: $id) { comments { totalCount nodes { body visibility } } } }';
     const asCustomer = await gql(api.url, query, { id: ticket.id }, ada);
-    expect(asCustomer.data?.ticket.comments).toEqual({ totalCount: 1, nodes: [{ body: 'Which SDK version do you use?', visibility: 'PUBLIC' }] });
+    expect(asCustomer.data?.ticket.comments).toEqual({
+      totalCount: 1,
+      nodes: [{ body: 'Which SDK version do you use?', visibility: 'PUBLIC' }],
+    });
     const asStaff = await gql(api.url, query, { id: ticket.id }, agent);
     expect(asStaff.data?.ticket.comments.totalCount).toBe(2);
     const sneaky = await gql(api.url, COMMENT, { input: { ticketId: ticket.id, body: 'x', visibility: 'INTERNAL' } }, ada);
@@ -165,14 +193,16 @@ describe('the life of a ticket', () => {
   it('lets staff assign to staff only and change priority within the tier', async () => {
     const { ticket } = await open(ada, {});
     const users = await gql(api.url, '{ viewer { user { id } } }', {}, agent);
-    const assign = 'mutation($input: AssignTicketInput!) { assignTicket(input: $input) { ticket { assignee { name } } userErrors { code field } } }';
+    const assign =
+      'mutation($input: AssignTicketInput!) { assignTicket(input: $input) { ticket { assignee { name } } userErrors { code field } } }';
     const assigned = await gql(api.url, assign, { input: { ticketId: ticket.id, assigneeId: users.data!.viewer.user.id } }, agent);
     expect(assigned.data?.assignTicket.ticket.assignee.name).toBe('Alex Agent');
     const customerUser = await gql(api.url, '{ viewer { user { id } } }', {}, ada);
     const wrong = await gql(api.url, assign, { input: { ticketId: ticket.id, assigneeId: customerUser.data!.viewer.user.id } }, agent);
     expect(wrong.data?.assignTicket.userErrors[0]).toMatchObject({ field: ['input', 'assigneeId'] });
 
-    const priority = 'mutation($input: ChangeTicketPriorityInput!) { changeTicketPriority(input: $input) { ticket { priority } userErrors { code requiredTier } } }';
+    const priority =
+      'mutation($input: ChangeTicketPriorityInput!) { changeTicketPriority(input: $input) { ticket { priority } userErrors { code requiredTier } } }';
     const up = await gql(api.url, priority, { input: { ticketId: ticket.id, priority: 'HIGH' } }, agent);
     expect(up.data?.changeTicketPriority.ticket.priority).toBe('HIGH');
     const tooHigh = await gql(api.url, priority, { input: { ticketId: ticket.id, priority: 'URGENT' } }, agent);
@@ -193,19 +223,45 @@ describe('a partner integration', () => {
   it('creates, lists, reads and comments with an API key, and sees the tier and entitlements', async () => {
     const initech = await organizationId(api.url, admin, 'initech');
     const key = await createOrgApiKey(api.url, ada, initech, ['tickets:read', 'tickets:write', 'organization:read']);
-    const created = await gql(api.url, CREATE, { input: { subject: 'From our CRM', description: 'Sync fails', priority: 'NORMAL', requesterName: 'Bill Lumbergh', requesterEmail: 'bill@initech.example' } }, key);
+    const created = await gql(
+      api.url,
+      CREATE,
+      {
+        input: {
+          subject: 'From our CRM',
+          description: 'Sync fails',
+          priority: 'NORMAL',
+          requesterName: 'Bill Lumbergh',
+          requesterEmail: 'bill@initech.example',
+        },
+      },
+      key,
+    );
     expect(created.data?.createTicket.ticket).toMatchObject({ channel: 'API', requesterName: 'Bill Lumbergh' });
     const id = created.data!.createTicket.ticket.id;
     const comment = await gql(api.url, COMMENT, { input: { ticketId: id, body: 'Attached the sync log.' } }, key);
     expect(comment.data?.addComment.comment).toMatchObject({ authorName: expect.stringContaining('test key'), byStaff: false });
     const list = await gql(api.url, '{ tickets(first: 100) { totalCount nodes { id } } }', {}, key);
     expect(list.data?.tickets.nodes.map((node: { id: string }) => node.id)).toContain(id);
-    const org = await gql(api.url, '{ viewer { kind scopes } organization { slug tier { key } entitlements { allowedPriorities coverage apiRequestsPerMinute responseTargets { priority firstResponseMinutes resolutionMinutes } } } }', {}, key);
+    const org = await gql(
+      api.url,
+      '{ viewer { kind scopes } organization { slug tier { key } entitlements { allowedPriorities coverage apiRequestsPerMinute responseTargets { priority firstResponseMinutes resolutionMinutes } } } }',
+      {},
+      key,
+    );
     expect(org.data).toMatchObject({
       viewer: { kind: 'PARTNER' },
-      organization: { slug: 'initech', tier: { key: 'growth' }, entitlements: { allowedPriorities: ['LOW', 'NORMAL', 'HIGH'], coverage: 'BUSINESS_HOURS', apiRequestsPerMinute: 300 } },
+      organization: {
+        slug: 'initech',
+        tier: { key: 'growth' },
+        entitlements: { allowedPriorities: ['LOW', 'NORMAL', 'HIGH'], coverage: 'BUSINESS_HOURS', apiRequestsPerMinute: 300 },
+      },
     });
-    expect(org.data?.organization.entitlements.responseTargets).toContainEqual({ priority: 'HIGH', firstResponseMinutes: 240, resolutionMinutes: 1440 });
+    expect(org.data?.organization.entitlements.responseTargets).toContainEqual({
+      priority: 'HIGH',
+      firstResponseMinutes: 240,
+      resolutionMinutes: 1440,
+    });
   });
 
   it('pages through tickets with cursors, newest first, without gaps or repeats', async () => {
@@ -214,7 +270,12 @@ describe('a partner integration', () => {
     let after: string | null = null;
     let total = 0;
     do {
-      const page: any = await gql(api.url, 'query($after: String) { tickets(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id createdAt } } }', { after }, nancy);
+      const page: any = await gql(
+        api.url,
+        'query($after: String) { tickets(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id createdAt } } }',
+        { after },
+        nancy,
+      );
       total = page.data.tickets.totalCount;
       seen.push(...page.data.tickets.nodes.map((node: { id: string }) => node.id));
       after = page.data.tickets.pageInfo.hasNextPage ? page.data.tickets.pageInfo.endCursor : null;

@@ -48,7 +48,7 @@ function ticketIdOrNull(globalId: string): string | null {
 
 @Resolver(() => TicketType)
 export class TicketResolver {
-  @Query(() => TicketConnection, { description: 'Newest first. Customers and keys see their organization\'s tickets; staff see all.' })
+  @Query(() => TicketConnection, { description: "Newest first. Customers and keys see their organization's tickets; staff see all." })
   @Access({ customer: 'MEMBER', partner: 'tickets:read', staff: 'ANY' })
   async tickets(
     @Args(() => PageArgs) page: PageArgs,
@@ -58,7 +58,10 @@ export class TicketResolver {
     const request = pageRequest(page);
     const organizationId = filter?.organizationId ? fromGlobalId('Organization', filter.organizationId, 'filter.organizationId') : null;
     if (organizationId && !isStaffLike(ctx.principal) && organizationId !== tenantOf(ctx.principal)) {
-      return connectionFrom(toPage([], request, async () => 0), TicketType.from);
+      return connectionFrom(
+        toPage([], request, async () => 0),
+        TicketType.from,
+      );
     }
     return connectionFrom(await listTickets(ctx, { status: filter?.status, organizationId }, request), TicketType.from);
   }
@@ -94,12 +97,19 @@ export class TicketResolver {
   }
 
   @FieldResolver(() => CommentConnection, { description: 'Oldest first. Internal notes only for staff.' })
-  async comments(@Root() ticket: TicketType, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<CommentType>> {
+  async comments(
+    @Root() ticket: TicketType,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection<CommentType>> {
     const request = pageRequest(page);
     const includeInternal = isStaffLike(ctx.principal);
     if (request.after) return connectionFrom(await commentsAfter(ctx, ticket.ticketId, request, includeInternal), CommentType.from);
     const rows = await ctx.loaders.firstComments({ first: request.first, includeInternal }).load(ticket.ticketId);
-    return connectionFrom(toPage(rows, request, () => countComments(ctx, ticket.ticketId, includeInternal)), CommentType.from);
+    return connectionFrom(
+      toPage(rows, request, () => countComments(ctx, ticket.ticketId, includeInternal)),
+      CommentType.from,
+    );
   }
 
   @FieldResolver(() => [TicketStatus], { description: 'The statuses the caller may move this ticket to.' })
@@ -126,19 +136,19 @@ export class TicketResolver {
   @Mutation(() => AddCommentPayload, { description: 'A public reply, or (staff) an internal note.' })
   @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
   async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: RequestContext): Promise<AddCommentPayload> {
-    return mutationPayload(
-      AddCommentPayload,
-      async () => {
-        const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-        const { comment, ticket } = await addComment(ctx, { ...input, ticketId });
-        return { comment: CommentType.from(comment), ticket: TicketType.from(ticket) };
-      },
-    );
+    return mutationPayload(AddCommentPayload, async () => {
+      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
+      const { comment, ticket } = await addComment(ctx, { ...input, ticketId });
+      return { comment: CommentType.from(comment), ticket: TicketType.from(ticket) };
+    });
   }
 
   @Mutation(() => TicketPayload)
   @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async changeTicketStatus(@Arg('input', () => ChangeTicketStatusInput) input: ChangeTicketStatusInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
+  async changeTicketStatus(
+    @Arg('input', () => ChangeTicketStatusInput) input: ChangeTicketStatusInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TicketPayload> {
     return mutationPayload(TicketPayload, async () => {
       const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
       return { ticket: TicketType.from(await changeStatus(ctx, { ticketId, status: input.status })) };
@@ -147,7 +157,10 @@ export class TicketResolver {
 
   @Mutation(() => TicketPayload)
   @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async changeTicketPriority(@Arg('input', () => ChangeTicketPriorityInput) input: ChangeTicketPriorityInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
+  async changeTicketPriority(
+    @Arg('input', () => ChangeTicketPriorityInput) input: ChangeTicketPriorityInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TicketPayload> {
     return mutationPayload(TicketPayload, async () => {
       const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
       return { ticket: TicketType.from(await changePriority(ctx, { ticketId, priority: input.priority })) };

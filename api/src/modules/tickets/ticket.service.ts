@@ -42,7 +42,13 @@ async function entitlementsOf(ctx: RequestContext, organizationId: string): Prom
 async function requirePriority(ctx: RequestContext, entitlements: EffectiveEntitlements, priority: TicketPriority): Promise<void> {
   if (entitlements.allowsPriority(priority)) return;
   const label = `${priority.charAt(0)}${priority.slice(1).toLowerCase()} priority`;
-  throw entitlementRequired(label, entitlements, await ctx.loaders.tierCatalogue(), (e) => e.allowsPriority(priority), 'tickets.priorities');
+  throw entitlementRequired(
+    label,
+    entitlements,
+    await ctx.loaders.tierCatalogue(),
+    (e) => e.allowsPriority(priority),
+    'tickets.priorities',
+  );
 }
 
 async function requireChannel(ctx: RequestContext, entitlements: EffectiveEntitlements, channel: TicketChannel): Promise<void> {
@@ -126,7 +132,16 @@ async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 
     locked.ticketSequence += 1;
 
     const impact = input.impact ?? TicketImpact.MEDIUM;
-    const routed = await decideRoute(em, { subject, description, priority: input.priority, impact, channel, organization: locked, tier: entitlements.tier, entitlements });
+    const routed = await decideRoute(em, {
+      subject,
+      description,
+      priority: input.priority,
+      impact,
+      channel,
+      organization: locked,
+      tier: entitlements.tier,
+      entitlements,
+    });
     const priority = mode === 'live' ? routed.priority : input.priority;
     const ticket = new Ticket();
     Object.assign(ticket, {
@@ -155,7 +170,13 @@ async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 
   });
 }
 
-async function assignRequester(ctx: RequestContext, em: EntityManager, ticket: Ticket, input: OpenTicketInput, email: string | null): Promise<void> {
+async function assignRequester(
+  ctx: RequestContext,
+  em: EntityManager,
+  ticket: Ticket,
+  input: OpenTicketInput,
+  email: string | null,
+): Promise<void> {
   const principal = ctx.principal;
   if (principal.kind === 'customer') {
     const user = await em.findOneOrFail(User, { id: principal.userId });
@@ -188,7 +209,11 @@ export async function listTickets(ctx: RequestContext, filter: TicketFilter, req
   const where: Record<string, unknown> = {};
   if (filter.status?.length) where.status = { $in: filter.status };
   if (filter.organizationId) where.organization = filter.organizationId;
-  const rows = await ctx.em.find(Ticket, { ...where, ...afterCursorCondition(request.after) }, { orderBy: keysetOrder(), limit: request.first + 1 });
+  const rows = await ctx.em.find(
+    Ticket,
+    { ...where, ...afterCursorCondition(request.after) },
+    { orderBy: keysetOrder(), limit: request.first + 1 },
+  );
   return toPage(rows, request, () => ctx.em.count(Ticket, where));
 }
 
@@ -224,7 +249,9 @@ export async function addComment(
   return ctx.em.transactional(async (em) => {
     const ticket = await requireTicket(ctx, em, input.ticketId, true);
     if (!acceptsReplies(ticket.status)) {
-      throw new AppError('CONFLICT', `Ticket #${ticket.number} is closed; open a follow-up ticket instead.`, { field: ['input', 'ticketId'] });
+      throw new AppError('CONFLICT', `Ticket #${ticket.number} is closed; open a follow-up ticket instead.`, {
+        field: ['input', 'ticketId'],
+      });
     }
     const author = await authorOf(ctx, em);
     if (visibility === CommentVisibility.INTERNAL && !author.byStaff) {
@@ -345,10 +372,14 @@ export async function commentsAfter(
   request: PageRequest,
   includeInternal: boolean,
 ): Promise<Page<Comment>> {
-  const rows = await ctx.em.find(Comment, { ...commentScope(ticketId, includeInternal), ...afterCursorCondition(request.after, 'oldest-first') }, {
-    orderBy: keysetOrder('oldest-first'),
-    limit: request.first + 1,
-  });
+  const rows = await ctx.em.find(
+    Comment,
+    { ...commentScope(ticketId, includeInternal), ...afterCursorCondition(request.after, 'oldest-first') },
+    {
+      orderBy: keysetOrder('oldest-first'),
+      limit: request.first + 1,
+    },
+  );
   return toPage(rows, request, () => countComments(ctx, ticketId, includeInternal));
 }
 
@@ -377,9 +408,12 @@ export const MAX_IMPORTED_EVENTS = 500;
 export async function importTicket(ctx: RequestContext, input: ImportTicketInput): Promise<Ticket> {
   const now = ctx.clock.now();
   if (Number.isNaN(input.createdAt.getTime()) || input.createdAt > now) throw badInput('createdAt', 'createdAt must be a past instant.');
-  if (now.getTime() - input.createdAt.getTime() > 10 * 366 * 86_400_000) throw badInput('createdAt', 'History older than ten years cannot be imported.');
+  if (now.getTime() - input.createdAt.getTime() > 10 * 366 * 86_400_000)
+    throw badInput('createdAt', 'History older than ten years cannot be imported.');
   if (input.events.length > MAX_IMPORTED_EVENTS) throw badInput('events', `At most ${MAX_IMPORTED_EVENTS} events per ticket.`);
-  const events = input.events.map((event, index) => ({ ...event, index })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
+  const events = input.events
+    .map((event, index) => ({ ...event, index }))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index);
   for (const event of events) {
     const field = `events.${event.index}`;
     if (Number.isNaN(event.at.getTime()) || event.at < input.createdAt || event.at > now) {
@@ -398,7 +432,11 @@ export async function importTicket(ctx: RequestContext, input: ImportTicketInput
       if (event.type === 'STATUS') {
         const target = event.status!;
         if (!allowedTransitions(ticket.status, { kind: 'system', reason: 'import' }).includes(target)) {
-          throw new AppError('ILLEGAL_STATUS_TRANSITION', `Event ${event.index + 1}: a ticket cannot go from ${ticket.status} to ${target}.`, { field: ['input', `events.${event.index}`] });
+          throw new AppError(
+            'ILLEGAL_STATUS_TRANSITION',
+            `Event ${event.index + 1}: a ticket cannot go from ${ticket.status} to ${target}.`,
+            { field: ['input', `events.${event.index}`] },
+          );
         }
         moveTo(em, eventCtx, ticket, target);
       } else {

@@ -222,7 +222,7 @@ export class AssignTicketInput {
   @Field(() => ID)
   ticketId: string;
 
-  @Field(() => ID, { nullable: true, description: 'A staff user\'s global id; null unassigns.' })
+  @Field(() => ID, { nullable: true, description: "A staff user's global id; null unassigns." })
   assigneeId?: string | null;
 }
 
@@ -231,7 +231,10 @@ export enum ImportedEventKind {
   NOTE = 'NOTE',
   STATUS = 'STATUS',
 }
-registerEnumType(ImportedEventKind, { name: 'ImportedEventKind', description: 'REPLY: public reply; NOTE: internal staff note; STATUS: status change.' });
+registerEnumType(ImportedEventKind, {
+  name: 'ImportedEventKind',
+  description: 'REPLY: public reply; NOTE: internal staff note; STATUS: status change.',
+});
 
 @InputType()
 export class ImportedEventInput {

@@ -10,7 +10,8 @@ describe('default tier catalogue', () => {
       }
       const listed = new Set(Object.keys(tier.entitlements));
       const allowed = tier.entitlements['tickets.priorities'] as string[];
-      const targetOfDisallowedPriority = (feature: string) => /^sla\.(firstResponse|nextResponse|resolution)\./.test(feature) && !allowed.includes(feature.split('.')[2]!);
+      const targetOfDisallowedPriority = (feature: string) =>
+        /^sla\.(firstResponse|nextResponse|resolution)\./.test(feature) && !allowed.includes(feature.split('.')[2]!);
       const missing = FEATURE_KEYS.filter((feature) => !listed.has(feature) && !targetOfDisallowedPriority(feature));
       expect(missing, tier.key).toEqual([]);
     }

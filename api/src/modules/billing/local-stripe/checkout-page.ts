@@ -69,7 +69,9 @@ function render(engine: BillingEngine, store: LocalStripeStore, session: Stripe.
     })
     .join('\n');
   const trialDays = options?.trialPeriodDays ?? (options?.trialEnd ? Math.ceil((options.trialEnd - store.now()) / 86_400) : null);
-  const trial = trialDays ? `<p class="muted">${trialDays}-day free trial, then ${escapeHtml(formatMoney(session.amount_subtotal ?? 0, currency))} per period.</p>` : '';
+  const trial = trialDays
+    ? `<p class="muted">${trialDays}-day free trial, then ${escapeHtml(formatMoney(session.amount_subtotal ?? 0, currency))} per period.</p>`
+    : '';
   const dueToday = formatMoney(session.amount_total ?? 0, currency);
   const customer = typeof session.customer === 'string' ? store.customers.get(session.customer) : undefined;
   const knownEmail = session.customer_email ?? customer?.email ?? null;

@@ -402,7 +402,10 @@ export class BillingEngine {
       }
       const other = this.interval(item.price);
       if (other.interval !== interval || other.count !== count) {
-        throw StripeApiError.invalid('All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.', param);
+        throw StripeApiError.invalid(
+          'All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.',
+          param,
+        );
       }
     }
     return { interval, count };
@@ -592,8 +595,10 @@ export class BillingEngine {
       }
       if (change.cancelAtPeriodEnd !== undefined) this.setCancelAtPeriodEnd(subscription, change.cancelAtPeriodEnd, now);
       if (change.cancellationDetails && subscription.cancellation_details) {
-        if (change.cancellationDetails.comment !== undefined) subscription.cancellation_details.comment = change.cancellationDetails.comment;
-        if (change.cancellationDetails.feedback !== undefined) subscription.cancellation_details.feedback = change.cancellationDetails.feedback;
+        if (change.cancellationDetails.comment !== undefined)
+          subscription.cancellation_details.comment = change.cancellationDetails.comment;
+        if (change.cancellationDetails.feedback !== undefined)
+          subscription.cancellation_details.feedback = change.cancellationDetails.feedback;
       }
       if (change.metadata) subscription.metadata = change.metadata;
       if (change.description !== undefined) subscription.description = change.description;
@@ -624,7 +629,13 @@ export class BillingEngine {
   }): Stripe.Invoice {
     const now = this.store.now();
     const id = newId('upcoming_in');
-    const build = (subscription: Stripe.Subscription | null, drafts: LineDraft[], created: number, period: Period, prorationDate?: number) =>
+    const build = (
+      subscription: Stripe.Subscription | null,
+      drafts: LineDraft[],
+      created: number,
+      period: Period,
+      prorationDate?: number,
+    ) =>
       buildInvoice(created, {
         id,
         customer: input.customer,
@@ -686,14 +697,22 @@ export class BillingEngine {
   /** Cancels at once (`DELETE /v1/subscriptions/:id`), optionally crediting unused time and invoicing what is pending. */
   cancelSubscription(
     subscription: Stripe.Subscription,
-    options: { invoiceNow: boolean; prorate: boolean; comment?: string | null; feedback?: Stripe.Subscription.CancellationDetails.Feedback | null },
+    options: {
+      invoiceNow: boolean;
+      prorate: boolean;
+      comment?: string | null;
+      feedback?: Stripe.Subscription.CancellationDetails.Feedback | null;
+    },
   ): Stripe.Subscription {
     // Stripe answers a second cancellation as if the subscription were gone.
     if (subscription.status === 'canceled') throw StripeApiError.noSuch('subscription', subscription.id);
     const now = this.store.now();
     if (options.prorate && subscription.status !== 'trialing') {
       const period = this.periodOf(subscription);
-      this.addPending(subscription.id, this.planned(subscription).map((item) => this.prorationLine(item, period, now, 'credit')));
+      this.addPending(
+        subscription.id,
+        this.planned(subscription).map((item) => this.prorationLine(item, period, now, 'credit')),
+      );
     }
     subscription.canceled_at = now;
     this.endSubscription(subscription, now, 'cancellation_requested', options);
@@ -737,7 +756,10 @@ export class BillingEngine {
     const first = subscription.items.data[0] as Stripe.SubscriptionItem;
     const { interval, count } = this.interval(this.store.prices.get(first.price.id) ?? first.price);
     const anchor = options.restartCycleNow ? at : subscription.billing_cycle_anchor;
-    const next = { start: at, end: options.restartCycleNow ? addIntervals(at, interval, count) : nextPeriodEnd(anchor, interval, count, at) };
+    const next = {
+      start: at,
+      end: options.restartCycleNow ? addIntervals(at, interval, count) : nextPeriodEnd(anchor, interval, count, at),
+    };
     const invoiceId = newId('in');
     this.mutateSubscription(subscription, at, () => {
       for (const item of subscription.items.data) {
@@ -748,7 +770,10 @@ export class BillingEngine {
       if (subscription.status === 'trialing') subscription.status = 'active';
       subscription.latest_invoice = invoiceId;
     });
-    const drafts = [...this.pendingDrafts(subscription.id, true), ...this.planned(subscription).map((item) => this.regularLine(item, next))];
+    const drafts = [
+      ...this.pendingDrafts(subscription.id, true),
+      ...this.planned(subscription).map((item) => this.regularLine(item, next)),
+    ];
     const invoice = this.createInvoice(subscription, drafts, 'subscription_cycle', { start: old.start, end: Math.min(old.end, at) }, at, {
       id: invoiceId,
     });
@@ -758,7 +783,10 @@ export class BillingEngine {
   /** The failure helper: the subscription renews now and the card declines (invoice.payment_failed, past_due). */
   failRenewalNow(subscription: Stripe.Subscription): Stripe.Invoice {
     if (!['active', 'trialing', 'past_due'].includes(subscription.status)) {
-      throw StripeApiError.invalid(`Subscription ${subscription.id} is ${subscription.status}; only a live subscription can renew.`, 'subscription');
+      throw StripeApiError.invalid(
+        `Subscription ${subscription.id} is ${subscription.status}; only a live subscription can renew.`,
+        'subscription',
+      );
     }
     return this.renew(subscription, this.store.now(), { restartCycleNow: true, forceFail: true });
   }
@@ -766,13 +794,22 @@ export class BillingEngine {
   // ---------------------------------------------------------------- checkout
 
   /** The hosted page's "Pay": validates the test card, then does what Stripe does when a session completes. */
-  completeCheckout(session: Stripe.Checkout.Session, input: { email: string | null; name: string | null; card: string }): Stripe.Checkout.Session {
+  completeCheckout(
+    session: Stripe.Checkout.Session,
+    input: { email: string | null; name: string | null; card: string },
+  ): Stripe.Checkout.Session {
     const now = this.store.now();
     if (session.status === 'open' && session.expires_at <= now) this.expireSession(session, now);
-    if (session.status !== 'open') throw StripeApiError.invalid('This Checkout Session is no longer active.', undefined, 'checkout_session_inactive');
+    if (session.status !== 'open')
+      throw StripeApiError.invalid('This Checkout Session is no longer active.', undefined, 'checkout_session_inactive');
     const digits = input.card.replace(/[\s-]/g, '');
     if (!/^\d{13,19}$/.test(digits)) throw StripeApiError.invalid('Your card number is incomplete.', 'card', 'incomplete_number');
-    const options = this.store.checkoutSubscriptionData.get(session.id) ?? { trialPeriodDays: null, trialEnd: null, metadata: {}, description: null };
+    const options = this.store.checkoutSubscriptionData.get(session.id) ?? {
+      trialPeriodDays: null,
+      trialEnd: null,
+      metadata: {},
+      description: null,
+    };
     const trialEnd = options.trialEnd ?? (options.trialPeriodDays ? now + options.trialPeriodDays * DAY : null);
     const chargedNow = trialEnd === null && (session.amount_total ?? 0) > 0;
     if (DECLINING_CARDS.has(digits) || (digits === DECLINES_AFTER_ATTACHING && chargedNow)) throw StripeApiError.cardDeclined();
@@ -863,9 +900,15 @@ export class BillingEngine {
     for (const subscription of this.store.subscriptions.values()) {
       const { status } = subscription;
       if (status === 'incomplete') {
-        consider(subscription.created + INCOMPLETE_EXPIRES_AFTER, () => this.expireIncomplete(subscription, subscription.created + INCOMPLETE_EXPIRES_AFTER));
+        consider(subscription.created + INCOMPLETE_EXPIRES_AFTER, () =>
+          this.expireIncomplete(subscription, subscription.created + INCOMPLETE_EXPIRES_AFTER),
+        );
       }
-      if (status === 'trialing' && subscription.trial_end !== null && this.store.trialWillEndSent.get(subscription.id) !== subscription.trial_end) {
+      if (
+        status === 'trialing' &&
+        subscription.trial_end !== null &&
+        this.store.trialWillEndSent.get(subscription.id) !== subscription.trial_end
+      ) {
         const trialEnd = subscription.trial_end;
         const at = Math.max(trialEnd - TRIAL_WILL_END_LEAD, subscription.created);
         consider(at, () => {

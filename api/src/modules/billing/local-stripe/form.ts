@@ -98,7 +98,8 @@ export class Params {
   string(key: string): string | undefined {
     const value = this.raw[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw StripeApiError.invalid(`Invalid string: ${this.name(key)}`, this.name(key), 'parameter_invalid_string');
+    if (typeof value !== 'string')
+      throw StripeApiError.invalid(`Invalid string: ${this.name(key)}`, this.name(key), 'parameter_invalid_string');
     return value;
   }
 
@@ -163,7 +164,11 @@ export class Params {
     if (!Array.isArray(value)) throw StripeApiError.invalid(`Invalid array: ${this.name(key)}`, this.name(key), 'parameter_invalid_array');
     return value.map((entry, index) => {
       if (typeof entry !== 'object' || Array.isArray(entry)) {
-        throw StripeApiError.invalid(`Invalid object: ${this.name(key)}[${index}]`, `${this.name(key)}[${index}]`, 'parameter_invalid_object');
+        throw StripeApiError.invalid(
+          `Invalid object: ${this.name(key)}[${index}]`,
+          `${this.name(key)}[${index}]`,
+          'parameter_invalid_object',
+        );
       }
       return new Params(entry, `${this.name(key)}[${index}]`);
     });

@@ -1,7 +1,24 @@
 /** Amounts and dates written the way Stripe writes them in invoice line descriptions and hosted pages. */
 
 // Currencies whose amounts Stripe counts in whole units (https://docs.stripe.com/currencies#zero-decimal).
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 export function formatMoney(amount: number, currency: string): string {
   const major = ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount / 100;

@@ -111,7 +111,9 @@ describe('pure parts', () => {
   it('counts periods from the anchor and prorates by the second', () => {
     const jan31 = Date.UTC(2026, 0, 31, 9) / 1000;
     expect(new Date(addIntervals(jan31, 'month', 1) * 1000).toISOString()).toBe('2026-02-28T09:00:00.000Z');
-    expect(new Date(nextPeriodEnd(jan31, 'month', 1, addIntervals(jan31, 'month', 1)) * 1000).toISOString()).toBe('2026-03-31T09:00:00.000Z');
+    expect(new Date(nextPeriodEnd(jan31, 'month', 1, addIntervals(jan31, 'month', 1)) * 1000).toISOString()).toBe(
+      '2026-03-31T09:00:00.000Z',
+    );
     expect(prorate(2000, { start: 0, end: 31 * DAY }, 10 * DAY)).toBe(1355);
     expect(prorate(-2000, { start: 0, end: 30 * DAY }, 15 * DAY)).toBe(-1000);
   });
@@ -124,13 +126,23 @@ describe('local Stripe server through the real SDK', () => {
     expect(monthly).toMatchObject({ object: 'price', lookup_key: 'sync_monthly', unit_amount: 2000, type: 'recurring' });
     expect(monthly.recurring).toMatchObject({ interval: 'month', interval_count: 1, usage_type: 'licensed' });
 
-    const found = await stripe.prices.list({ lookup_keys: ['sync_monthly', 'sync_business_monthly'], active: true, expand: ['data.product'] });
+    const found = await stripe.prices.list({
+      lookup_keys: ['sync_monthly', 'sync_business_monthly'],
+      active: true,
+      expand: ['data.product'],
+    });
     expect(found.data.map((p) => p.id).sort()).toEqual([monthly.id, bigger.id].sort());
     expect((found.data[0]?.product as Stripe.Product).name).toBe('Pro sync');
 
     await expect(stripe.products.create({ id: 'tierdesk_sync', name: 'again' })).rejects.toMatchObject({ code: 'resource_already_exists' });
     await expect(
-      stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2500, recurring: { interval: 'month' }, lookup_key: 'sync_monthly' }),
+      stripe.prices.create({
+        product: product.id,
+        currency: 'usd',
+        unit_amount: 2500,
+        recurring: { interval: 'month' },
+        lookup_key: 'sync_monthly',
+      }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'lookup_key' });
 
     // A price change: new price takes the lookup key over, the old one is archived.
@@ -164,7 +176,13 @@ describe('local Stripe server through the real SDK', () => {
       success_url: 'http://app.local/billing/done?session={CHECKOUT_SESSION_ID}',
       cancel_url: 'http://app.local/plans',
     });
-    expect(session).toMatchObject({ status: 'open', payment_status: 'unpaid', mode: 'subscription', amount_total: 2000, subscription: null });
+    expect(session).toMatchObject({
+      status: 'open',
+      payment_status: 'unpaid',
+      mode: 'subscription',
+      amount_total: 2000,
+      subscription: null,
+    });
     expect(session.url).toBe(`${server.url}/checkout/${session.id}`);
 
     const pageHtml = await (await fetch(session.url as string)).text();
@@ -270,7 +288,11 @@ describe('local Stripe server through the real SDK', () => {
     const next = await stripe.invoices.createPreview({ customer: customer.id, subscription: subscription.id });
     expect(next).toMatchObject({ total: 2000, starting_balance: -(credit + charge), amount_due: Math.max(0, 2000 - (credit + charge)) });
     const invoices = await stripe.invoices.list({ subscription: subscription.id });
-    expect(invoices.data.map((invoice) => invoice.billing_reason)).toEqual(['subscription_update', 'subscription_update', 'subscription_create']);
+    expect(invoices.data.map((invoice) => invoice.billing_reason)).toEqual([
+      'subscription_update',
+      'subscription_update',
+      'subscription_create',
+    ]);
   });
 
   it('cancels at period end and ends the subscription when the period is over', async () => {
@@ -312,7 +334,9 @@ describe('local Stripe server through the real SDK', () => {
     expect(subscription).toMatchObject({ status: 'trialing', trial_end: subscription.created + 14 * DAY });
 
     await server.advanceTime(11 * DAY + 1);
-    await server.waitForDelivery('customer.subscription.trial_will_end', { where: (event) => (event.data.object as Stripe.Subscription).id === subscription.id });
+    await server.waitForDelivery('customer.subscription.trial_will_end', {
+      where: (event) => (event.data.object as Stripe.Subscription).id === subscription.id,
+    });
 
     await server.advanceTime(3 * DAY);
     const active = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
@@ -340,7 +364,9 @@ describe('local Stripe server through the real SDK', () => {
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ status: 'open', attempt_count: 1, amount_remaining: 2000 });
     expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({ status: 'past_due' });
-    const event = await server.waitForDelivery('invoice.payment_failed', { where: (e) => (e.data.object as Stripe.Invoice).id === failed.body.id });
+    const event = await server.waitForDelivery('invoice.payment_failed', {
+      where: (e) => (e.data.object as Stripe.Invoice).id === failed.body.id,
+    });
     expect((event.data.object as Stripe.Invoice).parent?.subscription_details?.subscription).toBe(subscription.id);
 
     const paid = await stripe.invoices.pay(String(failed.body.id));
@@ -366,7 +392,12 @@ describe('local Stripe server through the real SDK', () => {
   it('answers unknown ids, bad keys and reused idempotency keys as Stripe does', async () => {
     const missing = await stripe.customers.retrieve('cus_doesnotexist').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'id', message: "No such customer: 'cus_doesnotexist'" });
+    expect(missing).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'id',
+      message: "No such customer: 'cus_doesnotexist'",
+    });
     const raw = await fetch(`${server.url}/v1/subscriptions/sub_nope`, { headers: { Authorization: 'Bearer sk_test_local' } });
     expect(raw.status).toBe(404);
     expect(await raw.json()).toEqual({
@@ -400,7 +431,9 @@ describe('local Stripe server through the real SDK', () => {
 
   it('records deliveries, retries failures later, redelivers and delivers out of order on request', async () => {
     const customer = await stripe.customers.create({ email: 'hooks@acme.test' });
-    const created = server.events('customer.created').find((event) => (event.data.object as Stripe.Customer).id === customer.id) as Stripe.Event;
+    const created = server
+      .events('customer.created')
+      .find((event) => (event.data.object as Stripe.Customer).id === customer.id) as Stripe.Event;
     await server.idle();
     expect(server.store.deliveries.find((d) => d.eventId === created.id)).toMatchObject({ status: 'succeeded', attempts: [200] });
 

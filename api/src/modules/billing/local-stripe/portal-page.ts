@@ -11,12 +11,7 @@ import { escapeHtml, formatDate, formatInterval, formatMoney, page } from './for
 import type { PageResult } from './checkout-page.js';
 import type { LocalStripeStore } from './store.js';
 
-export function portalPage(
-  engine: BillingEngine,
-  store: LocalStripeStore,
-  method: string,
-  path: string[],
-): PageResult {
+export function portalPage(engine: BillingEngine, store: LocalStripeStore, method: string, path: string[]): PageResult {
   const [sessionId, kind, targetId, action] = path;
   const session = sessionId ? store.portalSessions.get(sessionId) : undefined;
   if (!session) return { status: 404, html: page('Billing', '<h1>This billing portal link does not exist.</h1>') };
@@ -33,7 +28,8 @@ export function portalPage(
       const subscription = engine.subscription(targetId);
       if (subscription.customer !== customer.id) throw StripeApiError.noSuch('subscription', targetId);
       if (action === 'cancel') engine.updateSubscription(subscription, { items: [], prorationBehavior: 'none', cancelAtPeriodEnd: true });
-      else if (action === 'renew') engine.updateSubscription(subscription, { items: [], prorationBehavior: 'none', cancelAtPeriodEnd: false });
+      else if (action === 'renew')
+        engine.updateSubscription(subscription, { items: [], prorationBehavior: 'none', cancelAtPeriodEnd: false });
       else if (action === 'fail') engine.failRenewalNow(subscription);
       else return { status: 404, html: page('Billing', '<h1>Unknown action.</h1>') };
     } else if (kind === 'invoices' && targetId && action === 'pay') {
@@ -116,7 +112,10 @@ export function invoicePage(store: LocalStripeStore, invoiceId: string): PageRes
   const invoice = store.invoices.get(invoiceId);
   if (!invoice) return { status: 404, html: page('Invoice', '<h1>This invoice does not exist.</h1>') };
   const rows = invoice.lines.data
-    .map((line) => `<tr><td>${escapeHtml(line.description ?? '')}</td><td class="amount">${escapeHtml(formatMoney(line.amount, invoice.currency))}</td></tr>`)
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(line.description ?? '')}</td><td class="amount">${escapeHtml(formatMoney(line.amount, invoice.currency))}</td></tr>`,
+    )
     .join('\n');
   const balance =
     invoice.starting_balance !== 0

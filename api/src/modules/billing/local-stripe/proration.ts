@@ -22,9 +22,7 @@ export function addIntervals(anchor: number, interval: Interval, count: number):
   const month = date.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const day = Math.min(date.getUTCDate(), lastDay);
-  return (
-    Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()) / 1000
-  );
+  return Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()) / 1000;
 }
 
 /** The first period boundary strictly after `after`, counting whole billing intervals from `anchor`. */

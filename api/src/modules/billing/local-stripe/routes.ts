@@ -56,7 +56,13 @@ export function buildRoutes(ctx: RouteContext): Route[] {
 
   // Ids are looked up everywhere rather than by prefix: products may carry ids of the caller's choosing.
   const expandable: ReadonlyArray<Map<string, unknown>> = [
-    store.customers, store.products, store.prices, store.subscriptions, store.invoices, store.checkoutSessions, store.events,
+    store.customers,
+    store.products,
+    store.prices,
+    store.subscriptions,
+    store.invoices,
+    store.checkoutSessions,
+    store.events,
   ];
   const resolveId = (value: string): unknown => {
     for (const source of expandable) {
@@ -71,7 +77,12 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     if (object.object === 'checkout.session' && field === 'line_items') return sessionLineItems(String(object.id));
     if (object.object === 'customer' && field === 'subscriptions') {
       const data = store.newestFirst([...store.subscriptions.values()].filter((s) => s.customer === object.id && s.status !== 'canceled'));
-      return { object: 'list', data: data.map((s) => engine.render(s)), has_more: false, url: `/v1/customers/${String(object.id)}/subscriptions` };
+      return {
+        object: 'list',
+        data: data.map((s) => engine.render(s)),
+        has_more: false,
+        url: `/v1/customers/${String(object.id)}/subscriptions`,
+      };
     }
     return undefined;
   };
@@ -119,7 +130,8 @@ export function buildRoutes(ctx: RouteContext): Route[] {
       );
     }
     const limit = params.int('limit') ?? 10;
-    if (limit < 1 || limit > 100) throw StripeApiError.invalid('This value must be between 1 and 100.', 'limit', 'parameter_invalid_integer');
+    if (limit < 1 || limit > 100)
+      throw StripeApiError.invalid('This value must be between 1 and 100.', 'limit', 'parameter_invalid_integer');
     const after = params.string('starting_after');
     const before = params.string('ending_before');
     let page: T[];
@@ -228,7 +240,19 @@ export function buildRoutes(ctx: RouteContext): Route[] {
 
   // ------------------------------------------------------------ products
 
-  const PRODUCT_FIELDS = ['active', 'description', 'expand', 'images', 'marketing_features', 'metadata', 'name', 'statement_descriptor', 'tax_code', 'unit_label', 'url'];
+  const PRODUCT_FIELDS = [
+    'active',
+    'description',
+    'expand',
+    'images',
+    'marketing_features',
+    'metadata',
+    'name',
+    'statement_descriptor',
+    'tax_code',
+    'unit_label',
+    'url',
+  ];
 
   route('POST', '/v1/products', ({ params }) => {
     params.allowOnly([...PRODUCT_FIELDS, 'id', 'default_price_data', 'shippable', 'type']);
@@ -348,15 +372,28 @@ export function buildRoutes(ctx: RouteContext): Route[] {
 
   route('POST', '/v1/prices', ({ params }) => {
     params.allowOnly([
-      'active', 'billing_scheme', 'currency', 'expand', 'lookup_key', 'metadata', 'nickname', 'product', 'product_data',
-      'recurring', 'tax_behavior', 'transfer_lookup_key', 'unit_amount', 'unit_amount_decimal',
+      'active',
+      'billing_scheme',
+      'currency',
+      'expand',
+      'lookup_key',
+      'metadata',
+      'nickname',
+      'product',
+      'product_data',
+      'recurring',
+      'tax_behavior',
+      'transfer_lookup_key',
+      'unit_amount',
+      'unit_amount_decimal',
     ]);
     if ((params.string('billing_scheme') ?? 'per_unit') !== 'per_unit') {
       throw StripeApiError.invalid('The local Stripe server supports billing_scheme=per_unit only.', 'billing_scheme');
     }
     const productData = params.object('product_data');
     let productId = params.string('product');
-    if (productId !== undefined && productData) throw StripeApiError.invalid('You may only specify one of these parameters: product, product_data.', 'product');
+    if (productId !== undefined && productData)
+      throw StripeApiError.invalid('You may only specify one of these parameters: product, product_data.', 'product');
     if (productId === undefined && !productData) throw StripeApiError.missing('product');
     if (productId !== undefined) engine.product(productId, 'product');
     const now = store.now();
@@ -377,7 +414,8 @@ export function buildRoutes(ctx: RouteContext): Route[] {
         url: null,
         images: [],
       });
-      if (store.products.has(product.id)) throw StripeApiError.invalid('Product already exists.', 'product_data[id]', 'resource_already_exists');
+      if (store.products.has(product.id))
+        throw StripeApiError.invalid('Product already exists.', 'product_data[id]', 'resource_already_exists');
       store.remember(store.products, product);
       engine.emit('product.created', product);
       productId = product.id;
@@ -434,9 +472,28 @@ export function buildRoutes(ctx: RouteContext): Route[] {
 
   route('POST', '/v1/checkout/sessions', ({ params }) => {
     params.allowOnly([
-      'allow_promotion_codes', 'automatic_tax', 'billing_address_collection', 'cancel_url', 'client_reference_id', 'consent_collection',
-      'currency', 'customer', 'customer_email', 'customer_update', 'expand', 'expires_at', 'line_items', 'locale', 'metadata', 'mode',
-      'payment_method_collection', 'payment_method_types', 'subscription_data', 'success_url', 'tax_id_collection', 'ui_mode',
+      'allow_promotion_codes',
+      'automatic_tax',
+      'billing_address_collection',
+      'cancel_url',
+      'client_reference_id',
+      'consent_collection',
+      'currency',
+      'customer',
+      'customer_email',
+      'customer_update',
+      'expand',
+      'expires_at',
+      'line_items',
+      'locale',
+      'metadata',
+      'mode',
+      'payment_method_collection',
+      'payment_method_types',
+      'subscription_data',
+      'success_url',
+      'tax_id_collection',
+      'ui_mode',
     ]);
     const mode = params.requiredString('mode');
     if (mode !== 'subscription') {
@@ -464,7 +521,8 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     });
     const first = lines[0] as (typeof lines)[number];
     for (const line of lines) {
-      if (line.price.currency !== first.price.currency) throw StripeApiError.invalid('All line items must use the same currency.', 'line_items');
+      if (line.price.currency !== first.price.currency)
+        throw StripeApiError.invalid('All line items must use the same currency.', 'line_items');
       const a = line.price.recurring;
       const b = first.price.recurring;
       if (a?.interval !== b?.interval || a?.interval_count !== b?.interval_count) {
@@ -500,7 +558,10 @@ export function buildRoutes(ctx: RouteContext): Route[] {
       locale: (params.string('locale') as Stripe.Checkout.Session.Locale | undefined) ?? null,
     });
     store.remember(store.checkoutSessions, session);
-    store.checkoutLines.set(sessionId, lines.map((line) => ({ id: line.id, price: line.price.id, quantity: line.quantity })));
+    store.checkoutLines.set(
+      sessionId,
+      lines.map((line) => ({ id: line.id, price: line.price.id, quantity: line.quantity })),
+    );
     store.checkoutSubscriptionData.set(sessionId, {
       trialPeriodDays,
       trialEnd,
@@ -518,7 +579,11 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   route('POST', '/v1/checkout/sessions/:id/expire', (call) => {
     const session = engine.checkoutSession(id(call));
     if (session.status !== 'open') {
-      throw StripeApiError.invalid(`Only Checkout Sessions with a status of 'open' can be expired.`, undefined, 'checkout_session_inactive');
+      throw StripeApiError.invalid(
+        `Only Checkout Sessions with a status of 'open' can be expired.`,
+        undefined,
+        'checkout_session_inactive',
+      );
     }
     engine.expireSession(session, store.now());
     return out(session, call.params);
@@ -591,8 +656,18 @@ export function buildRoutes(ctx: RouteContext): Route[] {
 
   route('POST', '/v1/subscriptions', ({ params }) => {
     params.allowOnly([
-      ...IGNORED_SUBSCRIPTION_PARAMS, 'cancel_at_period_end', 'collection_method', 'customer', 'description', 'expand', 'items',
-      'metadata', 'proration_behavior', 'trial_end', 'trial_from_plan', 'trial_period_days',
+      ...IGNORED_SUBSCRIPTION_PARAMS,
+      'cancel_at_period_end',
+      'collection_method',
+      'customer',
+      'description',
+      'expand',
+      'items',
+      'metadata',
+      'proration_behavior',
+      'trial_end',
+      'trial_from_plan',
+      'trial_period_days',
     ]);
     if ((params.string('collection_method') ?? 'charge_automatically') !== 'charge_automatically') {
       throw StripeApiError.invalid('The local Stripe server supports collection_method=charge_automatically only.', 'collection_method');
@@ -608,10 +683,15 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     });
     if (items.length === 0) throw StripeApiError.missing('items');
     const now = store.now();
-    const trialDays = params.int('trial_period_days') ?? (params.bool('trial_from_plan') ? items[0]?.price.recurring?.trial_period_days : null) ?? null;
+    const trialDays =
+      params.int('trial_period_days') ?? (params.bool('trial_from_plan') ? items[0]?.price.recurring?.trial_period_days : null) ?? null;
     const trialEndParam = params.string('trial_end');
     const trialEnd =
-      trialEndParam === undefined || trialEndParam === 'now' ? (trialDays ? now + trialDays * 86_400 : null) : (params.int('trial_end') ?? null);
+      trialEndParam === undefined || trialEndParam === 'now'
+        ? trialDays
+          ? now + trialDays * 86_400
+          : null
+        : (params.int('trial_end') ?? null);
     if (params.string('payment_behavior') === 'error_if_incomplete' && store.decliningCustomers.has(customer.id) && trialEnd === null) {
       throw StripeApiError.cardDeclined();
     }
@@ -629,8 +709,18 @@ export function buildRoutes(ctx: RouteContext): Route[] {
   route('POST', '/v1/subscriptions/:id', (call) => {
     const { params } = call;
     params.allowOnly([
-      ...IGNORED_SUBSCRIPTION_PARAMS, 'billing_cycle_anchor', 'cancel_at', 'cancel_at_period_end', 'cancellation_details', 'description',
-      'expand', 'items', 'metadata', 'proration_behavior', 'proration_date', 'trial_end',
+      ...IGNORED_SUBSCRIPTION_PARAMS,
+      'billing_cycle_anchor',
+      'cancel_at',
+      'cancel_at_period_end',
+      'cancellation_details',
+      'description',
+      'expand',
+      'items',
+      'metadata',
+      'proration_behavior',
+      'proration_date',
+      'trial_end',
     ]);
     const subscription = engine.subscription(id(call));
     const change = subscriptionChange(params);
@@ -683,7 +773,14 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     }
     const details = params.object('subscription_details');
     details?.allowOnly([
-      'billing_cycle_anchor', 'cancel_at_period_end', 'items', 'metadata', 'proration_behavior', 'proration_date', 'trial_end', 'default_tax_rates',
+      'billing_cycle_anchor',
+      'cancel_at_period_end',
+      'items',
+      'metadata',
+      'proration_behavior',
+      'proration_date',
+      'trial_end',
+      'default_tax_rates',
     ]);
     let preview: Stripe.Invoice;
     if (subscription) {
@@ -699,7 +796,9 @@ export function buildRoutes(ctx: RouteContext): Route[] {
         metadata: {},
       }));
       if (items.length === 0) {
-        const live = store.newestFirst([...store.subscriptions.values()].filter((s) => s.customer === customer.id && s.status !== 'canceled'))[0];
+        const live = store.newestFirst(
+          [...store.subscriptions.values()].filter((s) => s.customer === customer.id && s.status !== 'canceled'),
+        )[0];
         if (!live) {
           throw new StripeApiError(404, {
             type: 'invalid_request_error',
@@ -772,7 +871,11 @@ export function buildRoutes(ctx: RouteContext): Route[] {
     const types = params.strings('types');
     const matches = (t: string) =>
       (type === undefined || (type.endsWith('*') ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t));
-    return list('/v1/events', [...store.events.values()].filter((e) => matches(e.type)), params);
+    return list(
+      '/v1/events',
+      [...store.events.values()].filter((e) => matches(e.type)),
+      params,
+    );
   });
 
   // ------------------------------------------------------------ test helpers (not Stripe)

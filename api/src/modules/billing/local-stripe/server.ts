@@ -71,7 +71,12 @@ const MAX_BODY_BYTES = 1_000_000;
 export async function startLocalStripe(options: LocalStripeOptions): Promise<LocalStripe> {
   const host = options.host ?? '127.0.0.1';
   const store = new LocalStripeStore(options.clock ?? systemClock);
-  const webhooks = new WebhookDispatcher(store, options.webhookSecret, options.webhookUrl ?? null, options.webhookRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+  const webhooks = new WebhookDispatcher(
+    store,
+    options.webhookSecret,
+    options.webhookUrl ?? null,
+    options.webhookRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+  );
   let baseUrl = '';
   const links: Links = {
     checkoutUrl: (id) => `${baseUrl}/checkout/${id}`,
@@ -88,7 +93,8 @@ export async function startLocalStripe(options: LocalStripeOptions): Promise<Loc
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       console.error('local Stripe: unexpected error', error);
-      if (!response.headersSent) sendJson(response, 500, { error: { type: 'api_error', message: 'Unexpected error in the local Stripe server.' } }, {});
+      if (!response.headersSent)
+        sendJson(response, 500, { error: { type: 'api_error', message: 'Unexpected error in the local Stripe server.' } }, {});
       else response.destroy();
     });
   });
@@ -98,7 +104,10 @@ export async function startLocalStripe(options: LocalStripeOptions): Promise<Loc
     const url = new URL(request.url ?? '/', 'http://local');
     const body = await readBody(request);
     const requestId = newId('req', 14);
-    const headers: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': header(request, 'stripe-version') ?? Stripe.API_VERSION };
+    const headers: Record<string, string> = {
+      'Request-Id': requestId,
+      'Stripe-Version': header(request, 'stripe-version') ?? Stripe.API_VERSION,
+    };
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
 
     if (segments[0] === 'checkout' || segments[0] === 'billing_portal' || segments[0] === 'invoices') {

@@ -20,7 +20,11 @@ let database: TestDatabase;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const report = await indexKnowledgeBase(database.orm, { dir: resolve(ROOT, 'kb/articles'), engine: (em) => new PostgresSearchEngine(em), clock: systemClock });
+  const report = await indexKnowledgeBase(database.orm, {
+    dir: resolve(ROOT, 'kb/articles'),
+    engine: (em) => new PostgresSearchEngine(em),
+    clock: systemClock,
+  });
   expect(report.added.length).toBeGreaterThan(20);
 });
 afterAll(async () => database?.drop());
@@ -37,7 +41,10 @@ describe('relevance on the real knowledge base', () => {
       const hit = top.some((slug) => testCase.expected.includes(slug));
       const tally = byKind.get(testCase.kind) ?? { hits: 0, total: 0 };
       byKind.set(testCase.kind, { hits: tally.hits + (hit ? 1 : 0), total: tally.total + 1 });
-      if (!hit) misses.push(`  [${testCase.kind}] "${testCase.query}" -> ${top.join(', ') || '(nothing)'}; expected ${testCase.expected.join(' or ')}`);
+      if (!hit)
+        misses.push(
+          `  [${testCase.kind}] "${testCase.query}" -> ${top.join(', ') || '(nothing)'}; expected ${testCase.expected.join(' or ')}`,
+        );
     }
     const hits = [...byKind.values()].reduce((sum, tally) => sum + tally.hits, 0);
     const rate = hits / RELEVANCE_CASES.length;

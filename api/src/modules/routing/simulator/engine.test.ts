@@ -6,7 +6,8 @@ import { parseScenario } from './scenario.js';
 /** Scenarios are written as JSON (string literals, not the TS enums), so the tests build them as plain values. */
 type Json = Record<string, unknown>;
 
-const scenarioFile = (name: string): Json => JSON.parse(readFileSync(new URL(`../../../../../docs/scenarios/${name}`, import.meta.url), 'utf8')) as Json;
+const scenarioFile = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../../../../../docs/scenarios/${name}`, import.meta.url), 'utf8')) as Json;
 
 /** A small scenario: one queue, one always-on agent for HOW_TO, overridable field by field. */
 function scenario(overrides: Json = {}): Json {
@@ -91,7 +92,8 @@ describe('simulate: the example week', () => {
     expect(result.sla.reduce((sum, row) => sum + row.tickets, 0)).toBe(arrived);
     expect(new Set(result.sla.map((row) => row.tier))).toEqual(new Set(['community', 'growth', 'business', 'enterprise']));
     for (const row of result.sla) {
-      if (row.firstResponseAttainment !== null) expect(row.firstResponseAttainment).toBeCloseTo(row.firstResponseMet / (row.firstResponseMet + row.firstResponseBreached), 3);
+      if (row.firstResponseAttainment !== null)
+        expect(row.firstResponseAttainment).toBeCloseTo(row.firstResponseMet / (row.firstResponseMet + row.firstResponseBreached), 3);
     }
     expect(result.breaches.firstResponse).toBe(result.sla.reduce((sum, row) => sum + row.firstResponseBreached, 0));
     expect(result.agents).toHaveLength(20);
@@ -122,7 +124,11 @@ describe('simulate: rosters and shifts', () => {
     expect(security.waitingAtEnd).toBe(security.entered);
     expect(result.tickets.unserved).toBe(security.entered);
     expect(result.tickets.unassignedAtEnd).toBe(security.entered);
-    expect(result.warnings).toEqual([expect.stringMatching(/^Nobody in the roster can take queue security's tickets that need SECURITY level 1, HIGH: \d+ tickets waited unassigned/)]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^Nobody in the roster can take queue security's tickets that need SECURITY level 1, HIGH: \d+ tickets waited unassigned/,
+      ),
+    ]);
     const row = result.sla.find((r) => r.tier === 'enterprise' && r.priority === 'HIGH')!;
     expect(row.unserved).toBe(security.entered);
     expect(row.firstResponseBreached).toBe(security.entered);
@@ -134,10 +140,21 @@ describe('simulate: rosters and shifts', () => {
   it('gives no work to agents off shift: weekend tickets wait for Monday 09:00', () => {
     const weekendOnly = {
       kind: 'profile',
-      ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 2, hoursOfWeek: [{ day: 'WEEKEND', from: 0, to: 24 }] }],
+      ratesPerHour: [
+        { tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 2, hoursOfWeek: [{ day: 'WEEKEND', from: 0, to: 24 }] },
+      ],
     };
     const weekdays = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
-    const roster = { agents: [{ name: 'Nine-to-five', skills: { HOW_TO: 1 }, capacity: 100, shift: { weeklyHours: weekdays.map((day) => ({ day, start: '09:00', end: '17:00' })) } }] };
+    const roster = {
+      agents: [
+        {
+          name: 'Nine-to-five',
+          skills: { HOW_TO: 1 },
+          capacity: 100,
+          shift: { weeklyHours: weekdays.map((day) => ({ day, start: '09:00', end: '17:00' })) },
+        },
+      ],
+    };
     // Seven days from Monday: the weekend's tickets arrive after the last shift of the horizon.
     const week = simulate(parseScenario(scenario({ arrivals: weekendOnly, roster })));
     expect(week.tickets.arrived).toBeGreaterThan(50);
@@ -162,7 +179,13 @@ describe('simulate: rosters and shifts', () => {
         scenario({
           arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'enterprise', priority: 'NORMAL', domain: 'INTEGRATIONS', perHour: 1 }] },
           queues: [
-            { key: 'integrations', domain: 'INTEGRATIONS', levelByTier: { enterprise: 3 }, fallbackQueue: 'general', fallbackAfterMinutes: 30 },
+            {
+              key: 'integrations',
+              domain: 'INTEGRATIONS',
+              levelByTier: { enterprise: 3 },
+              fallbackQueue: 'general',
+              fallbackAfterMinutes: 30,
+            },
             { key: 'general', domain: 'HOW_TO' },
           ],
           defaultQueue: 'integrations',
@@ -214,7 +237,13 @@ describe('simulate: rosters and shifts', () => {
 
   it('counts concurrency separately from utilisation when an agent holds several tickets', () => {
     const result = simulate(
-      parseScenario(scenario({ arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 6 }] }, handleMinutes: { default: 20 }, roster: { agents: [{ name: 'Juggler', skills: { HOW_TO: 1 }, capacity: 5 }] } })),
+      parseScenario(
+        scenario({
+          arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 6 }] },
+          handleMinutes: { default: 20 },
+          roster: { agents: [{ name: 'Juggler', skills: { HOW_TO: 1 }, capacity: 5 }] },
+        }),
+      ),
     );
     const [agent] = result.agents;
     // Offered load 6/h × 1/3 h = 2 tickets held on average (an M/M/5 with a = 2), busy whenever holding one.
@@ -234,14 +263,44 @@ describe('simulate: replay', () => {
           arrivals: {
             kind: 'replay',
             tickets: [
-              { createdAt: '2026-03-02T10:00:00Z', tier: 'business', priority: 'NORMAL', impact: 'LOW', businessCritical: false, subject: 'We were charged twice on the last invoice', description: 'Please refund.' },
-              { createdAt: '2026-03-02T09:00:00Z', tier: 'enterprise', priority: 'HIGH', impact: 'CRITICAL', businessCritical: true, subject: 'Production outage', description: 'The app is down for all users.', domain: 'PERFORMANCE' },
-              { createdAt: '2026-03-02T11:00:00Z', tier: 'community', priority: 'LOW', impact: 'LOW', businessCritical: false, subject: 'How do I export a report?', description: '', domain: 'HOW_TO' },
+              {
+                createdAt: '2026-03-02T10:00:00Z',
+                tier: 'business',
+                priority: 'NORMAL',
+                impact: 'LOW',
+                businessCritical: false,
+                subject: 'We were charged twice on the last invoice',
+                description: 'Please refund.',
+              },
+              {
+                createdAt: '2026-03-02T09:00:00Z',
+                tier: 'enterprise',
+                priority: 'HIGH',
+                impact: 'CRITICAL',
+                businessCritical: true,
+                subject: 'Production outage',
+                description: 'The app is down for all users.',
+                domain: 'PERFORMANCE',
+              },
+              {
+                createdAt: '2026-03-02T11:00:00Z',
+                tier: 'community',
+                priority: 'LOW',
+                impact: 'LOW',
+                businessCritical: false,
+                subject: 'How do I export a report?',
+                description: '',
+                domain: 'HOW_TO',
+              },
             ],
           },
           queues: [{ key: 'general' }, { key: 'billing', domain: 'BILLING' }, { key: 'critical' }],
           rules: [
-            { name: 'Outage', conditions: { criticalOutage: true }, action: { queue: 'critical', escalationPolicy: 'on-call', pageImmediately: true } },
+            {
+              name: 'Outage',
+              conditions: { criticalOutage: true },
+              action: { queue: 'critical', escalationPolicy: 'on-call', pageImmediately: true },
+            },
             { name: 'Billing', conditions: { domains: ['BILLING'] }, action: { queue: 'billing' } },
           ],
           roster: { agents: [{ name: 'Everyone', skills: { HOW_TO: 3, BILLING: 3, PERFORMANCE: 3 }, capacity: 5 }] },

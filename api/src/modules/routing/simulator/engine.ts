@@ -5,7 +5,15 @@ import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStat
 import { Coverage } from '../../entitlements/features.js';
 import { chooseAgent, emptyLoad, requirementFor } from '../assignment.js';
 import { defaultClassifier } from '../classifier.js';
-import type { AgentSnapshot, Domain, DomainClassifier, QueueDefinition, Requirement, RoutingRuleDefinition, TriageInput } from '../model.js';
+import type {
+  AgentSnapshot,
+  Domain,
+  DomainClassifier,
+  QueueDefinition,
+  Requirement,
+  RoutingRuleDefinition,
+  TriageInput,
+} from '../model.js';
 import { evaluateRules, rulesWarnings } from '../rules.js';
 import { triage } from '../triage.js';
 import { poissonArrivals, Random } from './random.js';
@@ -127,7 +135,10 @@ export interface SimulationResult {
 
 const MINUTE_MS = 60_000;
 const DEFAULT_MAX_EVENTS = 50_000_000;
-const PRIORITY_RANK: Readonly<Record<TicketPriority, number>> = Object.fromEntries(PRIORITY_ORDER.map((p, i) => [p, i])) as Record<TicketPriority, number>;
+const PRIORITY_RANK: Readonly<Record<TicketPriority, number>> = Object.fromEntries(PRIORITY_ORDER.map((p, i) => [p, i])) as Record<
+  TicketPriority,
+  number
+>;
 /** Generated arrivals without an impact: a plausible one for the priority (an outage profile sets CRITICAL). */
 const DEFAULT_IMPACT: Readonly<Record<TicketPriority, TicketImpact>> = {
   LOW: TicketImpact.LOW,
@@ -213,7 +224,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const tiers = resolveTiers(scenario);
   const queues: QueueDefinition[] = queueDefinitions(scenario);
   const queueIndex = new Map(queues.map((queue, index) => [queue.id, index]));
-  const fallbackOf = queues.map((queue) => (queue.fallbackQueueId === null ? -1 : queueIndex.get(queue.fallbackQueueId) ?? -1));
+  const fallbackOf = queues.map((queue) => (queue.fallbackQueueId === null ? -1 : (queueIndex.get(queue.fallbackQueueId) ?? -1)));
   const rules: RoutingRuleDefinition[] = ruleDefinitions(scenario);
   for (const problem of rulesWarnings(rules)) warnings.push(`${problem.path}: ${problem.message}`);
   const defaultQueue = scenario.defaultQueue;
@@ -237,7 +248,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       const always = tier.coverage === Coverage.ALWAYS;
       rules = {
         calendar: always ? BusinessCalendar.alwaysOpen() : businessHours,
-        targets: { FIRST_RESPONSE: queue.targetMinutes ?? tier.firstResponseMinutes[priority], NEXT_RESPONSE: null, RESOLUTION: tier.resolutionMinutes[priority] },
+        targets: {
+          FIRST_RESPONSE: queue.targetMinutes ?? tier.firstResponseMinutes[priority],
+          NEXT_RESPONSE: null,
+          RESOLUTION: tier.resolutionMinutes[priority],
+        },
         pauseStatuses: NO_PAUSES,
         warnFraction: 0.75,
         reason: `tier ${tier.name}, priority ${priority}, ${always ? '24×7' : 'business hours'}${queue.targetMinutes !== null ? `, queue ${queue.key} target` : ''}`,
@@ -250,7 +265,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   // Handling times: first matching override, else the default.
   const handleMeanMs = (domain: Domain, priority: TicketPriority): number => {
     for (const override of scenario.handleMinutes.overrides) {
-      if ((override.domain === undefined || override.domain === domain) && (override.priority === undefined || override.priority === priority)) {
+      if (
+        (override.domain === undefined || override.domain === domain) &&
+        (override.priority === undefined || override.priority === priority)
+      ) {
         return override.minutes * MINUTE_MS;
       }
     }
@@ -265,9 +283,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     const shift = shiftDefinition(scenario, template.shift);
     const hoursCalendar = shift ? calendarOf(shift) : null;
     const capacity = emptyLoad();
-    for (const p of PRIORITY_ORDER) capacity[p] = typeof template.capacity === 'number' ? template.capacity : template.capacity[p] ?? 0;
+    for (const p of PRIORITY_ORDER) capacity[p] = typeof template.capacity === 'number' ? template.capacity : (template.capacity[p] ?? 0);
     const certifications = template.certifications.map((c) =>
-      typeof c === 'string' ? { name: c, expiresAt: null } : { name: c.name, expiresAt: c.expiresAt === null ? null : new Date(c.expiresAt) },
+      typeof c === 'string'
+        ? { name: c, expiresAt: null }
+        : { name: c.name, expiresAt: c.expiresAt === null ? null : new Date(c.expiresAt) },
     );
     const onShiftMs = hoursCalendar ? hoursCalendar.businessMillisBetween(new Date(startMs), new Date(endMs)) : endMs - startMs;
     for (let copy = 1; copy <= template.count; copy++) {
@@ -286,7 +306,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
         load,
         lastAssignedAt: 0,
       };
-      const state: AgentState = { index: agents.length, snapshot, load, hours: hoursCalendar, classes: [], region: template.region, assigned: 0, held: 0, lastChange: startMs, busyMs: 0, heldMs: 0, onShiftMs };
+      const state: AgentState = {
+        index: agents.length,
+        snapshot,
+        load,
+        hours: hoursCalendar,
+        classes: [],
+        region: template.region,
+        assigned: 0,
+        held: 0,
+        lastChange: startMs,
+        busyMs: 0,
+        heldMs: 0,
+        onShiftMs,
+      };
       agents.push(state);
       agentById.set(id, state);
     }
@@ -367,7 +400,18 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const handleRandom = new Random(scenario.seed, 2);
   const addTicket = (arrivedAt: number, routed: Routed) => {
     const handleMs = Math.max(1, Math.round(handleRandom.exponential(1) * routed.handleMeanMs));
-    tickets.push({ seq: tickets.length, arrivedAt, routed, handleMs, state: 0, queue: -1, waitClass: null, token: 0, pickedAt: -1, resolvedAt: -1 });
+    tickets.push({
+      seq: tickets.length,
+      arrivedAt,
+      routed,
+      handleMs,
+      state: 0,
+      queue: -1,
+      waitClass: null,
+      token: 0,
+      pickedAt: -1,
+      resolvedAt: -1,
+    });
   };
   if (scenario.arrivals.kind === 'profile') {
     const profile = scenario.arrivals;
@@ -426,7 +470,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       addTicket(at, route(input, ticket.channel, known === null ? (classifier ?? null) : null, tier));
     }
     if (withoutDomain > 0 && classifier === null) {
-      warnings.push(`${withoutDomain} replayed tickets carry no domain and no classifier was given: triage decided their domain by its keyword rules alone.`);
+      warnings.push(
+        `${withoutDomain} replayed tickets carry no domain and no classifier was given: triage decided their domain by its keyword rules alone.`,
+      );
     }
   }
 
@@ -434,7 +480,17 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   // The run
 
   const events = new EventHeap();
-  const queueStats = queues.map(() => ({ entered: 0, picked: 0, overflowed: 0, length: 0, maxLength: 0, area: 0, lastChange: startMs, waits: [] as number[], samples: [] as number[] }));
+  const queueStats = queues.map(() => ({
+    entered: 0,
+    picked: 0,
+    overflowed: 0,
+    length: 0,
+    maxLength: 0,
+    area: 0,
+    lastChange: startMs,
+    waits: [] as number[],
+    samples: [] as number[],
+  }));
   let pages = 0;
   let assignedCount = 0;
   let resolvedCount = 0;
@@ -528,7 +584,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
       let best: WaitClass | null = null;
       let bestTicket: Ticket | null = null;
       for (const waitClass of agent.classes) {
-        if (waitClass.live === 0 || agent.load[waitClass.requirement.priority] >= snapshot.capacity[waitClass.requirement.priority]) continue;
+        if (waitClass.live === 0 || agent.load[waitClass.requirement.priority] >= snapshot.capacity[waitClass.requirement.priority])
+          continue;
         if (refused?.has(waitClass)) continue;
         const top = heapTop(waitClass);
         if (!top) continue;
@@ -621,7 +678,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   for (const agent of agents) changeHeld(agent, 0, finishedAt);
   queueStats.forEach((_, queue) => changeLength(queue, 0, finishedAt));
   if (stoppedEarly) {
-    warnings.push(`The run stopped after ${processed.toLocaleString('en-US')} events (maxEvents) at ${new Date(now).toISOString()}; later figures are missing.`);
+    warnings.push(
+      `The run stopped after ${processed.toLocaleString('en-US')} events (maxEvents) at ${new Date(now).toISOString()}; later figures are missing.`,
+    );
   }
 
   // ----------------------------------------------------------------------------------------------------------
@@ -762,7 +821,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     scenarioVersion: SCENARIO_VERSION,
     seed: scenario.seed,
     horizon: { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() },
-    tickets: { arrived, assigned: assignedCount, resolved: resolvedCount, unassignedAtEnd: unassigned, inProgressAtEnd: inProgress, unserved: unservedTotal },
+    tickets: {
+      arrived,
+      assigned: assignedCount,
+      resolved: resolvedCount,
+      unassignedAtEnd: unassigned,
+      inProgressAtEnd: inProgress,
+      unserved: unservedTotal,
+    },
     waiting: {
       meanWaitMinutes: sortedWaits.length ? round(mean(sortedWaits) / MINUTE_MS, 3) : null,
       p90WaitMinutes: sortedWaits.length ? round(quantile(sortedWaits, 0.9) / MINUTE_MS, 3) : null,
@@ -774,8 +840,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     agents: agentResults,
     roster: {
       agents: agents.length,
-      meanUtilisation: working.length ? round(working.reduce((sum, agent) => sum + agent.busyMs / agent.onShiftMs, 0) / working.length, 4) : null,
-      meanConcurrent: working.length ? round(working.reduce((sum, agent) => sum + agent.heldMs / agent.onShiftMs, 0) / working.length, 4) : null,
+      meanUtilisation: working.length
+        ? round(working.reduce((sum, agent) => sum + agent.busyMs / agent.onShiftMs, 0) / working.length, 4)
+        : null,
+      meanConcurrent: working.length
+        ? round(working.reduce((sum, agent) => sum + agent.heldMs / agent.onShiftMs, 0) / working.length, 4)
+        : null,
     },
     routing: [
       ...rules.map((rule, index) => ({ rule: rule.name, tickets: routingCounts[index + 1]! })),

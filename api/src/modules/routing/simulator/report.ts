@@ -5,7 +5,8 @@ const minutes = (value: number | null) => (value === null ? '—' : value < 120 
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }
 
@@ -23,20 +24,42 @@ export function formatSimulation(result: SimulationResult): string {
     'SLA attainment (met ÷ met + breached)',
     ...table(
       ['tier', 'priority', 'tickets', 'first response', 'breached', 'resolution', 'breached'],
-      result.sla.map((row) => [row.tier, row.priority, String(row.tickets), percent(row.firstResponseAttainment), String(row.firstResponseBreached), percent(row.resolutionAttainment), String(row.resolutionBreached)]),
+      result.sla.map((row) => [
+        row.tier,
+        row.priority,
+        String(row.tickets),
+        percent(row.firstResponseAttainment),
+        String(row.firstResponseBreached),
+        percent(row.resolutionAttainment),
+        String(row.resolutionBreached),
+      ]),
     ),
     '',
     'Queues',
     ...table(
       ['queue', 'entered', 'max length', 'mean length', 'mean wait', 'p90 wait', 'overflowed'],
-      result.queues.map((queue) => [queue.key, String(queue.entered), String(queue.maxLength), queue.meanLength.toFixed(2), minutes(queue.meanWaitMinutes), minutes(queue.p90WaitMinutes), String(queue.overflowed)]),
+      result.queues.map((queue) => [
+        queue.key,
+        String(queue.entered),
+        String(queue.maxLength),
+        queue.meanLength.toFixed(2),
+        minutes(queue.meanWaitMinutes),
+        minutes(queue.p90WaitMinutes),
+        String(queue.overflowed),
+      ]),
     ),
     '',
     'Routing',
-    ...table(['rule', 'tickets'], result.routing.map((entry) => [entry.rule, String(entry.tickets)])),
+    ...table(
+      ['rule', 'tickets'],
+      result.routing.map((entry) => [entry.rule, String(entry.tickets)]),
+    ),
     '',
     'Busiest agents',
-    ...table(['agent', 'region', 'assigned', 'utilisation'], busiest.map((agent) => [agent.name, agent.region, String(agent.assigned), percent(agent.utilisation)])),
+    ...table(
+      ['agent', 'region', 'assigned', 'utilisation'],
+      busiest.map((agent) => [agent.name, agent.region, String(agent.assigned), percent(agent.utilisation)]),
+    ),
   ];
   if (result.warnings.length) lines.push('', 'Warnings', ...result.warnings.map((warning) => `  - ${warning}`));
   return `${lines.join('\n')}\n`;

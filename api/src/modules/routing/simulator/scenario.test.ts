@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Random, poissonArrivals } from './random.js';
 import { hourlyRates, parseScenario, ScenarioError, type ScenarioProblem } from './scenario.js';
 
-const scenarioFile = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../../../docs/scenarios/${name}`, import.meta.url), 'utf8'));
+const scenarioFile = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../../../docs/scenarios/${name}`, import.meta.url), 'utf8'));
 
 /** Scenarios are JSON (string literals, not the TS enums), so the tests build them as plain values. */
 function base(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -40,15 +41,26 @@ describe('parseScenario', () => {
     expect(example.queues.map((queue) => queue.key)).toContain('product');
     const mm1 = parseScenario(scenarioFile('mm1.json'));
     expect(mm1.handleMinutes).toEqual({ default: 15, overrides: [], firstResponseFraction: 0 });
-    expect(mm1.roster.agents[0]).toMatchObject({ count: 1, languages: ['en'], presence: 'ONLINE', shift: 'always', capacity: 1, certifications: [] });
+    expect(mm1.roster.agents[0]).toMatchObject({
+      count: 1,
+      languages: ['en'],
+      presence: 'ONLINE',
+      shift: 'always',
+      capacity: 1,
+      certifications: [],
+    });
   });
 
   it('refuses another version', () => {
-    expect(problemsOf(base({ version: 2 }))).toEqual([expect.objectContaining({ path: 'version', message: expect.stringContaining('version 1') })]);
+    expect(problemsOf(base({ version: 2 }))).toEqual([
+      expect.objectContaining({ path: 'version', message: expect.stringContaining('version 1') }),
+    ]);
   });
 
   it('names a rule that references an unknown queue, with the routing validator’s code', () => {
-    const problems = problemsOf(base({ rules: [{ name: 'Security', conditions: { domains: ['SECURITY'] }, action: { queue: 'secops' } }] }));
+    const problems = problemsOf(
+      base({ rules: [{ name: 'Security', conditions: { domains: ['SECURITY'] }, action: { queue: 'secops' } }] }),
+    );
     expect(problems).toEqual([{ path: 'rules.0.action.queue', code: 'UNKNOWN_QUEUE', message: 'Queue secops does not exist.' }]);
   });
 
@@ -80,48 +92,95 @@ describe('parseScenario', () => {
         ],
       }),
     );
-    expect(problems).toEqual([{ path: 'queues.0.fallbackQueue', code: 'CYCLIC_FALLBACK', message: 'Fallback cycle: general → security → general.' }]);
+    expect(problems).toEqual([
+      { path: 'queues.0.fallbackQueue', code: 'CYCLIC_FALLBACK', message: 'Fallback cycle: general → security → general.' },
+    ]);
   });
 
   it('reports absurd rates: negative, not finite, or too many arrivals in total', () => {
-    const rate = (perHour: number) => base({ arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour }] } });
-    expect(problemsOf(rate(-1))).toEqual([expect.objectContaining({ path: 'arrivals.ratesPerHour.0.perHour', message: 'A rate cannot be negative.' })]);
+    const rate = (perHour: number) =>
+      base({ arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour }] } });
+    expect(problemsOf(rate(-1))).toEqual([
+      expect.objectContaining({ path: 'arrivals.ratesPerHour.0.perHour', message: 'A rate cannot be negative.' }),
+    ]);
     expect(problemsOf(rate(Number.POSITIVE_INFINITY))).toEqual([expect.objectContaining({ path: 'arrivals.ratesPerHour.0.perHour' })]);
     expect(problemsOf(rate(Number.NaN))).toEqual([expect.objectContaining({ path: 'arrivals.ratesPerHour.0.perHour' })]);
     // 12,000 an hour for a week is 2,016,000 expected arrivals.
     expect(problemsOf(rate(12_000))).toEqual([
-      { path: 'arrivals.ratesPerHour', code: 'ABSURD_RATE', message: 'The rates give 2,016,000 expected arrivals over 7 days; a run allows at most 2,000,000.' },
+      {
+        path: 'arrivals.ratesPerHour',
+        code: 'ABSURD_RATE',
+        message: 'The rates give 2,016,000 expected arrivals over 7 days; a run allows at most 2,000,000.',
+      },
     ]);
     expect(() => parseScenario(rate(11_000))).not.toThrow();
     // A peak multiplier counts too.
     const peaked = base({
-      arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 10_000 }], peak: { multiplier: 2, hoursOfWeek: [{ day: 'ALL', from: 0, to: 24 }] } },
+      arrivals: {
+        kind: 'profile',
+        ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 10_000 }],
+        peak: { multiplier: 2, hoursOfWeek: [{ day: 'ALL', from: 0, to: 24 }] },
+      },
     });
     expect(problemsOf(peaked)).toEqual([expect.objectContaining({ code: 'ABSURD_RATE' })]);
   });
 
   it('reports the limits: days, head count, handling time', () => {
     expect(problemsOf(base({ days: 367 }))).toEqual([expect.objectContaining({ path: 'days', message: 'At most 366 days.' })]);
-    expect(problemsOf(base({ roster: { agents: [{ name: 'Crowd', count: 3_000, skills: { HOW_TO: 1 } }, { name: 'More', count: 2_001, skills: { HOW_TO: 1 } }] } }))).toEqual([
-      expect.objectContaining({ path: 'roster.agents', code: 'TOO_MANY_AGENTS' }),
+    expect(
+      problemsOf(
+        base({
+          roster: {
+            agents: [
+              { name: 'Crowd', count: 3_000, skills: { HOW_TO: 1 } },
+              { name: 'More', count: 2_001, skills: { HOW_TO: 1 } },
+            ],
+          },
+        }),
+      ),
+    ).toEqual([expect.objectContaining({ path: 'roster.agents', code: 'TOO_MANY_AGENTS' })]);
+    expect(problemsOf(base({ handleMinutes: { default: 0 } }))).toEqual([
+      expect.objectContaining({ path: 'handleMinutes.default', message: 'Must be more than 0 minutes.' }),
     ]);
-    expect(problemsOf(base({ handleMinutes: { default: 0 } }))).toEqual([expect.objectContaining({ path: 'handleMinutes.default', message: 'Must be more than 0 minutes.' })]);
     expect(problemsOf(base({ handleMinutes: { default: 10, overrides: [{ domain: 'HOW_TO', minutes: -5 }] } }))).toEqual([
       expect.objectContaining({ path: 'handleMinutes.overrides.0.minutes' }),
     ]);
   });
 
   it('reports every problem of the shape at once, each with its path', () => {
-    const problems = problemsOf({ ...base(), seed: 1.5, start: 'yesterday', timeZone: '', queues: [], roster: { agents: [{ name: '', skills: { HOW_TO: 4 } }] } });
-    expect(problems.map((problem) => problem.path).sort()).toEqual(['queues', 'roster.agents.0.name', 'roster.agents.0.skills.HOW_TO', 'seed', 'start', 'timeZone'].sort());
+    const problems = problemsOf({
+      ...base(),
+      seed: 1.5,
+      start: 'yesterday',
+      timeZone: '',
+      queues: [],
+      roster: { agents: [{ name: '', skills: { HOW_TO: 4 } }] },
+    });
+    expect(problems.map((problem) => problem.path).sort()).toEqual(
+      ['queues', 'roster.agents.0.name', 'roster.agents.0.skills.HOW_TO', 'seed', 'start', 'timeZone'].sort(),
+    );
   });
 
   it('checks calendars, tiers and priorities the tier allows', () => {
     const problems = problemsOf(
       base({
         timeZone: 'Mars/Olympus',
-        arrivals: { kind: 'profile', ratesPerHour: [{ tier: 'community', priority: 'URGENT', domain: 'HOW_TO', perHour: 1 }, { tier: 'gold', priority: 'LOW', domain: 'HOW_TO', perHour: 1 }] },
-        roster: { agents: [{ name: 'Gil', skills: { HOW_TO: 1 }, shift: { timeZone: 'UTC', weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '09:00' }] } }] },
+        arrivals: {
+          kind: 'profile',
+          ratesPerHour: [
+            { tier: 'community', priority: 'URGENT', domain: 'HOW_TO', perHour: 1 },
+            { tier: 'gold', priority: 'LOW', domain: 'HOW_TO', perHour: 1 },
+          ],
+        },
+        roster: {
+          agents: [
+            {
+              name: 'Gil',
+              skills: { HOW_TO: 1 },
+              shift: { timeZone: 'UTC', weeklyHours: [{ day: 'MONDAY', start: '09:00', end: '09:00' }] },
+            },
+          ],
+        },
       }),
     );
     expect(problems.map((problem) => [problem.path, problem.code])).toEqual(
@@ -138,7 +197,9 @@ describe('parseScenario', () => {
     const ticket = { tier: 'growth', priority: 'NORMAL', impact: 'LOW', businessCritical: false, subject: 'Question' };
     const replay = (createdAt: string) => base({ arrivals: { kind: 'replay', tickets: [{ ...ticket, createdAt }] } });
     expect(() => parseScenario(replay('2026-03-03T10:00:00Z'))).not.toThrow();
-    expect(problemsOf(replay('2026-03-09T00:00:00Z'))).toEqual([expect.objectContaining({ path: 'arrivals.tickets.0.createdAt', code: 'OUTSIDE_HORIZON' })]);
+    expect(problemsOf(replay('2026-03-09T00:00:00Z'))).toEqual([
+      expect.objectContaining({ path: 'arrivals.tickets.0.createdAt', code: 'OUTSIDE_HORIZON' }),
+    ]);
   });
 
   it('does not treat a roster with nobody for a domain as an error (the run warns instead)', () => {
@@ -154,7 +215,9 @@ describe('arrival rates per hour of the week', () => {
         start: '2026-03-02T05:00:00Z', // Monday 00:00 in New York
         arrivals: {
           kind: 'profile',
-          ratesPerHour: [{ tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 2, hoursOfWeek: [{ day: 'WEEKDAYS', from: 9, to: 17 }] }],
+          ratesPerHour: [
+            { tier: 'growth', priority: 'NORMAL', domain: 'HOW_TO', perHour: 2, hoursOfWeek: [{ day: 'WEEKDAYS', from: 9, to: 17 }] },
+          ],
           peak: { multiplier: 3, hoursOfWeek: [{ day: 'MONDAY', from: 9, to: 10 }] },
         },
       }),

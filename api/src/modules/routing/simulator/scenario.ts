@@ -73,7 +73,11 @@ const positiveMinutes = z
   .number({ error: 'A number of minutes.' })
   .gt(0, 'Must be more than 0 minutes.')
   .max(SCENARIO_LIMITS.maxHandleMinutes, `At most ${SCENARIO_LIMITS.maxHandleMinutes} minutes (30 days).`);
-const targetMinutes = z.number().int('Whole minutes.').min(1, 'At least 1 minute.').max(60 * 24 * 366, 'At most 366 days.');
+const targetMinutes = z
+  .number()
+  .int('Whole minutes.')
+  .min(1, 'At least 1 minute.')
+  .max(60 * 24 * 366, 'At most 366 days.');
 
 /** Hours of the week, local to the scenario's time zone: `from` inclusive, `to` exclusive, whole hours. */
 const hoursWindow = z
@@ -136,7 +140,9 @@ const replayTicket = z.strictObject({
 
 const replayArrivals = z.strictObject({
   kind: z.literal('replay'),
-  tickets: z.array(replayTicket).max(SCENARIO_LIMITS.maxReplayTickets, `At most ${SCENARIO_LIMITS.maxReplayTickets.toLocaleString('en-US')} tickets.`),
+  tickets: z
+    .array(replayTicket)
+    .max(SCENARIO_LIMITS.maxReplayTickets, `At most ${SCENARIO_LIMITS.maxReplayTickets.toLocaleString('en-US')} tickets.`),
 });
 
 const handleMinutes = z.strictObject({
@@ -250,7 +256,11 @@ export interface SimTier {
 /** The tiers in force: DEFAULT_TIERS with the scenario's overrides applied, plus tiers the scenario adds. */
 export function resolveTiers(scenario: Pick<Scenario, 'tiers'>): Map<string, SimTier> {
   const tiers = new Map<string, SimTier>();
-  const targets = (entitlements: Record<string, unknown>, prefix: string, override: Partial<Record<TicketPriority, number | null>> | undefined) =>
+  const targets = (
+    entitlements: Record<string, unknown>,
+    prefix: string,
+    override: Partial<Record<TicketPriority, number | null>> | undefined,
+  ) =>
     Object.fromEntries(
       PRIORITY_ORDER.map((p) => {
         const overridden = override?.[p];
@@ -266,7 +276,7 @@ export function resolveTiers(scenario: Pick<Scenario, 'tiers'>): Map<string, Sim
       key: tier.key,
       name: override?.name ?? tier.name,
       rank: override?.rank ?? tier.rank,
-      priorities: override?.priorities ?? ((entitlements['tickets.priorities'] as TicketPriority[] | undefined) ?? []),
+      priorities: override?.priorities ?? (entitlements['tickets.priorities'] as TicketPriority[] | undefined) ?? [],
       coverage: override?.coverage ?? (entitlements['sla.coverage'] === Coverage.ALWAYS ? Coverage.ALWAYS : Coverage.BUSINESS_HOURS),
       firstResponseMinutes: targets(entitlements, 'sla.firstResponse', override?.firstResponseMinutes),
       resolutionMinutes: targets(entitlements, 'sla.resolution', override?.resolutionMinutes),
@@ -344,7 +354,10 @@ export const HOUR_MS = 3_600_000;
  * hour is a peak hour), `totals[hour]` their sum. Hours are real hours from `start`; each is labelled with the
  * local weekday and hour (in `timeZone`) at which it begins.
  */
-export function hourlyRates(scenario: Pick<Scenario, 'start' | 'days' | 'timeZone'>, profile: z.output<typeof profileArrivals>): { entries: number; rates: Float64Array; totals: Float64Array } {
+export function hourlyRates(
+  scenario: Pick<Scenario, 'start' | 'days' | 'timeZone'>,
+  profile: z.output<typeof profileArrivals>,
+): { entries: number; rates: Float64Array; totals: Float64Array } {
   const hours = scenario.days * 24;
   const entries = profile.ratesPerHour.length;
   const rates = new Float64Array(hours * entries);
@@ -373,7 +386,8 @@ export function hourlyRates(scenario: Pick<Scenario, 'start' | 'days' | 'timeZon
 function weekMask(windows: readonly HoursWindow[]): Uint8Array {
   const mask = new Uint8Array(168);
   for (const window of windows) {
-    const days = window.day in DAY_GROUPS ? DAY_GROUPS[window.day as keyof typeof DAY_GROUPS] : [WEEKDAY_NAMES.indexOf(window.day as Weekday)];
+    const days =
+      window.day in DAY_GROUPS ? DAY_GROUPS[window.day as keyof typeof DAY_GROUPS] : [WEEKDAY_NAMES.indexOf(window.day as Weekday)];
     for (const day of days) for (let h = window.from; h < window.to; h++) mask[day * 24 + h] = 1;
   }
   return mask;
@@ -402,7 +416,9 @@ export function parseScenario(input: unknown): Scenario {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     throw new ScenarioError(
-      capped(parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: 'INVALID_FIELD' }))),
+      capped(
+        parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: 'INVALID_FIELD' })),
+      ),
     );
   }
   const problems = checkScenario(parsed.data);
@@ -413,7 +429,10 @@ export function parseScenario(input: unknown): Scenario {
 function capped(problems: ScenarioProblem[]): ScenarioProblem[] {
   const max = SCENARIO_LIMITS.maxProblems;
   if (problems.length <= max) return problems;
-  return [...problems.slice(0, max), { path: '', message: `…and ${(problems.length - max).toLocaleString('en-US')} more problems.`, code: 'MORE_PROBLEMS' }];
+  return [
+    ...problems.slice(0, max),
+    { path: '', message: `…and ${(problems.length - max).toLocaleString('en-US')} more problems.`, code: 'MORE_PROBLEMS' },
+  ];
 }
 
 function calendarProblem(path: string, definition: CalendarDefinition, problems: ScenarioProblem[]): void {
@@ -447,8 +466,10 @@ export function checkScenario(scenario: Scenario): ScenarioProblem[] {
   // Tiers: a tier the default catalogue lacks must say where it ranks and what it allows.
   for (const [tierKey, override] of Object.entries(scenario.tiers)) {
     if (DEFAULT_TIERS.some((tier) => tier.key === tierKey)) continue;
-    if (override.rank === undefined) add(`tiers.${tierKey}.rank`, 'INVALID_TIER', `Tier ${tierKey} is not in the default catalogue, so it needs a rank.`);
-    if (override.priorities === undefined) add(`tiers.${tierKey}.priorities`, 'INVALID_TIER', `Tier ${tierKey} is not in the default catalogue, so it needs its priorities.`);
+    if (override.rank === undefined)
+      add(`tiers.${tierKey}.rank`, 'INVALID_TIER', `Tier ${tierKey} is not in the default catalogue, so it needs a rank.`);
+    if (override.priorities === undefined)
+      add(`tiers.${tierKey}.priorities`, 'INVALID_TIER', `Tier ${tierKey} is not in the default catalogue, so it needs its priorities.`);
   }
   const tiers = resolveTiers(scenario);
   const tierKeys = new Set(tiers.keys());
@@ -459,10 +480,15 @@ export function checkScenario(scenario: Scenario): ScenarioProblem[] {
     if (queueKeys.has(queue.key)) add(`queues.${index}.key`, 'DUPLICATE_QUEUE', `Queue key ${queue.key} is used twice.`);
     queueKeys.add(queue.key);
     for (const tierKey of Object.keys(queue.levelByTier)) {
-      if (!tierKeys.has(tierKey)) add(`queues.${index}.levelByTier.${tierKey}`, 'UNKNOWN_TIER', `Queue ${queue.key}: tier ${tierKey} does not exist.`);
+      if (!tierKeys.has(tierKey))
+        add(`queues.${index}.levelByTier.${tierKey}`, 'UNKNOWN_TIER', `Queue ${queue.key}: tier ${tierKey} does not exist.`);
     }
   });
-  const rename = (path: string) => path.replace(/\.fallbackQueueId$/, '.fallbackQueue').replace(/^action\.queueId$/, 'action.queue').replace(/^action\.escalationPolicyId$/, 'action.escalationPolicy');
+  const rename = (path: string) =>
+    path
+      .replace(/\.fallbackQueueId$/, '.fallbackQueue')
+      .replace(/^action\.queueId$/, 'action.queue')
+      .replace(/^action\.escalationPolicyId$/, 'action.escalationPolicy');
   for (const problem of validateQueues(queueDefinitions(scenario))) problems.push({ ...problem, path: rename(problem.path) });
   if (!queueKeys.has(scenario.defaultQueue)) add('defaultQueue', 'UNKNOWN_QUEUE', `Queue ${scenario.defaultQueue} does not exist.`);
 
@@ -483,7 +509,11 @@ export function checkScenario(scenario: Scenario): ScenarioProblem[] {
       const tier = tiers.get(entry.tier);
       if (!tier) add(`arrivals.ratesPerHour.${index}.tier`, 'UNKNOWN_TIER', `Tier ${entry.tier} does not exist.`);
       else if (!tier.priorities.includes(entry.priority)) {
-        add(`arrivals.ratesPerHour.${index}.priority`, 'PRIORITY_NOT_ALLOWED', `Tier ${entry.tier} does not allow ${entry.priority} tickets (it allows ${tier.priorities.join(', ')}).`);
+        add(
+          `arrivals.ratesPerHour.${index}.priority`,
+          'PRIORITY_NOT_ALLOWED',
+          `Tier ${entry.tier} does not allow ${entry.priority} tickets (it allows ${tier.priorities.join(', ')}).`,
+        );
       }
     });
     if (zoneOk) {
@@ -504,7 +534,11 @@ export function checkScenario(scenario: Scenario): ScenarioProblem[] {
       if (!tierKeys.has(ticket.tier)) add(`arrivals.tickets.${index}.tier`, 'UNKNOWN_TIER', `Tier ${ticket.tier} does not exist.`);
       const at = Date.parse(ticket.createdAt);
       if (at < startMs || at >= endMs) {
-        add(`arrivals.tickets.${index}.createdAt`, 'OUTSIDE_HORIZON', `${ticket.createdAt} is outside the simulated period ${scenario.start} + ${scenario.days} days.`);
+        add(
+          `arrivals.tickets.${index}.createdAt`,
+          'OUTSIDE_HORIZON',
+          `${ticket.createdAt} is outside the simulated period ${scenario.start} + ${scenario.days} days.`,
+        );
       }
     });
   }
@@ -520,7 +554,11 @@ export function checkScenario(scenario: Scenario): ScenarioProblem[] {
     }
   });
   if (headCount > SCENARIO_LIMITS.maxAgents) {
-    add('roster.agents', 'TOO_MANY_AGENTS', `The roster has ${headCount.toLocaleString('en-US')} agents (counting copies); at most ${SCENARIO_LIMITS.maxAgents.toLocaleString('en-US')}.`);
+    add(
+      'roster.agents',
+      'TOO_MANY_AGENTS',
+      `The roster has ${headCount.toLocaleString('en-US')} agents (counting copies); at most ${SCENARIO_LIMITS.maxAgents.toLocaleString('en-US')}.`,
+    );
   }
   return problems;
 }
