@@ -3,8 +3,7 @@
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { indexKnowledgeBase, searchEngineFor } from '../api/src/modules/kb/index.js';
-import { systemClock } from '../api/src/shared/clock.js';
+import { indexKnowledgeBase } from '../api/src/modules/kb/index.js';
 import { startTestApi } from './support/api.js';
 import { browserAvailable, launchBrowser, type TestBrowser } from './support/browser.js';
 import { gql, signIn as apiSignIn } from './support/graphql.js';
@@ -31,11 +30,7 @@ describe.skipIf(!browserAvailable())('help center journey', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const [report] = await Promise.all([
-      indexKnowledgeBase(api.orm, {
-        dir: resolve(import.meta.dirname, '../kb/articles'),
-        engine: (em) => searchEngineFor(em),
-        clock: systemClock,
-      }),
+      indexKnowledgeBase(api.system('kb-index'), { dir: resolve(import.meta.dirname, '../kb/articles') }),
       startTestPortal({ apiUrl: api.url }).then((started) => (portal = started)),
       launchBrowser().then((launched) => (browser = launched)),
     ]);

@@ -1,9 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { TENANT_FILTER } from '../api/src/db/tenant-filter.js';
-import { evaluateUpgradeEligibility } from '../api/src/modules/billing/eligibility.service.js';
-import { Organization } from '../api/src/modules/organizations/organization.entity.js';
-import { systemClock } from '../api/src/shared/clock.js';
+import { Organization } from '../api/src/modules/organizations/index.js';
 import { startTestApi } from './support/api.js';
 import { browserAvailable, launchBrowser, type TestBrowser } from './support/browser.js';
 import { startTestPortal, type TestPortal } from './support/portal.js';
@@ -17,13 +14,12 @@ describe.skipIf(!browserAvailable())('upgrade reminder on the dashboard', () => 
 
   beforeAll(async () => {
     api = await startTestApi();
-    const em = api.orm.em.fork();
-    em.setFilterParams(TENANT_FILTER, { allTenants: true });
+    const { em } = api.system();
     const initech = await em.findOneOrFail(Organization, { slug: 'initech' });
     initech.contractValue = 120_000;
     initech.monthlyUsage = 5_000;
     await em.flush();
-    await evaluateUpgradeEligibility(em, systemClock);
+    await api.api.jobs.run('billing.upgrade-check');
     [portal, browser] = await Promise.all([startTestPortal({ apiUrl: api.url }), launchBrowser()]);
   });
 

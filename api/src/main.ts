@@ -1,11 +1,8 @@
 import 'reflect-metadata';
+import { createRuntime, type Runtime } from './app/runtime.js';
+import { Scheduler } from './app/scheduler.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
-import { sessionSettings } from './modules/identity/identity.resolver.js';
-import { configureBilling } from './modules/billing/billing.service.js';
-import { createStripeClient } from './modules/billing/stripe-client.js';
-import { configureSearchEngine } from './modules/kb/index.js';
-import { TimerWorker } from './modules/sla/timer.worker.js';
 import { startApiServer, type ApiServer } from './server/http.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -13,42 +10,42 @@ import { createLogger, type Logger } from './shared/logger.js';
 export interface Api {
   config: Config;
   database: Database;
+  runtime: Runtime;
   server: ApiServer;
-  timers: TimerWorker;
+  /** The job runner of this process (started unless RUN_TIMERS=false); tests drive `jobs.run(name)` themselves. */
+  jobs: Scheduler;
   log: Logger;
   stop(): Promise<void>;
 }
 
-/** Boot: config -> database -> schema -> HTTP server (and the timer worker unless RUN_TIMERS=false). */
+/** Job cadences from the configuration; jobs not named keep their module's default. */
+export function jobIntervals(config: Config): Record<string, number> {
+  return {
+    'sla.timers': config.TIMER_INTERVAL_MS,
+    'escalations.advance': config.TIMER_INTERVAL_MS,
+    'billing.upgrade-check': config.UPGRADE_CHECK_INTERVAL_MS,
+    'billing.grace-expiry': config.UPGRADE_CHECK_INTERVAL_MS,
+  };
+}
+
+/** Boot: config -> database -> runtime -> schema -> HTTP server (and the job runner unless RUN_TIMERS=false). */
 export async function boot(options: { config?: Config; clock?: Clock; database?: Database; port?: number } = {}): Promise<Api> {
   const config = options.config ?? loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  sessionSettings.ttlHours = config.SESSION_TTL_HOURS;
-  configureSearchEngine(config);
-  configureBilling({ ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS });
   const database = options.database ?? (await openDatabase(config, log));
-  const clock = options.clock ?? systemClock;
-  const timers = new TimerWorker(database.orm, clock, log.child({ component: 'timers' }), {
-    intervalMs: config.TIMER_INTERVAL_MS,
-    batchSize: 50,
-    upgradeCheckIntervalMs: config.UPGRADE_CHECK_INTERVAL_MS,
-  });
-  const server = await startApiServer({
-    orm: database.orm,
-    clock,
-    log,
-    port: options.port ?? config.API_PORT,
-    maxQueryDepth: config.MAX_QUERY_DEPTH,
-  });
-  if (config.RUN_TIMERS) timers.start();
+  const runtime = createRuntime({ config, orm: database.orm, clock: options.clock ?? systemClock, log });
+  const jobs = new Scheduler(runtime, jobIntervals(config));
+  const server = await startApiServer({ runtime, port: options.port ?? config.API_PORT, maxQueryDepth: config.MAX_QUERY_DEPTH });
+  if (config.RUN_TIMERS) jobs.start();
   return {
     config,
     database,
+    runtime,
     server,
-    timers,
+    jobs,
     log,
     async stop() {
-      await timers.stop();
+      await jobs.stop();
       await server.close();
       if (!options.database) await database.close();
     },

@@ -2,9 +2,8 @@ import { loadConfig } from '../../api/src/config.js';
 import { boot, type Api } from '../../api/src/main.js';
 import type { MikroORM } from '../../api/src/db/orm.js';
 import { FixedClock, systemClock, type Clock } from '../../api/src/shared/clock.js';
-import { syncPlans } from '../../api/src/modules/billing/billing.service.js';
-import { startLocalStripe, type LocalStripe } from '../../api/src/modules/billing/local-stripe/index.js';
-import { createStripeClient } from '../../api/src/modules/billing/stripe-client.js';
+import { createStripeClient, startLocalStripe, syncPlans, type LocalStripe } from '../../api/src/modules/billing/index.js';
+import type { RequestContext } from '../../api/src/shared/context.js';
 import { createTestDatabase } from './db.js';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_tierdesk_test_suite';
@@ -18,11 +17,13 @@ export interface TestApi {
   api: Api;
   /** The local Stripe-compatible server (with `billing: true`), delivering webhooks to this API. */
   stripe: LocalStripe | null;
+  /** A system context on the test database (every tenant), for setting up and checking state. */
+  system(reason?: string): RequestContext;
   stop(): Promise<void>;
 }
 
 /** The real API over HTTP on a free port, on a fresh copy of the seeded database. */
-/** Timers stay off unless asked: tests that need them drive `api.timers.runOnce()` with a controlled clock. */
+/** The job runner stays off unless asked: tests that need it drive `api.jobs.run(name)` with a controlled clock. */
 /**
  * With `billing: true` a local Stripe-compatible server starts too, on a free port, with the plans synced. Its time
  * is `stripeClock` (the system clock by default) plus what `stripe.advanceTime` added; the API reads that same time, so advancing moves both.
@@ -56,7 +57,7 @@ export async function startTestApi(
     config,
     clock: options.clock ?? stripeTime ?? systemClock,
     port: 0,
-    database: { orm: database.orm, url: database.url, embedded: false, close: () => database.drop() },
+    database: { orm: database.orm, url: database.url, embeddedDataDir: null, close: () => database.drop() },
   });
   const origin = api.server.url.replace(/\/graphql$/, '');
   if (stripe) {
@@ -69,6 +70,7 @@ export async function startTestApi(
     orm: database.orm,
     api,
     stripe,
+    system: (reason = 'test') => api.runtime.system(reason),
     async stop() {
       await stripe?.idle();
       await stripe?.close();

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { createRuntime, type Runtime } from '../../api/src/app/runtime.js';
+import { loadConfig } from '../../api/src/config.js';
 import { initOrm } from '../../api/src/db/orm.js';
+import { systemClock, type Clock } from '../../api/src/shared/clock.js';
+import { createLogger } from '../../api/src/shared/logger.js';
 import type { MikroORM } from '../../api/src/db/orm.js';
 import { databaseUrl } from './global-setup.js';
 
@@ -35,4 +39,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await dropper.end();
     },
   };
+}
+
+/** The product's wiring on a test database, without the HTTP server: for tests of services and jobs. */
+export function testRuntime(database: TestDatabase, options: { clock?: Clock; env?: Record<string, string> } = {}): Runtime {
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...options.env });
+  return createRuntime({ config, orm: database.orm, clock: options.clock ?? systemClock, log: createLogger('silent') });
 }

@@ -7,14 +7,19 @@ import { initOrm } from './orm.js';
 export interface Database {
   orm: MikroORM;
   url: string;
-  embedded: boolean;
+  /** Where the embedded PostgreSQL keeps its data; null with DATABASE_URL. */
+  embeddedDataDir: string | null;
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL when it is unset. */
+/**
+ * Connects to DATABASE_URL, or to the embedded PostgreSQL when it is unset: the one already running on
+ * EMBEDDED_PG_DIR (a `pnpm start` in another terminal), else one this process starts and stops.
+ */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
   let url = config.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | null = null;
+  let embeddedDataDir: string | null = null;
   if (!url) {
     const started = Date.now();
     const embedded = await startEmbeddedPostgres({
@@ -25,13 +30,17 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     });
     url = embedded.url;
     stopEmbedded = embedded.stop;
-    log.info({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, ms: Date.now() - started }, 'embedded PostgreSQL started');
+    embeddedDataDir = embedded.dataDir;
+    log.info(
+      { dataDir: embedded.dataDir, ms: Date.now() - started },
+      embedded.owned ? 'embedded PostgreSQL started' : 'using the embedded PostgreSQL already running',
+    );
   }
   const orm = await initOrm(url);
   return {
     orm,
     url,
-    embedded: stopEmbedded !== null,
+    embeddedDataDir,
     async close() {
       await orm.close(true);
       if (stopEmbedded) await stopEmbedded();

@@ -1,26 +1,30 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { createUser } from '../modules/identity/identity.service.js';
-import { User } from '../modules/identity/identity.entity.js';
-import { createOrganization } from '../modules/organizations/organization.service.js';
-import { Organization } from '../modules/organizations/organization.entity.js';
-import { addComment, changeStatus, openTicket } from '../modules/tickets/ticket.service.js';
-import { Ticket } from '../modules/tickets/ticket.entity.js';
-import { CommentVisibility, TicketImpact, TicketPriority, TicketStatus } from '../modules/tickets/ticket.enums.js';
-import { DEFAULT_TIERS } from '../modules/tiers/tier.catalogue.js';
-import { upsertTiers } from '../modules/tiers/tier.service.js';
-import { createContext } from '../server/context.js';
-import { EscalationPolicy, OnCallSchedule, Team } from '../modules/escalations/escalation.entity.js';
-import { createEscalationPolicy, createOnCallSchedule, createTeam } from '../modules/escalations/escalation.service.js';
-import { SlaPolicy } from '../modules/sla/sla.entity.js';
-import { upsertSlaPolicy } from '../modules/sla/sla.service.js';
+import type { Runtime } from '../app/runtime.js';
+import {
+  createEscalationPolicy,
+  createOnCallSchedule,
+  createTeam,
+  EscalationPolicy,
+  OnCallSchedule,
+  Team,
+} from '../modules/escalations/index.js';
+import { createUser, User } from '../modules/identity/index.js';
+import { createOrganization, Organization } from '../modules/organizations/index.js';
+import {
+  createQueue,
+  createRoutingRule,
+  Queue,
+  setTechnicalAccountManager,
+  upsertAgentProfile,
+  type QueueInput,
+  type RuleInput,
+} from '../modules/routing/index.js';
+import { SlaPolicy, upsertSlaPolicy } from '../modules/sla/index.js';
+import { Ticket } from '../modules/tickets/index.js';
+import { DEFAULT_TIERS, upsertTiers } from '../modules/tiers/index.js';
+import { CommentVisibility, TicketImpact, TicketPriority, TicketStatus, type Domain } from '../modules/vocabulary/index.js';
 import type { RequestContext } from '../shared/context.js';
-import type { Domain } from '../modules/routing/model.js';
-import { Queue } from '../modules/routing/routing.entity.js';
-import { setTechnicalAccountManager, upsertAgentProfile } from '../modules/routing/agents.service.js';
-import { createQueue, createRoutingRule, type QueueInput, type RuleInput } from '../modules/routing/queues.service.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { systemPrincipal, type Principal } from '../shared/principal.js';
+import type { Principal } from '../shared/principal.js';
+import { changeTicketStatus, openTicket, replyToTicket } from '../workflows/index.js';
 
 export const DEMO_PASSWORD = 'tierdesk-demo';
 
@@ -325,8 +329,8 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
  * Idempotent demo data: the tier catalogue is brought up to date on every run; organizations, users and
  * tickets are created only when missing. Everything goes through the same services as the API.
  */
-export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { demo: boolean }): Promise<void> {
-  const system = createContext(orm, { principal: systemPrincipal('seed'), clock, log });
+export async function seed(runtime: Runtime, options: { demo: boolean }): Promise<void> {
+  const system = runtime.system('seed');
   await upsertTiers(system, DEFAULT_TIERS);
   if (!options.demo) return;
 
@@ -357,17 +361,19 @@ export async function seed(orm: MikroORM, clock: Clock, log: Logger, options: { 
   for (const organization of organizations) {
     if (await em.count(Ticket, { organization: organization.id })) continue;
     const requester = users.find((user) => user.organization?.id === organization.id && user.customerRole === 'ADMIN')!;
-    const asCustomer = createContext(orm, {
-      principal: { kind: 'customer', userId: requester.id, organizationId: organization.id, role: 'ADMIN', sessionId: 'seed' },
-      clock,
-      log,
+    const asCustomer = runtime.context({
+      kind: 'customer',
+      userId: requester.id,
+      organizationId: organization.id,
+      role: 'ADMIN',
+      sessionId: 'seed',
     });
-    const asAgent = createContext(orm, { principal: staff, clock, log });
+    const asAgent = runtime.context(staff);
     for (const demo of DEMO_TICKETS[organization.slug] ?? []) {
       const ticket = await openTicket(asCustomer, demo);
-      if (demo.reply) await addComment(asAgent, { ticketId: ticket.id, body: demo.reply, visibility: CommentVisibility.PUBLIC });
-      if (demo.status) await changeStatus(asAgent, { ticketId: ticket.id, status: demo.status });
+      if (demo.reply) await replyToTicket(asAgent, { ticketId: ticket.id, body: demo.reply, visibility: CommentVisibility.PUBLIC });
+      if (demo.status) await changeTicketStatus(asAgent, { ticketId: ticket.id, status: demo.status });
     }
   }
-  log.info({ organizations: organizations.length, users: users.length }, 'seed complete');
+  runtime.log.info({ organizations: organizations.length, users: users.length }, 'seed complete');
 }

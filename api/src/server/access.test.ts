@@ -1,6 +1,7 @@
 import { buildSchema as buildSdl, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { allows, describeRule, enforceAccess, MissingAccessRuleError } from './access.js';
+import { allows, describeRule } from '../shared/access.js';
+import { enforceAccess, MissingAccessRuleError } from './access.js';
 
 describe('access rules', () => {
   const customer = { kind: 'customer', userId: 'u', organizationId: 'o', role: 'MEMBER', sessionId: 's' } as const;

@@ -3,15 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { billingSettings, handleStripeEvent, verifyWebhook } from '../modules/billing/billing.service.js';
-import { authenticate } from '../modules/identity/identity.service.js';
-import type { Clock } from '../shared/clock.js';
+import type { Runtime } from '../app/runtime.js';
+import { billingSettings, handleStripeEvent, verifyWebhook } from '../modules/billing/index.js';
+import { authenticate } from '../modules/identity/index.js';
+import { organizationEntitlements } from '../modules/organizations/index.js';
 import type { RequestContext } from '../shared/context.js';
 import { AppError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import { createContext } from './context.js';
+import { systemPrincipal } from '../shared/principal.js';
 import { depthLimit } from './depth-limit.js';
 import { ApiBudget } from './rate-limit.js';
 import { tierdeskSchema } from './schema.js';
@@ -19,9 +18,7 @@ import { tierdeskSchema } from './schema.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ApiServerOptions {
-  orm: MikroORM;
-  clock: Clock;
-  log: Logger;
+  runtime: Runtime;
   port: number;
   host?: string;
   maxQueryDepth: number;
@@ -96,7 +93,8 @@ function errorBody(code: string, message: string, requestId: string) {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const { orm, clock, log } = options;
+  const { runtime } = options;
+  const { orm, clock, log } = runtime;
   const schema = await tierdeskSchema();
   const budget = new ApiBudget();
   const apollo = new ApolloServer<RequestContext>({
@@ -120,9 +118,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       throw error;
     }
-    const ctx = createContext(orm, { principal, clock, log, requestId });
+    const ctx = runtime.context(principal, { requestId });
     if (principal.kind === 'partner') {
-      const entitlements = await ctx.loaders.entitlements.load(principal.organizationId);
+      const entitlements = await organizationEntitlements(ctx, principal.organizationId);
       const verdict = budget.take(principal.organizationId, entitlements.limit('api.requestsPerMinute'), clock.now().getTime());
       if (!verdict.allowed) {
         throw new GraphQLError(`The API budget of ${entitlements.tier.name} is spent; retry in ${verdict.retryAfterSeconds} s.`, {
@@ -192,9 +190,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       throw error;
     }
     const signature = req.headers['stripe-signature'];
-    const verified = verifyWebhook(raw, Array.isArray(signature) ? signature[0] : signature, billingSettings().webhookSecret);
+    const ctx = runtime.context(systemPrincipal('stripe'), { requestId });
+    const verified = verifyWebhook(raw, Array.isArray(signature) ? signature[0] : signature, billingSettings(ctx).webhookSecret);
     if ('status' in verified) return sendJson(res, verified.status, verified.body, { 'x-request-id': requestId });
-    const outcome = await handleStripeEvent(orm, clock, log.child({ requestId }), verified);
+    const outcome = await handleStripeEvent(ctx, verified);
     sendJson(res, outcome.status, outcome.body, { 'x-request-id': requestId });
   }
 

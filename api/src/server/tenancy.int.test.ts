@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENANT_FILTER } from '../db/tenant-filter.js';
-import { ApiKey } from '../modules/identity/identity.entity.js';
-import { UpgradeReminder } from '../modules/billing/upgrade-reminder.entity.js';
-import { Organization } from '../modules/organizations/organization.entity.js';
+import { TENANT_FILTER } from '../shared/tenancy.js';
+import { ApiKey } from '../modules/identity/index.js';
+import { UpgradeReminder } from '../modules/billing/index.js';
+import { Organization } from '../modules/organizations/index.js';
 import { parseGlobalId, toGlobalId, type NodeType } from '../shared/ids.js';
 import { API_SCOPES } from '../shared/principal.js';
 import { createOrgApiKey, gql, organizationId, signIn, type GraphQLResponse } from '../../../test/support/graphql.js';
@@ -858,14 +858,17 @@ describe.each(CALLERS)('internal notes stay with staff, even within initech, as 
     expect(ok(await gql(api.url, query, { id: initech.internalComment }, agent)).data?.node).toMatchObject({ visibility: 'INTERNAL' });
   });
 
-  it("leaves internal-note entries out of the ticket's events", async () => {
+  it("leaves internal-note and routing entries out of the ticket's events", async () => {
     const query = 'query($id: ID!) { ticket(id: $id) { events { type data } } }';
     const events: { type: string; data: string }[] = ok(await gql(api.url, query, { id: initech.ticket }, token())).data!.ticket.events;
     expect(events.length).toBeGreaterThan(0);
     expect(events.filter((event) => event.data.includes('INTERNAL') || event.data.includes(internalRaw()))).toEqual([]);
     const staffEvents: { type: string; data: string }[] = ok(await gql(api.url, query, { id: initech.ticket }, agent)).data!.ticket.events;
     expect(staffEvents.filter((event) => event.data.includes(internalRaw()))).toHaveLength(1);
-    expect(staffEvents).toHaveLength(events.length + 1);
+    // Routing's entries name internal queues and lead times: staff only.
+    expect(events.filter((event) => event.type === 'ROUTED')).toEqual([]);
+    expect(staffEvents.filter((event) => event.type === 'ROUTED')).toHaveLength(1);
+    expect(staffEvents).toHaveLength(events.length + 2);
   });
 });
 

@@ -1,4 +1,5 @@
-import { Field, ID, InterfaceType, ObjectType } from 'type-graphql';
+import { Field, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { enumOf, type EnumObject } from './enums.js';
 import { AppError } from './errors.js';
 
 @InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
@@ -47,4 +48,21 @@ export async function mutationPayload<P extends WithUserErrors>(
     });
     return Object.assign(payload, { userErrors: [userError] });
   }
+}
+
+/**
+ * Declares a GraphQL enum from the one const list that defines its values, so the list, the TypeScript type and the
+ * schema cannot drift apart. Returns the enum object (`TicketPriority.LOW`); the values keep the list's order.
+ */
+export function graphqlEnum<const V extends string>(
+  name: string,
+  values: readonly V[],
+  options: { description?: string; valueDescriptions?: Partial<Record<V, string>> } = {},
+): EnumObject<V> {
+  const object = enumOf(values);
+  const valuesConfig = Object.fromEntries(
+    Object.entries(options.valueDescriptions ?? {}).map(([value, description]) => [value, { description: description as string }]),
+  );
+  registerEnumType(object, { name, description: options.description, valuesConfig: valuesConfig as never });
+  return object;
 }

@@ -1,7 +1,9 @@
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'tierdesk-api' }, redact: ['req.headers.authorization', '*.password', '*.token'] });
+/** JSON logs to stdout; commands whose stdout is their result (an API key, a report) log to stderr instead. */
+export function createLogger(level: string, options: { stderr?: boolean } = {}): Logger {
+  const settings = { level, base: { service: 'tierdesk-api' }, redact: ['req.headers.authorization', '*.password', '*.token'] };
+  return options.stderr ? pino(settings, destination({ dest: 2, sync: true })) : pino(settings);
 }

@@ -5,6 +5,7 @@ import { Migration20261121055251_knowledge_base } from './Migration2026112105525
 import { Migration20261121061559_billing } from './Migration20261121061559_billing.js';
 import { Migration20261121063839_upgrade_reminders } from './Migration20261121063839_upgrade_reminders.js';
 import { Migration20261121070100_routing } from './Migration20261121070100_routing.js';
+import { Migration20261202080000_routed_trail } from './Migration20261202080000_routed_trail.js';
 
 /** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121061559_billing', class: Migration20261121061559_billing },
   { name: 'Migration20261121063839_upgrade_reminders', class: Migration20261121063839_upgrade_reminders },
   { name: 'Migration20261121070100_routing', class: Migration20261121070100_routing },
+  { name: 'Migration20261202080000_routed_trail', class: Migration20261202080000_routed_trail },
 ];

@@ -1,7 +1,7 @@
 import { Entity, Filter, OneToOne, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { Organization } from '../organizations/index.js';
 import type { DunningState } from './billing.policy.js';
 
 /**

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signIn } from '../../../../test/support/graphql.js';
 import { startTestApi, TEST_WEBHOOK_SECRET, type TestApi } from '../../../../test/support/api.js';
 import { FixedClock } from '../../shared/clock.js';
-import { OutboundEvent } from '../escalations/escalation.entity.js';
-import { Organization, TierChange } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketStatus } from '../tickets/ticket.enums.js';
-import { TicketClock } from '../sla/sla.entity.js';
+import { OutboundEvent } from '../outbox/index.js';
+import { Organization, TierChange } from '../organizations/index.js';
+import { Ticket } from '../tickets/index.js';
+import { TicketStatus } from '../vocabulary/index.js';
+import { TicketClock } from '../sla/index.js';
 import { BillingAccount, StripeEvent } from './billing.entity.js';
 import { expireGracePeriods, GRACE_ENDED_REASON } from './billing.service.js';
 
@@ -435,7 +435,7 @@ describe('billing', () => {
     expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('past_due');
 
     const clock = { now: () => new Date(api.stripe!.now() * 1000) };
-    const first = await expireGracePeriods(systemEm(), clock);
+    const first = await expireGracePeriods(api.system('billing-grace').at(clock.now()));
     const signedIn = await signIn(api.url, 'ada@initech.example');
     expect(first.downgraded).toEqual([{ organizationId: organization.id, fromTier: 'enterprise' }]);
     expect(await tierOf('initech')).toBe('community');
@@ -447,7 +447,7 @@ describe('billing', () => {
     const historyCount = await check.count(TierChange, { organization: organization.id });
     const events = await check.count(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' });
 
-    const second = await expireGracePeriods(systemEm(), clock);
+    const second = await expireGracePeriods(api.system('billing-grace').at(clock.now()));
     expect(second).toEqual({ checked: 0, downgraded: [] });
     const after = systemEm();
     expect(await after.count(TierChange, { organization: organization.id })).toBe(historyCount);

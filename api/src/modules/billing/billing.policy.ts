@@ -11,7 +11,8 @@ export interface SubscriptionSnapshot {
   cancelAtPeriodEnd: boolean;
 }
 
-export type DunningState = 'NONE' | 'GRACE' | 'DOWNGRADED';
+export const DUNNING_STATES = ['NONE', 'GRACE', 'DOWNGRADED'] as const;
+export type DunningState = (typeof DUNNING_STATES)[number];
 
 export interface BillingDecision {
   /** The tier the organization should be on now. */

@@ -1,11 +1,11 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, parseGlobalId } from '../../shared/ids.js';
 import { tenantOf } from '../../shared/principal.js';
-import { TierType } from '../tiers/tier.types.js';
+import { tierCatalogue, TierType } from '../tiers/index.js';
 import { billingStatus, changePlan, openBillingPortal, previewPlanChange, startCheckout } from './billing.service.js';
 import {
   BillingIntervalEnum,
@@ -52,7 +52,7 @@ export class BillingResolver {
   @Query(() => [PlanType], { description: 'The paid tiers with their monthly and annual prices, lowest first.' })
   @Access({ public: true })
   async plans(@Ctx() ctx: RequestContext): Promise<PlanType[]> {
-    const catalogue = await ctx.loaders.tierCatalogue();
+    const catalogue = await tierCatalogue(ctx);
     return PLANS.flatMap((plan) => {
       const entry = catalogue.find((candidate) => candidate.tier.key === plan.tierKey);
       if (!entry) return [];

@@ -1,22 +1,13 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import Stripe from 'stripe';
-import type { Clock } from '../../shared/clock.js';
-import type { RequestContext } from '../../shared/context.js';
+import { ServiceKey, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
-import { systemPrincipal } from '../../shared/principal.js';
-import { createContext } from '../../server/context.js';
-import { createLoaders } from '../../server/loaders.js';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
-import { randomUUID } from 'node:crypto';
-import { createLogger } from '../../shared/logger.js';
-import { emitEvent } from '../escalations/escalation.service.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { changeTier } from '../organizations/organization.service.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketStatus } from '../tickets/ticket.enums.js';
-import { Tier } from '../tiers/tier.entity.js';
+import { priorityRefusal } from '../entitlements/index.js';
+import { changeTier, Organization } from '../organizations/index.js';
+import { Ticket } from '../tickets/index.js';
+import { Tier, tierCatalogue } from '../tiers/index.js';
+import { OPEN_STATUSES } from '../vocabulary/index.js';
 import { BillingAccount, StripeEvent } from './billing.entity.js';
 import { changeKind, decideTier, type SubscriptionSnapshot } from './billing.policy.js';
 import { FREE_TIER_KEY, lookupKey, PLANS, planPrices, tierOfLookupKey, type BillingInterval, type PlanDefinition } from './plans.js';
@@ -26,21 +17,16 @@ export interface BillingSettings extends StripeSettings {
   graceDays: number;
 }
 
-let settings: BillingSettings | null = null;
+/** The Stripe client every billing use case talks to, and the billing settings; provided by the composition root. */
+export const BILLING = new ServiceKey<BillingSettings>('billing.settings');
 
-/** Set once at boot (like the search engine): the Stripe client every billing use case talks to. */
-export function configureBilling(value: BillingSettings | null): void {
-  settings = value;
-}
-
-export function billingSettings(): BillingSettings {
-  if (!settings) throw new AppError('BILLING_UNAVAILABLE', 'Billing is not configured on this server.');
-  return settings;
+export function billingSettings(ctx: RequestContext): BillingSettings {
+  return ctx.services.get(BILLING);
 }
 
 /** Stripe errors reach the client as BILLING_UNAVAILABLE (the details go to the log, not to the customer). */
-async function callStripe<T>(ctx: { log: Logger }, what: string, run: (stripe: Stripe) => Promise<T>): Promise<T> {
-  const { stripe } = billingSettings();
+async function callStripe<T>(ctx: RequestContext, what: string, run: (stripe: Stripe) => Promise<T>): Promise<T> {
+  const { stripe } = billingSettings(ctx);
   try {
     return await run(stripe);
   } catch (error) {
@@ -112,7 +98,7 @@ export async function syncPlans(stripe: Stripe, tierNames: ReadonlyMap<string, s
   return report;
 }
 
-async function priceFor(ctx: { log: Logger }, key: string): Promise<Stripe.Price> {
+async function priceFor(ctx: RequestContext, key: string): Promise<Stripe.Price> {
   const prices = await callStripe(ctx, 'find the price', (stripe) => stripe.prices.list({ lookup_keys: [key], active: true, limit: 1 }));
   const price = prices.data[0];
   if (!price) throw new AppError('BILLING_UNAVAILABLE', `The price ${key} is not set up in Stripe; run \`tierdesk billing sync-plans\`.`);
@@ -172,14 +158,14 @@ function hasLiveSubscription(account: BillingAccount | null): boolean {
  * the tier changes (with its history entry, re-timed tickets and an outbound event) only when it differs.
  */
 async function applySubscription(
-  ctx: RequestContext,
-  em: EntityManager,
+  tx: RequestContext,
   account: BillingAccount,
   subscription: Stripe.Subscription | null,
   reason: string,
 ): Promise<{ tierChanged: boolean }> {
-  const now = ctx.clock.now();
-  const { graceDays } = billingSettings();
+  const { em } = tx;
+  const now = tx.clock.now();
+  const { graceDays } = billingSettings(tx);
   // Locked and re-read: a webhook and the mutation that caused it may both be applying the same change.
   const organization = await em.findOneOrFail(
     Organization,
@@ -212,21 +198,17 @@ async function applySubscription(
   }
   await em.flush();
   if (decision.tierKey === organization.tier.key) return { tierChanged: false };
-  const from = organization.tier.key;
-  const txCtx: RequestContext = { ...ctx, em };
-  await changeTier(txCtx, { organizationId: organization.id, tierKey: decision.tierKey, reason });
-  emitEvent(
-    em,
-    organization.id,
-    'organization.tier_changed',
-    { fromTier: from, toTier: decision.tierKey, reason, subscriptionId: subscription?.id ?? null, dunning: decision.dunning },
-    now,
-  );
+  await changeTier(tx, {
+    organizationId: organization.id,
+    tierKey: decision.tierKey,
+    reason,
+    details: { subscriptionId: subscription?.id ?? null, dunning: decision.dunning },
+  });
   await em.flush();
   return { tierChanged: true };
 }
 
-async function retrieveSubscription(ctx: { log: Logger }, id: string): Promise<Stripe.Subscription> {
+async function retrieveSubscription(ctx: RequestContext, id: string): Promise<Stripe.Subscription> {
   return callStripe(ctx, 'read the subscription', (stripe) => stripe.subscriptions.retrieve(id));
 }
 
@@ -243,7 +225,7 @@ export async function billingStatus(ctx: RequestContext, organizationId: string)
   const organization = await ctx.em.findOne(Organization, { id: organizationId }, { populate: ['tier'] });
   if (!organization) throw notFound('Organization');
   const account = await ctx.em.findOne(BillingAccount, { organization: organizationId });
-  return { organization, account, testMode: settings?.testMode ?? true };
+  return { organization, account, testMode: billingSettings(ctx).testMode };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -289,7 +271,7 @@ async function ensureCustomer(ctx: RequestContext, organization: Organization): 
   return account;
 }
 
-async function loadOrganization(ctx: RequestContext, organizationId: string): Promise<Organization> {
+async function requireOrganization(ctx: RequestContext, organizationId: string): Promise<Organization> {
   const organization = await ctx.em.findOne(Organization, { id: organizationId }, { populate: ['tier'] });
   if (!organization) throw notFound('Organization');
   return organization;
@@ -311,7 +293,7 @@ export async function startCheckout(
   const plan = paidPlan(input.tierKey);
   const successUrl = checkUrl('successUrl', input.successUrl);
   const cancelUrl = checkUrl('cancelUrl', input.cancelUrl);
-  const organization = await loadOrganization(ctx, organizationId);
+  const organization = await requireOrganization(ctx, organizationId);
   if (organization.tier.key === plan.tierKey) {
     throw new AppError('ALREADY_ON_TIER', `${organization.name} is already on the ${organization.tier.name} tier.`, {
       field: ['input', 'tierKey'],
@@ -362,7 +344,7 @@ async function tierRanks(em: EntityManager): Promise<Map<string, Tier>> {
 
 async function planChange(ctx: RequestContext, organizationId: string, input: PlanChangeInput): Promise<PlannedChange> {
   if (input.tierKey !== FREE_TIER_KEY) paidPlan(input.tierKey);
-  const organization = await loadOrganization(ctx, organizationId);
+  const organization = await requireOrganization(ctx, organizationId);
   const account = await ctx.em.findOne(BillingAccount, { organization: organization.id });
   if (!account || !hasLiveSubscription(account)) {
     throw new AppError('NO_SUBSCRIPTION', `${organization.name} has no subscription yet; start one with startCheckout.`);
@@ -441,19 +423,17 @@ export async function previewPlanChange(ctx: RequestContext, organizationId: str
   };
 }
 
-const OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
-
 /** A lower tier must allow the priorities of the organization's open tickets, or they would lose their SLA. */
 async function assertDowngradeAllowed(ctx: RequestContext, organization: Organization, tierKey: string): Promise<void> {
-  const entry = (await ctx.loaders.tierCatalogue()).find((candidate) => candidate.tier.key === tierKey);
+  const catalogue = await tierCatalogue(ctx);
+  const entry = catalogue.find((candidate) => candidate.tier.key === tierKey);
   if (!entry) throw badInput('tierKey', `There is no tier "${tierKey}".`);
-  const allowed = new Set(entry.entitlements.members('tickets.priorities'));
   const open = await ctx.em.find(
     Ticket,
     { organization: organization.id, status: { $in: OPEN_STATUSES } },
     { orderBy: { number: 'asc' }, limit: 500 },
   );
-  const blocking = open.filter((ticket) => !allowed.has(ticket.priority));
+  const blocking = open.filter((ticket) => priorityRefusal(entry.entitlements, catalogue, ticket.priority) !== null);
   if (!blocking.length) return;
   const named = blocking
     .slice(0, 10)
@@ -503,13 +483,13 @@ export async function changePlan(ctx: RequestContext, organizationId: string, in
     );
   }
   const reason = `Plan change to ${input.tierKey} (${input.interval === 'month' ? 'monthly' : 'annual'}) by the organization`;
-  await ctx.em.transactional(async (em) => {
-    const account = await em.findOneOrFail(
+  await ctx.transaction(async (tx) => {
+    const account = await tx.em.findOneOrFail(
       BillingAccount,
       { id: change.account.id },
       { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
     );
-    await applySubscription(ctx, em, account, updated, reason);
+    await applySubscription(tx, account, updated, reason);
   });
   ctx.em.clear();
   return billingStatus(ctx, organizationId);
@@ -543,48 +523,30 @@ export interface GraceExpiryReport {
  * account shows dunning DOWNGRADED. Idempotent: a downgraded account is no longer in GRACE.
  * `em` must see every tenant (`allTenants`).
  */
-export async function expireGracePeriods(
-  em: EntityManager,
-  clock: Clock,
-  log: Logger = createLogger('silent'),
-): Promise<GraceExpiryReport> {
-  const now = clock.now();
-  const reader = em.fork({ clear: true });
-  reader.setFilterParams(TENANT_FILTER, { allTenants: true });
-  const due = await reader.find(
-    BillingAccount,
-    { dunning: 'GRACE', graceEndsAt: { $lte: now } },
-    { orderBy: { graceEndsAt: 'asc', id: 'asc' }, fields: ['id'] },
-  );
+export async function expireGracePeriods(ctx: RequestContext): Promise<GraceExpiryReport> {
+  const now = ctx.clock.now();
+  const due = await ctx.em
+    .fork({ clear: true })
+    .find(BillingAccount, { dunning: 'GRACE', graceEndsAt: { $lte: now } }, { orderBy: { graceEndsAt: 'asc', id: 'asc' }, fields: ['id'] });
   const report: GraceExpiryReport = { checked: due.length, downgraded: [] };
   for (const { id } of due) {
-    const principal = systemPrincipal('billing-grace');
-    const base = em.fork({ clear: true });
-    base.setFilterParams(TENANT_FILTER, { allTenants: true });
-    const ctx: RequestContext = {
-      requestId: randomUUID(),
-      principal,
-      em: base,
-      loaders: createLoaders(base, principal, clock),
-      clock,
-      log: log.child({ billingAccount: id }),
-    };
     try {
-      await base.transactional(async (tx) => {
-        const account = await tx.findOne(BillingAccount, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-        // Re-checked under the lock: a webhook (or another worker) may have settled it meanwhile.
+      await ctx.transaction(async (tx) => {
+        const account = await tx.em.findOne(BillingAccount, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        // Re-checked under the lock: a webhook (or another runner) may have settled it meanwhile.
         if (!account || account.dunning !== 'GRACE' || !account.graceEndsAt || account.graceEndsAt > now) return;
-        const subscription = account.stripeSubscriptionId ? await retrieveSubscription(ctx, account.stripeSubscriptionId) : null;
-        const organization = await tx.findOneOrFail(Organization, { id: account.organization.id }, { populate: ['tier'] });
+        const subscription = account.stripeSubscriptionId ? await retrieveSubscription(tx, account.stripeSubscriptionId) : null;
+        const organization = await tx.em.findOneOrFail(Organization, { id: account.organization.id }, { populate: ['tier'] });
         const fromTier = organization.tier.key;
-        const { tierChanged } = await applySubscription(ctx, tx, account, subscription, GRACE_ENDED_REASON);
+        const { tierChanged } = await applySubscription(tx, account, subscription, GRACE_ENDED_REASON);
         if (tierChanged) report.downgraded.push({ organizationId: organization.id, fromTier });
       });
     } catch (error) {
       // One account's failure (Stripe unreachable) does not hold the others up; the next pass retries it.
-      ctx.log.warn({ err: error }, 'grace expiry failed for an account');
+      ctx.log.warn({ err: error, billingAccount: id }, 'grace expiry failed for an account');
     }
   }
+  if (report.downgraded.length) ctx.log.info({ organizations: report.downgraded.length }, 'grace periods ended; moved to the free tier');
   return report;
 }
 
@@ -663,13 +625,8 @@ function refsOf(event: Stripe.Event): EventRefs {
  * Applies one verified event: finds the organization, re-reads the subscription from Stripe (so the order in which
  * events arrive does not matter), and updates the account and the tier in one transaction with the event's id.
  */
-export async function handleStripeEvent(orm: MikroORM, clock: Clock, log: Logger, event: Stripe.Event): Promise<WebhookOutcome> {
+export async function handleStripeEvent(ctx: RequestContext, event: Stripe.Event): Promise<WebhookOutcome> {
   if (!HANDLED_EVENTS.has(event.type)) return { status: 200, body: { received: true, result: 'ignored' } };
-  const ctx = createContext(orm, {
-    principal: systemPrincipal('stripe'),
-    clock,
-    log: log.child({ stripeEvent: event.id, type: event.type }),
-  });
   if (await ctx.em.findOne(StripeEvent, { id: event.id })) return { status: 200, body: { received: true, result: 'duplicate' } };
   const refs = refsOf(event);
   let account = refs.customerId ? await ctx.em.findOne(BillingAccount, { stripeCustomerId: refs.customerId }) : null;
@@ -693,13 +650,14 @@ export async function handleStripeEvent(orm: MikroORM, clock: Clock, log: Logger
   const accountId = account.id;
   try {
     let tierChanged = false;
-    await ctx.em.transactional(async (em) => {
+    await ctx.transaction(async (tx) => {
+      const { em } = tx;
       em.persist(
         Object.assign(new StripeEvent(), {
           id: event.id,
           type: event.type,
           organizationId: account.organization.id,
-          processedAt: clock.now(),
+          processedAt: tx.clock.now(),
         }),
       );
       await em.flush();
@@ -709,9 +667,9 @@ export async function handleStripeEvent(orm: MikroORM, clock: Clock, log: Logger
         hasLiveSubscription(locked) && locked.stripeSubscriptionId !== refs.subscriptionId
           ? locked.stripeSubscriptionId
           : (refs.subscriptionId ?? locked.stripeSubscriptionId);
-      const subscription = subscriptionId ? await retrieveSubscription(ctx, subscriptionId) : null;
+      const subscription = subscriptionId ? await retrieveSubscription(tx, subscriptionId) : null;
       if (!subscription) return;
-      ({ tierChanged } = await applySubscription(ctx, em, locked, subscription, `Stripe ${event.type} (${event.id})`));
+      ({ tierChanged } = await applySubscription(tx, locked, subscription, `Stripe ${event.type} (${event.id})`));
     });
     return { status: 200, body: { received: true, result: 'applied', tierChanged } };
   } catch (error) {

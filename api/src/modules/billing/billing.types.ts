@@ -1,32 +1,22 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import type { UpgradeReminder } from './upgrade-reminder.entity.js';
-import { TierType } from '../tiers/tier.types.js';
+import { TierType } from '../tiers/index.js';
+import { DUNNING_STATES, type DunningState } from './billing.policy.js';
 import type { BillingStatus, PlanPreview } from './billing.service.js';
 
-export enum BillingIntervalEnum {
-  MONTH = 'MONTH',
-  YEAR = 'YEAR',
-}
-registerEnumType(BillingIntervalEnum, { name: 'BillingInterval' });
+const BILLING_INTERVALS = ['MONTH', 'YEAR'] as const;
+export type BillingIntervalEnum = (typeof BILLING_INTERVALS)[number];
+export const BillingIntervalEnum = graphqlEnum('BillingInterval', BILLING_INTERVALS);
 
-export enum PlanChangeTiming {
-  NOW = 'NOW',
-  PERIOD_END = 'PERIOD_END',
-}
-registerEnumType(PlanChangeTiming, {
-  name: 'PlanChangeTiming',
+const PLAN_CHANGE_TIMINGS = ['NOW', 'PERIOD_END'] as const;
+type PlanChangeTiming = (typeof PLAN_CHANGE_TIMINGS)[number];
+const PlanChangeTiming = graphqlEnum('PlanChangeTiming', PLAN_CHANGE_TIMINGS, {
   description: 'Upgrades apply now (prorated); downgrades at the end of the paid period.',
 });
 
-export enum DunningStateEnum {
-  NONE = 'NONE',
-  GRACE = 'GRACE',
-  DOWNGRADED = 'DOWNGRADED',
-}
-registerEnumType(DunningStateEnum, {
-  name: 'DunningState',
+const DunningStateEnum = graphqlEnum('DunningState', DUNNING_STATES, {
   description: 'GRACE: a payment failed, the paid tier holds until graceEndsAt; DOWNGRADED: it did not recover.',
 });
 
@@ -78,7 +68,7 @@ export class BillingStatusType {
   pendingTierKey: string | null;
 
   @Field(() => DunningStateEnum)
-  dunning: DunningStateEnum;
+  dunning: DunningState;
 
   @Field(() => Date, { nullable: true })
   graceEndsAt: Date | null;
@@ -98,7 +88,7 @@ export class BillingStatusType {
       currentPeriodEnd: account?.currentPeriodEnd ?? null,
       cancelAtPeriodEnd: account?.cancelAtPeriodEnd ?? false,
       pendingTierKey: account?.pendingTierKey ?? null,
-      dunning: (account?.dunning ?? 'NONE') as DunningStateEnum,
+      dunning: account?.dunning ?? 'NONE',
       graceEndsAt: account?.graceEndsAt ?? null,
       trialUsed: account?.trialUsed ?? false,
       testMode: status.testMode,
@@ -135,7 +125,7 @@ export class PlanChangePreviewType {
   static from(preview: PlanPreview): PlanChangePreviewType {
     return Object.assign(new PlanChangePreviewType(), {
       ...preview,
-      effective: preview.effective as PlanChangeTiming,
+      effective: preview.effective,
       lines: preview.lines.map((line) => Object.assign(new PlanChangeLineType(), line)),
     });
   }

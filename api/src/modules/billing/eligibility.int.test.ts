@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signIn } from '../../../../test/support/graphql.js';
 import { startTestApi, type TestApi } from '../../../../test/support/api.js';
 import { FixedClock } from '../../shared/clock.js';
-import { OutboundEvent } from '../escalations/escalation.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { OutboundEvent } from '../outbox/index.js';
+import { Organization } from '../organizations/index.js';
 import { evaluateUpgradeEligibility } from './eligibility.service.js';
 import { UpgradeReminder } from './upgrade-reminder.entity.js';
 
@@ -22,7 +22,7 @@ function systemEm() {
 }
 
 async function run() {
-  return evaluateUpgradeEligibility(systemEm(), clock);
+  return evaluateUpgradeEligibility(api.system('billing.upgrade-check').at(clock.now()));
 }
 
 async function reminders(slug: string) {

@@ -1,13 +1,12 @@
-import { raw, type EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../shared/clock.js';
+import { raw } from '@mikro-orm/postgresql';
 import { startOfMonthUtc } from '../../shared/clock.js';
 import type { RequestContext } from '../../shared/context.js';
 import { notFound } from '../../shared/errors.js';
-import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
-import { loadTierCatalogue, resolveEntitlements } from '../entitlements/entitlement.service.js';
-import { emitEvent } from '../escalations/escalation.service.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
+import { resolveEntitlements } from '../entitlements/index.js';
+import { EntitlementOverride, loadOrganization, Organization } from '../organizations/index.js';
+import { emitEvent } from '../outbox/index.js';
+import { Ticket } from '../tickets/index.js';
+import { loadTierCatalogue, tierCatalogue, TierEntitlement } from '../tiers/index.js';
 import { upgradeEligibility } from './eligibility.js';
 import { UpgradeReminder } from './upgrade-reminder.entity.js';
 
@@ -24,14 +23,15 @@ export interface EligibilityReport {
  * upgrade reminder (and emits `organization.upgrade_suggested`) when a higher tier fits and there is neither an
  * undismissed reminder for that tier nor one dismissed in the last 30 days. A fixed number of statements whatever
  * the number of organizations; one run at a time (advisory lock), so two workers never double a reminder.
- * `em` must see every tenant (`allTenants`).
+ * `ctx` is a system context (it reads every tenant).
  */
-export async function evaluateUpgradeEligibility(em: EntityManager, clock: Clock): Promise<EligibilityReport> {
-  return em.transactional(async (tx) => {
+export async function evaluateUpgradeEligibility(ctx: RequestContext): Promise<EligibilityReport> {
+  const report = await ctx.transaction(async (txCtx) => {
+    const tx = txCtx.em;
     await tx
       .getConnection()
       .execute(`select pg_advisory_xact_lock(hashtext('tierdesk.upgrade_eligibility'))`, [], 'all', tx.getTransactionContext());
-    const now = clock.now();
+    const now = txCtx.clock.now();
     const quietSince = new Date(now.getTime() - DISMISSED_QUIET_DAYS * 86_400_000);
     // One after another: a transaction is one connection.
     const organizations = await tx.find(Organization, {}, { orderBy: { id: 'asc' } });
@@ -82,25 +82,25 @@ export async function evaluateUpgradeEligibility(em: EntityManager, clock: Clock
         updatedAt: now,
       });
       tx.persist(reminder);
-      emitEvent(
-        tx,
-        organization.id,
-        'organization.upgrade_suggested',
-        { reminderId: reminder.id, fromTier: entry.tier.key, suggestedTier: suggestion.tier.key, reasons: suggestion.reasons },
-        now,
-      );
+      await emitEvent(txCtx, {
+        organizationId: organization.id,
+        type: 'organization.upgrade_suggested',
+        data: { reminderId: reminder.id, fromTier: entry.tier.key, suggestedTier: suggestion.tier.key, reasons: suggestion.reasons },
+      });
       report.created.push({ organizationId: organization.id, tierKey: suggestion.tier.key, reasons: suggestion.reasons });
     }
     await tx.flush();
     return report;
   });
+  if (report.created.length) ctx.log.info({ reminders: report.created.length }, 'upgrade reminders created');
+  return report;
 }
 
 /** The organization's current reminder: the newest undismissed one for a tier above its current tier. */
 export async function currentUpgradeReminder(ctx: RequestContext, organizationId: string): Promise<UpgradeReminder | null> {
-  const organization = await ctx.loaders.organization.load(organizationId);
+  const organization = await loadOrganization(ctx, organizationId);
   if (!organization) return null;
-  const catalogue = await ctx.loaders.tierCatalogue();
+  const catalogue = await tierCatalogue(ctx);
   const rank = catalogue.find((entry) => entry.tier.id === organization.tier.id)?.tier.rank ?? Number.POSITIVE_INFINITY;
   const higher = catalogue.filter((entry) => entry.tier.rank > rank).map((entry) => entry.tier.key);
   if (!higher.length) return null;

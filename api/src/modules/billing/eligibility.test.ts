@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEntitlements, type TierCatalogueEntry } from '../entitlements/entitlement.service.js';
-import type { TierEntitlement } from '../entitlements/entitlement.entity.js';
-import type { FeatureKey } from '../entitlements/features.js';
-import type { Tier } from '../tiers/tier.entity.js';
-import { DEFAULT_TIERS } from '../tiers/tier.catalogue.js';
+import { resolveEntitlements, type FeatureKey, type TierCatalogueEntry, type TierValue } from '../entitlements/index.js';
+import { DEFAULT_TIERS, type Tier } from '../tiers/index.js';
 import { upgradeEligibility, type EligibilityInput } from './eligibility.js';
 
 const at = new Date('2026-11-21T12:00:00Z');
-const catalogue: TierCatalogueEntry[] = DEFAULT_TIERS.map((definition) => {
+const catalogue: TierCatalogueEntry<Tier>[] = DEFAULT_TIERS.map((definition) => {
   const { entitlements, ...fields } = definition;
   const tier = { ...fields, id: `tier-${definition.key}` } as unknown as Tier;
-  const values = Object.entries(entitlements).map(
-    ([feature, value]) => ({ tier, feature: feature as FeatureKey, value }) as unknown as TierEntitlement,
-  );
+  const values = Object.entries(entitlements).map(([feature, value]): TierValue => ({ feature: feature as FeatureKey, value }));
   return { tier, entitlements: resolveEntitlements(tier, values, [], at) };
 });
 const tier = (key: string) => catalogue.find((entry) => entry.tier.key === key)!.tier;

@@ -1,9 +1,9 @@
-import type { EffectiveEntitlements, TierCatalogueEntry } from '../entitlements/entitlement.service.js';
-import { Coverage } from '../entitlements/features.js';
-import { checkCriteria, suggestTier } from '../organizations/organization.service.js';
-import type { Organization } from '../organizations/organization.entity.js';
-import type { Tier } from '../tiers/tier.entity.js';
-import { TicketPriority } from '../tickets/ticket.enums.js';
+import { priorityRefusal, type EffectiveEntitlements, type TierCatalogueEntry as CatalogueEntry } from '../entitlements/index.js';
+import { checkCriteria, suggestTier, type Organization } from '../organizations/index.js';
+import type { Tier } from '../tiers/index.js';
+import { Coverage, TicketPriority } from '../vocabulary/index.js';
+
+type TierCatalogueEntry = CatalogueEntry<Tier>;
 
 /** The share of the monthly ticket allowance from which it counts as nearly used. */
 export const ALLOWANCE_NEARLY_USED = 0.8;
@@ -62,7 +62,7 @@ export function upgradeEligibility(input: EligibilityInput): UpgradeSuggestion |
   if (!higher.length) return null;
   const reasons: Reason[] = [];
 
-  if (input.severeTicketsThisMonth > 0 && !current.allowsPriority(TicketPriority.URGENT)) {
+  if (input.severeTicketsThisMonth > 0 && priorityRefusal(current, catalogue, TicketPriority.URGENT)) {
     const count = input.severeTicketsThisMonth;
     const fixes = (entry: TierCatalogueEntry) => entry.entitlements.allowsPriority(TicketPriority.URGENT);
     const starts = higher.find(fixes);

@@ -1,5 +1,4 @@
 import Stripe from 'stripe';
-import type { Config } from '../../config.js';
 
 /** The key the bundled local Stripe-compatible server accepts (any `sk_test_…` would do). */
 export const LOCAL_STRIPE_KEY = 'sk_test_local';
@@ -19,9 +18,11 @@ export interface StripeSettings {
  * The Stripe SDK client. A real key talks to Stripe; without one the same SDK talks to the local server on
  * STRIPE_LOCAL_PORT, so every code path is the one production runs.
  */
-export function createStripeClient(
-  config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_WEBHOOK_SECRET' | 'STRIPE_LOCAL_PORT'>,
-): StripeSettings {
+export function createStripeClient(config: {
+  STRIPE_SECRET_KEY?: string | undefined;
+  STRIPE_WEBHOOK_SECRET?: string | undefined;
+  STRIPE_LOCAL_PORT: number;
+}): StripeSettings {
   if (config.STRIPE_SECRET_KEY) {
     return {
       stripe: new Stripe(config.STRIPE_SECRET_KEY, { maxNetworkRetries: 2 }),

@@ -1,5 +1,5 @@
 import { Entity, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
+import { BaseEntity } from '../../shared/entity.js';
 import type { Holiday, WeeklyInterval } from './calendar.js';
 
 /**

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext } from '../../server/context.js';
 import { FixedClock } from '../../shared/clock.js';
-import { systemPrincipal } from '../../shared/principal.js';
-import { upsertTiers } from '../tiers/tier.service.js';
+import { upsertTiers } from '../tiers/index.js';
 import { gql, organizationId, signIn } from '../../../../test/support/graphql.js';
 import { startTestApi, type TestApi } from '../../../../test/support/api.js';
 
@@ -235,7 +233,7 @@ describe('business calendars (admin GraphQL)', () => {
 
 describe('SLA policies', () => {
   it('refuses a policy for a tier that allows a priority without targets, naming it', async () => {
-    const ctx = createContext(api.orm, { principal: systemPrincipal('test'), clock, log: api.api.log });
+    const ctx = api.system('test');
     await upsertTiers(ctx, [
       {
         key: 'startup',

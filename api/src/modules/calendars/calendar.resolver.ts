@@ -1,11 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, parseGlobalId } from '../../shared/ids.js';
-import { OrganizationPayload, OrganizationType } from '../organizations/organization.types.js';
-import { setOrganizationCalendar } from '../organizations/organization.service.js';
+import { isStaffLike } from '../../shared/principal.js';
 import { BusinessCalendarVersion } from './calendar.entity.js';
 import {
   compileVersion,
@@ -22,7 +21,6 @@ import {
   BusinessCalendarType,
   CreateBusinessCalendarInput,
   ImportCalendarHolidaysInput,
-  SetOrganizationCalendarInput,
   UpdateBusinessCalendarInput,
 } from './calendar.types.js';
 
@@ -35,6 +33,12 @@ async function present(ctx: RequestContext, calendarId: string): Promise<Busines
 async function compiledOf(ctx: RequestContext, calendar: BusinessCalendarType) {
   const version = await ctx.em.findOneOrFail(BusinessCalendarVersion, { id: calendar.versionId });
   return compileVersion(version);
+}
+
+/** `node(id:)` for calendars: staff only, like `businessCalendar`. */
+export async function businessCalendarNode(ctx: RequestContext, id: string): Promise<BusinessCalendarType | null> {
+  if (!isStaffLike(ctx.principal)) return null;
+  return (await getBusinessCalendar(ctx, id)) ? present(ctx, id) : null;
 }
 
 @Resolver(() => BusinessCalendarType)
@@ -133,21 +137,6 @@ export class CalendarResolver {
         ics: input.ics,
       });
       return { businessCalendar: await present(ctx, calendar.id), added, warnings };
-    });
-  }
-
-  @Mutation(() => OrganizationPayload, {
-    description: 'Gives an organization its own business calendar (null: the standard hours in its time zone).',
-  })
-  @Access({ staff: ['ADMIN'] })
-  async setOrganizationCalendar(
-    @Arg('input', () => SetOrganizationCalendarInput) input: SetOrganizationCalendarInput,
-    @Ctx() ctx: RequestContext,
-  ): Promise<OrganizationPayload> {
-    return mutationPayload(OrganizationPayload, async () => {
-      const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
-      const calendarId = input.calendarId ? fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId') : null;
-      return { organization: OrganizationType.from(await setOrganizationCalendar(ctx, { organizationId, calendarId })) };
     });
   }
 }

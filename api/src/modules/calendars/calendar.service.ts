@@ -58,7 +58,7 @@ export async function createBusinessCalendar(ctx: RequestContext, input: Calenda
   const name = input.name.trim();
   if (!name || name.length > 120) throw badInput('name', 'Give the calendar a name of 1 to 120 characters.');
   const definition = validated({ timeZone: input.timeZone, weeklyHours: input.weeklyHours, holidays: input.holidays ?? [] });
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const calendar = Object.assign(new BusinessCalendarRecord(), { name });
     em.persist(calendar);
     em.persist(versionOf(calendar, definition, ctx.clock.now()));
@@ -79,7 +79,7 @@ function versionOf(calendar: BusinessCalendarRecord, definition: CalendarDefinit
 /** An edit takes effect now; earlier stretches of SLA time keep the hours they were measured with. */
 export async function updateBusinessCalendar(ctx: RequestContext, input: CalendarInput & { id: string }): Promise<BusinessCalendarRecord> {
   const definition = validated({ timeZone: input.timeZone, weeklyHours: input.weeklyHours, holidays: input.holidays ?? [] });
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const calendar = await em.findOne(BusinessCalendarRecord, { id: input.id });
     if (!calendar) throw notFound('Business calendar');
     if (input.name.trim()) calendar.name = input.name.trim();
@@ -100,7 +100,7 @@ export async function importHolidays(
     if (error instanceof CalendarError) throw new AppError('BAD_USER_INPUT', error.message, { field: ['input', ...error.field] });
     throw error;
   }
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const calendar = await em.findOne(BusinessCalendarRecord, { id: input.id });
     if (!calendar) throw notFound('Business calendar');
     const current = await currentVersion(em, calendar.id, ctx.clock.now());
@@ -136,3 +136,21 @@ export async function listBusinessCalendars(ctx: RequestContext): Promise<Busine
 
 /** Minutes in a calendar preview are bounded so a typo cannot ask for centuries of arithmetic. */
 export const MAX_PREVIEW_MINUTES = 10_000_000;
+
+/** The working hours in force at `at` of each calendar (its latest version from before then), compiled. */
+export async function calendarsInForce(
+  em: EntityManager,
+  calendarIds: readonly string[],
+  at: Date,
+): Promise<Map<string, BusinessCalendar>> {
+  const ids = [...new Set(calendarIds)];
+  if (!ids.length) return new Map();
+  const versions = await em.find(
+    BusinessCalendarVersion,
+    { calendar: { $in: ids }, effectiveFrom: { $lte: at } },
+    { orderBy: { effectiveFrom: 'asc', id: 'asc' } },
+  );
+  const latest = new Map<string, BusinessCalendarVersion>();
+  for (const version of versions) latest.set(version.calendar.id, version);
+  return new Map([...latest].map(([id, version]) => [id, compileVersion(version)]));
+}

@@ -1,23 +1,15 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
+import { WEEKDAYS, type Weekday } from './calendar.js';
 import type { BusinessCalendarRecord, BusinessCalendarVersion } from './calendar.entity.js';
 
-export enum WeekdayEnum {
-  MONDAY = 'MONDAY',
-  TUESDAY = 'TUESDAY',
-  WEDNESDAY = 'WEDNESDAY',
-  THURSDAY = 'THURSDAY',
-  FRIDAY = 'FRIDAY',
-  SATURDAY = 'SATURDAY',
-  SUNDAY = 'SUNDAY',
-}
-registerEnumType(WeekdayEnum, { name: 'Weekday' });
+const WeekdayEnum = graphqlEnum('Weekday', WEEKDAYS);
 
 @ObjectType('WeeklyInterval', { description: 'Opening hours on a weekday, local time. An end at or before the start runs past midnight.' })
 export class WeeklyIntervalType {
   @Field(() => WeekdayEnum)
-  day: WeekdayEnum;
+  day: Weekday;
 
   @Field(() => String, { description: '"HH:MM"' })
   start: string;
@@ -29,7 +21,7 @@ export class WeeklyIntervalType {
 @InputType()
 export class WeeklyIntervalInput {
   @Field(() => WeekdayEnum)
-  day: WeekdayEnum;
+  day: Weekday;
 
   @Field(() => String)
   start: string;
@@ -122,15 +114,6 @@ export class ImportCalendarHolidaysInput {
 
   @Field(() => String, { description: 'An iCalendar (.ics) holiday feed.' })
   ics: string;
-}
-
-@InputType()
-export class SetOrganizationCalendarInput {
-  @Field(() => ID)
-  organizationId: string;
-
-  @Field(() => ID, { nullable: true, description: "null: standard business hours (Mon–Fri 09:00–17:00) in the organization's time zone." })
-  calendarId?: string | null;
 }
 
 @ObjectType()

@@ -1,25 +1,14 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { TicketChannel, TicketPriority } from '../tickets/ticket.enums.js';
-import type { EffectiveEntitlements } from './entitlement.service.js';
-import { Coverage, FEATURES, type FeatureKey } from './features.js';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum } from '../../shared/graphql.js';
+import { Coverage, TicketChannel, TicketPriority } from '../vocabulary/index.js';
+import type { EffectiveEntitlements, EntitlementSource } from './entitlements.js';
+import { FEATURES, type FeatureKey, type FeatureKind } from './features.js';
 
-registerEnumType(Coverage, { name: 'Coverage', description: 'BUSINESS_HOURS: clocks run in business hours only; ALWAYS: 24×7.' });
+const FEATURE_KINDS = ['BOOLEAN', 'LIMIT', 'DURATION', 'SET', 'ENUM'] as const satisfies readonly FeatureKind[];
+const FeatureKindEnum = graphqlEnum('EntitlementKind', FEATURE_KINDS);
 
-enum FeatureKindEnum {
-  BOOLEAN = 'BOOLEAN',
-  LIMIT = 'LIMIT',
-  DURATION = 'DURATION',
-  SET = 'SET',
-  ENUM = 'ENUM',
-}
-registerEnumType(FeatureKindEnum, { name: 'EntitlementKind' });
-
-enum EntitlementSourceEnum {
-  TIER = 'TIER',
-  OVERRIDE = 'OVERRIDE',
-}
-registerEnumType(EntitlementSourceEnum, {
-  name: 'EntitlementSource',
+const ENTITLEMENT_SOURCES = ['TIER', 'OVERRIDE'] as const satisfies readonly EntitlementSource[];
+const EntitlementSourceEnum = graphqlEnum('EntitlementSource', ENTITLEMENT_SOURCES, {
   description: 'OVERRIDE: a contract exception for this organization.',
 });
 
@@ -44,10 +33,10 @@ export class EntitlementValue {
   label: string;
 
   @Field(() => FeatureKindEnum)
-  kind: FeatureKindEnum;
+  kind: FeatureKind;
 
   @Field(() => EntitlementSourceEnum)
-  source: EntitlementSourceEnum;
+  source: EntitlementSource;
 
   @Field(() => Boolean, { nullable: true, description: 'BOOLEAN features.' })
   enabled: boolean | null;
@@ -97,8 +86,12 @@ export class Entitlements {
   @Field(() => [EntitlementValue], { description: 'Every feature with a value, typed, with its source.' })
   features: EntitlementValue[];
 
+  /** What these fields were read from; field resolvers of other modules (the tier catalogue's) read it too. */
+  effective: EffectiveEntitlements;
+
   static from(effective: EffectiveEntitlements): Entitlements {
     return Object.assign(new Entitlements(), {
+      effective,
       allowedPriorities: effective.allowedPriorities,
       allowedChannels: effective.allowedChannels,
       coverage: effective.coverage,
@@ -120,12 +113,30 @@ function toValue(feature: FeatureKey, value: unknown, source: 'TIER' | 'OVERRIDE
   return Object.assign(new EntitlementValue(), {
     feature,
     label: definition.label,
-    kind: definition.kind as FeatureKindEnum,
-    source: source as EntitlementSourceEnum,
+    kind: definition.kind,
+    source,
     enabled: typeof value === 'boolean' ? value : null,
     amount: typeof value === 'number' ? value : null,
     unlimited: definition.kind === 'LIMIT' && value === null,
     values: Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : null,
     effectiveUntil,
   });
+}
+
+@ObjectType({ description: 'A priority and whether the tier includes it, with the refusal the API would give when it does not.' })
+export class PriorityOption {
+  @Field(() => TicketPriority)
+  priority: TicketPriority;
+
+  @Field(() => Boolean)
+  included: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '"Urgent priority is not included in the Growth tier. It is available from the Business tier."',
+  })
+  message: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The key of the lowest higher tier that includes it.' })
+  requiredTier: string | null;
 }

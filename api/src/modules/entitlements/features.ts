@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { PRIORITY_ORDER, TicketChannel, TicketPriority } from '../tickets/ticket.enums.js';
-
-export enum Coverage {
-  BUSINESS_HOURS = 'BUSINESS_HOURS',
-  ALWAYS = 'ALWAYS',
-}
+import { COVERAGES, PRIORITY_ORDER, TICKET_CHANNELS, type TicketPriority } from '../vocabulary/index.js';
 
 /**
  * The typed catalogue of entitlements. A tier (or a contract override) gives a value to a feature; a feature
@@ -24,9 +19,9 @@ const priorityTargets = (prefix: 'sla.firstResponse' | 'sla.nextResponse' | 'sla
 
 export const FEATURES = {
   'tickets.priorities': { kind: 'SET', label: 'Ticket priorities', values: PRIORITY_ORDER },
-  'tickets.channels': { kind: 'SET', label: 'Support channels', values: Object.values(TicketChannel) },
+  'tickets.channels': { kind: 'SET', label: 'Support channels', values: TICKET_CHANNELS },
   'tickets.monthlyAllowance': { kind: 'LIMIT', label: 'Tickets per month', unit: 'tickets' },
-  'sla.coverage': { kind: 'ENUM', label: 'Coverage', values: Object.values(Coverage) },
+  'sla.coverage': { kind: 'ENUM', label: 'Coverage', values: COVERAGES },
   ...priorityTargets('sla.firstResponse', 'First response target'),
   ...priorityTargets('sla.nextResponse', 'Next response target'),
   ...priorityTargets('sla.resolution', 'Resolution target'),

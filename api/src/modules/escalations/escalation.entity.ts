@@ -1,9 +1,9 @@
 import { Entity, Enum, Filter, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { User } from '../identity/index.js';
+import { Organization } from '../organizations/index.js';
+import { Ticket } from '../tickets/index.js';
 
 /** A group of staff who can be paged together. */
 @Entity({ tableName: 'team' })
@@ -41,7 +41,8 @@ export class OnCallSchedule extends BaseEntity {
 }
 
 /** ASSIGNEE: whoever the ticket is assigned to when the level is paged. */
-export type EscalationTargetType = 'USER' | 'TEAM' | 'SCHEDULE' | 'ASSIGNEE';
+export const ESCALATION_TARGET_TYPES = ['USER', 'TEAM', 'SCHEDULE', 'ASSIGNEE'] as const;
+export type EscalationTargetType = (typeof ESCALATION_TARGET_TYPES)[number];
 
 export interface EscalationLevel {
   /** Minutes to wait for an acknowledgement before the next level is paged. */
@@ -63,8 +64,10 @@ export class EscalationPolicy extends BaseEntity {
 }
 
 /** ROUTING: a routing rule paged at once (a critical outage of a business-critical customer). */
-export type EscalationTrigger = 'SLA_WARNING' | 'SLA_BREACH' | 'CUSTOMER' | 'STAFF' | 'ROUTING';
-export type EscalationStatus = 'TRIGGERED' | 'ACKNOWLEDGED' | 'EXHAUSTED';
+export const ESCALATION_TRIGGERS = ['SLA_WARNING', 'SLA_BREACH', 'CUSTOMER', 'STAFF', 'ROUTING'] as const;
+export type EscalationTrigger = (typeof ESCALATION_TRIGGERS)[number];
+export const ESCALATION_STATUSES = ['TRIGGERED', 'ACKNOWLEDGED', 'EXHAUSTED'] as const;
+export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
 
 /** One run of an escalation policy for a ticket. */
 @Entity({ tableName: 'escalation' })
@@ -148,25 +151,4 @@ export class InboxNotification extends BaseEntity {
 
   @Property({ type: 'datetime', nullable: true })
   readAt: Date | null = null;
-}
-
-/**
- * An event for the organization's outbound webhooks, written in the transaction of what it reports (an outbox):
- * delivery (signing, retries) reads from here.
- */
-@Entity({ tableName: 'outbound_event' })
-@Filter(tenantFilter)
-@Index({ properties: ['organization', 'createdAt'] })
-export class OutboundEvent extends BaseEntity {
-  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
-  organization: Organization;
-
-  @Property({ type: 'string', length: 80 })
-  type: string;
-
-  @Property({ type: 'json' })
-  payload: Record<string, unknown>;
-
-  @Property({ type: 'datetime', nullable: true })
-  deliveredAt: Date | null = null;
 }

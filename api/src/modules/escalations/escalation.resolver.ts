@@ -1,19 +1,18 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
 import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
-import { escalationPolicyFor } from '../sla/timer.worker.js';
-import { TicketType } from '../tickets/ticket.types.js';
-import { EscalationPolicy, OnCallSchedule } from './escalation.entity.js';
+import { isStaffLike } from '../../shared/principal.js';
+import { TicketType } from '../tickets/index.js';
+import { Escalation, EscalationPolicy, InboxNotification, OnCallSchedule, Team } from './escalation.entity.js';
 import {
   acknowledgeEscalation,
   createEscalationPolicy,
   createOnCallSchedule,
   createTeam,
-  escalateTicket,
   escalationSteps,
   inbox,
   markRead,
@@ -23,7 +22,6 @@ import {
   CreateEscalationPolicyInput,
   CreateOnCallScheduleInput,
   CreateTeamInput,
-  EscalateTicketInput,
   EscalationPayload,
   EscalationPolicyPayload,
   EscalationPolicyType,
@@ -52,18 +50,6 @@ export class EscalationResolver {
   @FieldResolver(() => [EscalationStepType], { description: 'Every page sent, oldest first.' })
   async steps(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): Promise<EscalationStepType[]> {
     return (await escalationSteps(ctx, [escalation.escalationId])).map(EscalationStepType.from);
-  }
-
-  @Mutation(() => EscalationPayload, { description: 'Escalates a ticket now: staff always; customers where their tier includes it.' })
-  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async escalateTicket(
-    @Arg('input', () => EscalateTicketInput) input: EscalateTicketInput,
-    @Ctx() ctx: RequestContext,
-  ): Promise<EscalationPayload> {
-    return mutationPayload(EscalationPayload, async () => {
-      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-      return { escalation: EscalationType.from(await escalateTicket(ctx, { ticketId, reason: input.reason }, escalationPolicyFor)) };
-    });
   }
 
   @Mutation(() => EscalationPayload, { description: 'Stops the escalation chain: someone has it.' })
@@ -170,3 +156,33 @@ export class TicketEscalationResolver {
     return (await ticketEscalations(ctx, ticket.ticketId)).map(EscalationType.from);
   }
 }
+
+/** `node(id:)` getters: escalation configuration and pages are staff matters, like their queries. */
+export const escalationNodes = {
+  EscalationPolicy: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const policy = await ctx.em.findOne(EscalationPolicy, { id });
+    return policy && EscalationPolicyType.from(policy);
+  },
+  Team: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const team = await ctx.em.findOne(Team, { id });
+    return team && TeamType.from(team);
+  },
+  OnCallSchedule: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const schedule = await ctx.em.findOne(OnCallSchedule, { id });
+    return schedule && OnCallScheduleType.from(schedule);
+  },
+  /** Escalations are shown on their ticket to whoever may read the ticket (the tenant filter confines customers). */
+  Escalation: async (ctx: RequestContext, id: string) => {
+    const escalation = await ctx.em.findOne(Escalation, { id });
+    return escalation && EscalationType.from(escalation);
+  },
+  /** A notification is its recipient's alone. */
+  Notification: async (ctx: RequestContext, id: string) => {
+    if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) return null;
+    const notification = await ctx.em.findOne(InboxNotification, { id, user: ctx.principal.userId });
+    return notification && NotificationType.from(notification);
+  },
+};

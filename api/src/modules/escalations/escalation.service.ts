@@ -3,18 +3,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { entitlementRequired } from '../entitlements/entitlement.service.js';
-import { User } from '../identity/identity.entity.js';
-import { isValidTimeZone } from '../organizations/organization.service.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketStatus } from '../tickets/ticket.enums.js';
+import { customerEscalationRefusal } from '../entitlements/index.js';
+import { User } from '../identity/index.js';
+import { isValidTimeZone, organizationEntitlements } from '../organizations/index.js';
+import { emitEvent } from '../outbox/index.js';
+import { Ticket } from '../tickets/index.js';
+import { tierCatalogue } from '../tiers/index.js';
+import { TicketStatus } from '../vocabulary/index.js';
 import {
   Escalation,
   EscalationPolicy,
   EscalationStep,
   InboxNotification,
   OnCallSchedule,
-  OutboundEvent,
   Team,
   type EscalationLevel,
   type EscalationTrigger,
@@ -23,19 +24,6 @@ import {
 import { onCallNow, rotationProblems } from './oncall.js';
 
 const MINUTE = 60_000;
-
-/** Writes an event for the organization's outbound webhooks, in the caller's transaction. */
-export function emitEvent(em: EntityManager, organizationId: string, type: string, payload: Record<string, unknown>, at: Date): void {
-  em.persist(
-    Object.assign(new OutboundEvent(), {
-      organization: em.getReference('Organization', organizationId),
-      type,
-      payload,
-      createdAt: at,
-      updatedAt: at,
-    }),
-  );
-}
 
 /**
  * Resolves escalation targets to active staff, remembering every team, schedule and user it looked up, so a
@@ -88,11 +76,12 @@ export class Pager {
 }
 
 /** Pages the escalation's current level: inbox items for every target, a step record, the next deadline. */
-async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, at: Date, pager: Pager): Promise<void> {
+async function page(tx: RequestContext, escalation: Escalation, ticket: Ticket, pager: Pager): Promise<void> {
+  const at = tx.clock.now();
   const policy = escalation.policy;
   const level = policy?.levels[escalation.level];
   const userIds = level ? await pager.targets(level, ticket, at) : ticket.assignee ? [ticket.assignee.id] : [];
-  em.persist(
+  tx.em.persist(
     Object.assign(new EscalationStep(), {
       organization: escalation.organization,
       escalation,
@@ -103,9 +92,9 @@ async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, a
     }),
   );
   for (const userId of userIds) {
-    em.persist(
+    tx.em.persist(
       Object.assign(new InboxNotification(), {
-        user: em.getReference(User, userId),
+        user: tx.em.getReference(User, userId),
         ticket,
         escalation,
         title: `Escalated: #${ticket.number} ${ticket.subject}`.slice(0, 200),
@@ -114,11 +103,10 @@ async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, a
       }),
     );
   }
-  emitEvent(
-    em,
-    escalation.organization.id,
-    'ticket.escalated',
-    {
+  await emitEvent(tx, {
+    organizationId: escalation.organization.id,
+    type: 'ticket.escalated',
+    data: {
       ticketId: ticket.id,
       ticketNumber: ticket.number,
       escalationId: escalation.id,
@@ -126,32 +114,30 @@ async function page(em: EntityManager, escalation: Escalation, ticket: Ticket, a
       level: escalation.level + 1,
       notifiedUserIds: userIds,
     },
-    at,
-  );
+  });
   // After the last level of the last pass the deadline still runs: nobody acknowledging by then exhausts it.
   escalation.nextStepAt = level && policy ? new Date(at.getTime() + level.delayMinutes * MINUTE) : null;
 }
 
 /**
- * Starts an escalation of a ticket, unless one is already running for it: a breach after a warning, or a
- * second customer escalation, joins the running chain instead of paging everybody again (no alert floods).
+ * Starts an escalation of a ticket at `tx`'s time, unless one is already running for it: a breach after a
+ * warning, or a second customer escalation, joins the running chain instead of paging everybody again.
  */
 export async function startEscalation(
-  em: EntityManager,
-  input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; policy: EscalationPolicy | null; at: Date },
-  pager: Pager = new Pager(em),
+  tx: RequestContext,
+  input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; policy: EscalationPolicy | null },
+  pager: Pager = new Pager(tx.em),
   /** The ticket's running escalation when the caller already looked it up (a timer pass does, for many tickets). */
   known?: { running: Escalation | null },
 ): Promise<{ escalation: Escalation; started: boolean }> {
-  const running = known ? known.running : await em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
+  const at = tx.clock.now();
+  const running = known ? known.running : await tx.em.findOne(Escalation, { ticket: input.ticket.id, status: 'TRIGGERED' });
   if (running) {
-    emitEvent(
-      em,
-      input.ticket.organization.id,
-      'ticket.escalation_joined',
-      { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason },
-      input.at,
-    );
+    await emitEvent(tx, {
+      organizationId: input.ticket.organization.id,
+      type: 'ticket.escalation_joined',
+      data: { ticketId: input.ticket.id, escalationId: running.id, trigger: input.trigger, reason: input.reason },
+    });
     return { escalation: running, started: false };
   }
   const escalation = Object.assign(new Escalation(), {
@@ -160,16 +146,16 @@ export async function startEscalation(
     policy: input.policy,
     trigger: input.trigger,
     reason: input.reason,
-    createdAt: input.at,
-    updatedAt: input.at,
+    createdAt: at,
+    updatedAt: at,
   });
-  em.persist(escalation);
-  await page(em, escalation, input.ticket, input.at, pager);
+  tx.em.persist(escalation);
+  await page(tx, escalation, input.ticket, pager);
   return { escalation, started: true };
 }
 
 /** Moves an unacknowledged escalation to its next level (or next pass); past the last, it is exhausted. */
-export async function advanceEscalation(em: EntityManager, escalation: Escalation, at: Date, pager: Pager = new Pager(em)): Promise<void> {
+async function advanceEscalation(tx: RequestContext, escalation: Escalation, pager: Pager): Promise<void> {
   const policy = escalation.policy;
   if (escalation.status !== 'TRIGGERED' || !policy) {
     escalation.nextStepAt = null;
@@ -183,56 +169,74 @@ export async function advanceEscalation(em: EntityManager, escalation: Escalatio
   } else {
     escalation.status = 'EXHAUSTED';
     escalation.nextStepAt = null;
-    emitEvent(
-      em,
-      escalation.organization.id,
-      'ticket.escalation_exhausted',
-      { ticketId: escalation.ticket.id, escalationId: escalation.id },
-      at,
-    );
+    await emitEvent(tx, {
+      organizationId: escalation.organization.id,
+      type: 'ticket.escalation_exhausted',
+      data: { ticketId: escalation.ticket.id, escalationId: escalation.id },
+    });
     return;
   }
-  await page(em, escalation, await em.findOneOrFail(Ticket, { id: escalation.ticket.id }), at, pager);
+  await page(tx, escalation, await tx.em.findOneOrFail(Ticket, { id: escalation.ticket.id }), pager);
+}
+
+/**
+ * The job that moves unacknowledged escalations whose level's delay ran out to their next level, one transaction
+ * per pass; FOR UPDATE SKIP LOCKED keeps two runners off the same escalation.
+ */
+export async function advanceDueEscalations(ctx: RequestContext, batchSize = 50): Promise<number> {
+  return ctx.transaction(async (tx) => {
+    const due = await tx.em
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `select id from escalation where next_step_at <= ? and status = 'TRIGGERED' order by next_step_at limit ? for update skip locked`,
+        [tx.clock.now(), batchSize],
+        'all',
+        tx.em.getTransactionContext(),
+      );
+    if (!due.length) return 0;
+    const escalations = await tx.em.find(Escalation, { id: { $in: due.map((row) => row.id) } }, { populate: ['policy'] });
+    const pager = new Pager(tx.em);
+    for (const escalation of escalations) await advanceEscalation(tx, escalation, pager);
+    return escalations.length;
+  });
 }
 
 export async function acknowledgeEscalation(ctx: RequestContext, escalationId: string): Promise<Escalation> {
-  return ctx.em.transactional(async (em) => {
-    const escalation = await em.findOne(Escalation, { id: escalationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return ctx.transaction(async (tx) => {
+    const escalation = await tx.em.findOne(Escalation, { id: escalationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!escalation) throw notFound('Escalation');
     if (escalation.status !== 'TRIGGERED') throw new AppError('CONFLICT', `The escalation is already ${escalation.status.toLowerCase()}.`);
-    const principal = ctx.principal;
+    const principal = tx.principal;
     const userId = principal.kind === 'staff' ? principal.userId : null;
     Object.assign(escalation, {
       status: 'ACKNOWLEDGED',
-      acknowledgedAt: ctx.clock.now(),
-      acknowledgedBy: userId ? em.getReference(User, userId) : null,
+      acknowledgedAt: tx.clock.now(),
+      acknowledgedBy: userId ? tx.em.getReference(User, userId) : null,
       nextStepAt: null,
     });
-    emitEvent(
-      em,
-      escalation.organization.id,
-      'ticket.escalation_acknowledged',
-      { ticketId: escalation.ticket.id, escalationId: escalation.id, by: actorOf(ctx).actor },
-      ctx.clock.now(),
-    );
+    await emitEvent(tx, {
+      organizationId: escalation.organization.id,
+      type: 'ticket.escalation_acknowledged',
+      data: { ticketId: escalation.ticket.id, escalationId: escalation.id, by: actorOf(tx).actor },
+    });
     return escalation;
   });
 }
 
 /**
- * A customer's own escalation (where the tier entitles it) or a staff escalation. Uses the escalation policy of
- * the organization's tier SLA policy.
+ * A customer's own escalation (where the tier entitles it) or a staff escalation of a ticket, with the policy the
+ * caller names for it (the ticket workflow passes its tier SLA policy's).
  */
 export async function escalateTicket(
   ctx: RequestContext,
   input: { ticketId: string; reason: string },
-  policyFor: (em: EntityManager, ticket: Ticket) => Promise<EscalationPolicy | null>,
+  policyFor: (tx: RequestContext, ticket: Ticket) => Promise<EscalationPolicy | null>,
 ): Promise<Escalation> {
   const reason = input.reason.trim();
   if (!reason || reason.length > 1000) throw badInput('reason', 'Say why the ticket needs escalating (1 to 1000 characters).');
   const customerSide = ctx.principal.kind === 'customer' || ctx.principal.kind === 'partner';
-  return ctx.em.transactional(async (em) => {
-    const ticket = await em.findOne(Ticket, { id: input.ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return ctx.transaction(async (tx) => {
+    const ticket = await tx.em.findOne(Ticket, { id: input.ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!ticket) throw notFound('Ticket');
     if (ticket.status === TicketStatus.SOLVED || ticket.status === TicketStatus.CLOSED) {
       throw new AppError('CONFLICT', `Ticket #${ticket.number} is ${ticket.status.toLowerCase()}; reopen it first.`, {
@@ -240,23 +244,14 @@ export async function escalateTicket(
       });
     }
     if (customerSide) {
-      const entitlements = await ctx.loaders.entitlements.load(ticket.organization.id);
-      if (!entitlements.enabled('support.customerEscalation')) {
-        throw entitlementRequired(
-          'Escalating a ticket yourself',
-          entitlements,
-          await ctx.loaders.tierCatalogue(),
-          (e) => e.enabled('support.customerEscalation'),
-          'support.customerEscalation',
-        );
-      }
+      const refusal = customerEscalationRefusal(await organizationEntitlements(tx, ticket.organization.id), await tierCatalogue(tx));
+      if (refusal) throw refusal;
     }
-    const { escalation } = await startEscalation(em, {
+    const { escalation } = await startEscalation(tx, {
       ticket,
       trigger: customerSide ? 'CUSTOMER' : 'STAFF',
       reason: `${customerSide ? 'Customer' : 'Staff'} escalation: ${reason}`,
-      policy: await policyFor(em, ticket),
-      at: ctx.clock.now(),
+      policy: await policyFor(tx, ticket),
     });
     return escalation;
   });

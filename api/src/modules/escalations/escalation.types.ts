@@ -1,40 +1,36 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
-import type { Escalation, EscalationPolicy, EscalationStep, InboxNotification, OnCallSchedule, Team } from './escalation.entity.js';
+import {
+  ESCALATION_STATUSES,
+  ESCALATION_TARGET_TYPES,
+  ESCALATION_TRIGGERS,
+  type Escalation,
+  type EscalationPolicy,
+  type EscalationStatus,
+  type EscalationStep,
+  type EscalationTargetType as EscalationTargetKind,
+  type EscalationTrigger,
+  type InboxNotification,
+  type OnCallSchedule,
+  type Team,
+} from './escalation.entity.js';
 
-export enum EscalationTargetTypeEnum {
-  USER = 'USER',
-  TEAM = 'TEAM',
-  SCHEDULE = 'SCHEDULE',
-  ASSIGNEE = 'ASSIGNEE',
-}
-registerEnumType(EscalationTargetTypeEnum, { name: 'EscalationTargetType', description: "ASSIGNEE: the ticket's assignee at the time." });
+const EscalationTargetTypeEnum = graphqlEnum('EscalationTargetType', ESCALATION_TARGET_TYPES, {
+  description: "ASSIGNEE: the ticket's assignee at the time.",
+});
 
-export enum EscalationTriggerEnum {
-  SLA_WARNING = 'SLA_WARNING',
-  SLA_BREACH = 'SLA_BREACH',
-  CUSTOMER = 'CUSTOMER',
-  STAFF = 'STAFF',
-  ROUTING = 'ROUTING',
-}
-registerEnumType(EscalationTriggerEnum, {
-  name: 'EscalationTrigger',
+const EscalationTriggerEnum = graphqlEnum('EscalationTrigger', ESCALATION_TRIGGERS, {
   description: 'ROUTING: a routing rule paged at once when the ticket arrived.',
 });
 
-export enum EscalationStatusEnum {
-  TRIGGERED = 'TRIGGERED',
-  ACKNOWLEDGED = 'ACKNOWLEDGED',
-  EXHAUSTED = 'EXHAUSTED',
-}
-registerEnumType(EscalationStatusEnum, { name: 'EscalationStatus' });
+const EscalationStatusEnum = graphqlEnum('EscalationStatus', ESCALATION_STATUSES);
 
 @ObjectType('EscalationTarget')
 export class EscalationTargetType {
   @Field(() => EscalationTargetTypeEnum)
-  type: EscalationTargetTypeEnum;
+  type: EscalationTargetKind;
 
   @Field(() => ID, { nullable: true, description: 'Global id of the user, team or schedule (null for ASSIGNEE).' })
   id: string | null;
@@ -43,7 +39,7 @@ export class EscalationTargetType {
 @InputType()
 export class EscalationTargetInput {
   @Field(() => EscalationTargetTypeEnum)
-  type: EscalationTargetTypeEnum;
+  type: EscalationTargetKind;
 
   @Field(() => ID, { nullable: true })
   id?: string | null;
@@ -91,7 +87,7 @@ export class EscalationPolicyType extends Node {
           delayMinutes: level.delayMinutes,
           targets: level.targets.map((target) =>
             Object.assign(new EscalationTargetType(), {
-              type: target.type as EscalationTargetTypeEnum,
+              type: target.type,
               id: target.type === 'ASSIGNEE' ? null : toGlobalId(TARGET_NODE[target.type], target.id),
             }),
           ),
@@ -240,13 +236,13 @@ export class EscalationStepType {
 @ObjectType('Escalation', { implements: Node })
 export class EscalationType extends Node {
   @Field(() => EscalationTriggerEnum)
-  trigger: EscalationTriggerEnum;
+  trigger: EscalationTrigger;
 
   @Field(() => String)
   reason: string;
 
   @Field(() => EscalationStatusEnum)
-  status: EscalationStatusEnum;
+  status: EscalationStatus;
 
   @Field(() => Int, { description: 'The level paged last, 1-based.' })
   level: number;
@@ -269,9 +265,9 @@ export class EscalationType extends Node {
     return Object.assign(new EscalationType(), {
       id: toGlobalId('Escalation', escalation.id),
       escalationId: escalation.id,
-      trigger: escalation.trigger as EscalationTriggerEnum,
+      trigger: escalation.trigger,
       reason: escalation.reason,
-      status: escalation.status as EscalationStatusEnum,
+      status: escalation.status,
       level: escalation.level + 1,
       nextStepAt: escalation.nextStepAt,
       acknowledgedAt: escalation.acknowledgedAt,

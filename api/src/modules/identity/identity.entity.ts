@@ -1,8 +1,8 @@
 import { Entity, Enum, Filter, ManyToOne, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter, userTenantFilter } from '../../db/tenant-filter.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter, userTenantFilter } from '../../shared/tenancy.js';
 import type { ApiScope, CustomerRole, StaffRole } from '../../shared/principal.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Organization } from '../organizations/index.js';
 
 /** A person who signs in: a customer user (with an organization) or a staff member (without). */
 @Entity({ tableName: 'app_user' })

@@ -1,13 +1,13 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../../server/access.js';
-import { contextAs } from '../../server/context.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId } from '../../shared/ids.js';
 import { connectionFrom, ConnectionType, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
-import type { Principal } from '../../shared/principal.js';
-import { OrganizationType } from '../organizations/organization.types.js';
-import { createApiKey, listApiKeys, revokeApiKey, signIn, signOut } from './identity.service.js';
+import { isStaffLike, type Principal } from '../../shared/principal.js';
+import { loadOrganization, OrganizationType } from '../organizations/index.js';
+import { ApiKey } from './identity.entity.js';
+import { createApiKey, listApiKeys, loadUser, revokeApiKey, signIn, signOut } from './identity.service.js';
 import {
   ApiKeyType,
   CreateApiKeyInput,
@@ -18,15 +18,11 @@ import {
   SignInInput,
   SignInPayload,
   SignOutPayload,
-  StaffRoleEnum,
   UserType,
   Viewer,
 } from './identity.types.js';
 
 const ApiKeyConnection = ConnectionType('ApiKey', ApiKeyType);
-
-/** How long a portal session lasts; set from configuration at boot. */
-export const sessionSettings = { ttlHours: 24 * 7 };
 
 async function viewerOf(ctx: RequestContext, principal: Principal): Promise<Viewer> {
   const viewer = Object.assign(new Viewer(), { user: null, organization: null, scopes: [], staffRole: null });
@@ -35,17 +31,17 @@ async function viewerOf(ctx: RequestContext, principal: Principal): Promise<View
     case 'system':
       return Object.assign(viewer, { kind: PrincipalKind.ANONYMOUS });
     case 'staff': {
-      const user = principal.userId ? await ctx.loaders.user.load(principal.userId) : null;
+      const user = principal.userId ? await loadUser(ctx, principal.userId) : null;
       return Object.assign(viewer, {
         kind: PrincipalKind.STAFF,
         user: user ? UserType.from(user, true) : null,
-        staffRole: principal.role as StaffRoleEnum,
+        staffRole: principal.role,
       });
     }
     case 'customer':
     case 'partner': {
-      const organization = await ctx.loaders.organization.load(principal.organizationId);
-      const user = principal.kind === 'customer' ? await ctx.loaders.user.load(principal.userId) : null;
+      const organization = await loadOrganization(ctx, principal.organizationId);
+      const user = principal.kind === 'customer' ? await loadUser(ctx, principal.userId) : null;
       return Object.assign(viewer, {
         kind: principal.kind === 'customer' ? PrincipalKind.CUSTOMER : PrincipalKind.PARTNER,
         user: user ? UserType.from(user, true) : null,
@@ -68,8 +64,8 @@ export class IdentityResolver {
   @Access({ public: true })
   async signIn(@Arg('input', () => SignInInput) input: SignInInput, @Ctx() ctx: RequestContext): Promise<SignInPayload> {
     return mutationPayload(SignInPayload, async () => {
-      const { token, principal } = await signIn(ctx, input, sessionSettings.ttlHours);
-      return { token, viewer: await viewerOf(contextAs(ctx, principal), principal) };
+      const { token, principal } = await signIn(ctx, input);
+      return { token, viewer: await viewerOf(ctx.as(principal), principal) };
     });
   }
 
@@ -108,4 +104,17 @@ export class IdentityResolver {
       apiKey: ApiKeyType.from(await revokeApiKey(ctx, fromGlobalId('ApiKey', input.id))),
     }));
   }
+}
+
+/** `node(id:)` for users: staff see every user with e-mail; customers see their organization's users and staff. */
+export async function userNode(ctx: RequestContext, id: string): Promise<UserType | null> {
+  const user = await loadUser(ctx, id);
+  return user && UserType.from(user, isStaffLike(ctx.principal) || user.organization !== null);
+}
+
+/** `node(id:)` for keys: the tenant filter confines organizations to their own; staff keys only for staff admins. */
+export async function apiKeyNode(ctx: RequestContext, id: string): Promise<ApiKeyType | null> {
+  const key = await ctx.em.findOne(ApiKey, { id });
+  if (!key || (key.staffRole && !(ctx.principal.kind === 'staff' && ctx.principal.role === 'ADMIN'))) return null;
+  return ApiKeyType.from(key);
 }

@@ -1,13 +1,33 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import DataLoader from 'dataloader';
 import type { Clock } from '../../shared/clock.js';
-import { actorOf, type RequestContext } from '../../shared/context.js';
+import { actorOf, defineLoaders, ServiceKey, type RequestContext } from '../../shared/context.js';
+import { TENANT_FILTER } from '../../shared/tenancy.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { anonymous, API_SCOPES, type ApiScope, type Principal, type StaffRole } from '../../shared/principal.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { Organization } from '../organizations/index.js';
 import { hashPassword, newApiKeySecret, newSessionToken, parseBearer, passwordMatches, secretMatches, sha256 } from './credentials.js';
 import { ApiKey, Session, User } from './identity.entity.js';
+
+export interface IdentitySettings {
+  /** How long a sign-in lasts. */
+  sessionTtlHours: number;
+}
+
+export const IDENTITY_SETTINGS = new ServiceKey<IdentitySettings>('identity.settings');
+
+const loaders = defineLoaders((ctx) => ({
+  user: new DataLoader<string, User | null>(async (ids) => {
+    const found = new Map((await ctx.em.find(User, { id: { $in: [...ids] } })).map((user) => [user.id, user]));
+    return ids.map((id) => found.get(id) ?? null);
+  }),
+}));
+
+/** A user by id, batched per request; a customer of another organization reads as null (the tenant filter). */
+export function loadUser(ctx: RequestContext, id: string): Promise<User | null> {
+  return ctx.loaders(loaders).user.load(id);
+}
 
 /** Don't write `last_used_at` on every request of a busy integration; minute precision is what people read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -57,8 +77,8 @@ const GENERIC_SIGN_IN_FAILURE = 'The email or password is not correct.';
 export async function signIn(
   ctx: RequestContext,
   input: { email: string; password: string },
-  sessionTtlHours: number,
 ): Promise<{ token: string; principal: Principal }> {
+  const { sessionTtlHours } = ctx.services.get(IDENTITY_SETTINGS);
   const email = input.email.trim().toLowerCase();
   if (!email || email.length > 254) throw badInput('email', 'Enter the email address you were invited with.');
   if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');

@@ -1,34 +1,19 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { OrganizationType } from '../organizations/organization.types.js';
+import { STAFF_ROLES, type StaffRole } from '../../shared/principal.js';
+import { OrganizationType } from '../organizations/index.js';
 import type { ApiKey, User } from './identity.entity.js';
 
-export enum UserRole {
-  CUSTOMER_MEMBER = 'CUSTOMER_MEMBER',
-  CUSTOMER_ADMIN = 'CUSTOMER_ADMIN',
-  AGENT = 'AGENT',
-  SPECIALIST = 'SPECIALIST',
-  ON_CALL_ENGINEER = 'ON_CALL_ENGINEER',
-  ADMIN = 'ADMIN',
-}
-registerEnumType(UserRole, { name: 'UserRole', description: 'CUSTOMER_* roles belong to an organization; the rest are staff.' });
+const USER_ROLES = ['CUSTOMER_MEMBER', 'CUSTOMER_ADMIN', ...STAFF_ROLES] as const;
+type UserRole = (typeof USER_ROLES)[number];
+const UserRole = graphqlEnum('UserRole', USER_ROLES, { description: 'CUSTOMER_* roles belong to an organization; the rest are staff.' });
 
-export enum PrincipalKind {
-  ANONYMOUS = 'ANONYMOUS',
-  CUSTOMER = 'CUSTOMER',
-  PARTNER = 'PARTNER',
-  STAFF = 'STAFF',
-}
-registerEnumType(PrincipalKind, { name: 'PrincipalKind' });
+const PRINCIPAL_KINDS = ['ANONYMOUS', 'CUSTOMER', 'PARTNER', 'STAFF'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+export const PrincipalKind = graphqlEnum('PrincipalKind', PRINCIPAL_KINDS);
 
-export enum StaffRoleEnum {
-  AGENT = 'AGENT',
-  SPECIALIST = 'SPECIALIST',
-  ON_CALL_ENGINEER = 'ON_CALL_ENGINEER',
-  ADMIN = 'ADMIN',
-}
-registerEnumType(StaffRoleEnum, { name: 'StaffRole' });
+const StaffRoleEnum = graphqlEnum('StaffRole', STAFF_ROLES);
 
 @ObjectType('User', { implements: Node })
 export class UserType extends Node {
@@ -42,11 +27,7 @@ export class UserType extends Node {
   role: UserRole;
 
   static from(user: User, showEmail: boolean): UserType {
-    const role = user.staffRole
-      ? (user.staffRole as UserRole)
-      : user.customerRole === 'ADMIN'
-        ? UserRole.CUSTOMER_ADMIN
-        : UserRole.CUSTOMER_MEMBER;
+    const role = user.staffRole ? user.staffRole : user.customerRole === 'ADMIN' ? UserRole.CUSTOMER_ADMIN : UserRole.CUSTOMER_MEMBER;
     return Object.assign(new UserType(), { id: toGlobalId('User', user.id), name: user.name, email: showEmail ? user.email : null, role });
   }
 }
@@ -66,7 +47,7 @@ export class Viewer {
   scopes: string[];
 
   @Field(() => StaffRoleEnum, { nullable: true })
-  staffRole: StaffRoleEnum | null;
+  staffRole: StaffRole | null;
 }
 
 @ObjectType('ApiKey', { implements: Node })
@@ -81,7 +62,7 @@ export class ApiKeyType extends Node {
   scopes: string[];
 
   @Field(() => StaffRoleEnum, { nullable: true })
-  staffRole: StaffRoleEnum | null;
+  staffRole: StaffRole | null;
 
   @Field(() => Date)
   createdAt: Date;
@@ -98,7 +79,7 @@ export class ApiKeyType extends Node {
       name: key.name,
       prefix: key.prefix,
       scopes: key.scopes,
-      staffRole: key.staffRole as StaffRoleEnum | null,
+      staffRole: key.staffRole,
       createdAt: key.createdAt,
       lastUsedAt: key.lastUsedAt,
       revokedAt: key.revokedAt,
@@ -148,7 +129,7 @@ export class CreateApiKeyInput {
   organizationId?: string | null;
 
   @Field(() => StaffRoleEnum, { nullable: true, description: 'Staff admins only: issue a staff key with this role instead.' })
-  staffRole?: StaffRoleEnum | null;
+  staffRole?: StaffRole | null;
 }
 
 @ObjectType()

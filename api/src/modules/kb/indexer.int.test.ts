@@ -2,12 +2,9 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/db.js';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
-import { createContext } from '../../server/context.js';
+import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../test/support/db.js';
+import { TENANT_FILTER } from '../../shared/tenancy.js';
 import { FixedClock } from '../../shared/clock.js';
-import { createLogger } from '../../shared/logger.js';
-import { systemPrincipal } from '../../shared/principal.js';
 import { indexKnowledgeBase, KnowledgeBaseDirectoryError, type IndexReport } from './indexer.js';
 import { Article, ArticleStatus, ArticleVersion } from './kb.entity.js';
 import { archiveArticle, createArticle } from './kb.service.js';
@@ -38,7 +35,7 @@ const article = (slug: string, overrides: Record<string, string> = {}, body = `A
 
 const write = (name: string, content: string) => writeFile(join(dir, name), content);
 const run = (target = dir): Promise<IndexReport> =>
-  indexKnowledgeBase(database.orm, { dir: target, displayDir: 'kb/articles', engine: (em) => new PostgresSearchEngine(em), clock });
+  indexKnowledgeBase(testRuntime(database, { clock }).system('kb-index'), { dir: target, displayDir: 'kb/articles' });
 
 function em() {
   const fork = database.orm.em.fork();
@@ -141,7 +138,7 @@ describe('kb index', () => {
   });
 
   it('leaves an article archived by staff archived while its file is unchanged, and never touches admin-created ones', async () => {
-    const ctx = createContext(database.orm, { principal: systemPrincipal('test'), clock, log: createLogger('silent') });
+    const ctx = testRuntime(database, { clock }).system('test');
     const gamma = await em().findOneOrFail(Article, { slug: 'gamma-guide' });
     await archiveArticle(ctx, { id: gamma.id });
     expect((await run()).restored).toEqual([]);

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
-import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
-import { Tier } from '../tiers/tier.entity.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../../shared/context.js';
+import { Tier } from '../tiers/index.js';
 import { applyContent, recordVersion, syncEngine } from './article.store.js';
+import { searchEngineFor } from './engine.js';
 import { parseArticleFile, type FileProblem, type ParsedArticleFile } from './front-matter.js';
 import { Article, ArticleSource, ArticleStatus, ArticleVersion } from './kb.entity.js';
 import { parseVisibility } from './kb.policy.js';
@@ -44,16 +43,7 @@ interface GoodFile {
  * never touched. A transaction-scoped advisory lock serializes concurrent runs, so running it twice (even at the
  * same time) changes nothing the second time.
  */
-export async function indexKnowledgeBase(
-  orm: MikroORM,
-  options: {
-    dir: string;
-    engine: (em: ReturnType<MikroORM['em']['fork']>) => SearchEngine;
-    clock: Clock;
-    log?: Logger;
-    displayDir?: string;
-  },
-): Promise<IndexReport> {
+export async function indexKnowledgeBase(ctx: RequestContext, options: { dir: string; displayDir?: string }): Promise<IndexReport> {
   const started = Date.now();
   const display = (path: string) => join(options.displayDir ?? options.dir, relative(options.dir, path));
   let names: string[];
@@ -68,8 +58,8 @@ export async function indexKnowledgeBase(
   // An empty directory is far more likely a wrong path than a knowledge base whose every article was deleted.
   if (!names.length) throw new KnowledgeBaseDirectoryError(`${options.dir} holds no .md articles: nothing indexed and nothing archived.`);
 
-  const em = orm.em.fork();
-  em.setFilterParams(TENANT_FILTER, { allTenants: true });
+  // A system context reads across tenants; each phase gets its own identity map.
+  const em = ctx.em.fork();
   const tiers = new Set((await em.find(Tier, {})).map((tier) => tier.key));
 
   const problems: FileProblem[] = [];
@@ -111,7 +101,7 @@ export async function indexKnowledgeBase(
     engine: { kind: 'postgresql', upserted: 0, removed: 0 },
     durationMs: 0,
   };
-  const now = options.clock.now();
+  const now = ctx.clock.now();
 
   await em.transactional(async (tx) => {
     await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext('tierdesk:kb-index'))`, [], 'all', tx.getTransactionContext());
@@ -178,15 +168,14 @@ export async function indexKnowledgeBase(
     await tx.flush();
   });
 
-  const syncEm = orm.em.fork();
-  syncEm.setFilterParams(TENANT_FILTER, { allTenants: true });
-  const engine = options.engine(syncEm);
+  const syncEm = ctx.em.fork();
+  const engine = searchEngineFor(ctx, syncEm);
   await engine.prepare();
   const synced = await syncEngine(syncEm, engine);
   if (synced.upserted || synced.removed) await engine.optimize();
   report.engine = { kind: engine.kind, ...synced };
   report.durationMs = Date.now() - started;
-  options.log?.info(
+  ctx.log.info(
     {
       files: report.files,
       added: report.added.length,
@@ -200,7 +189,7 @@ export async function indexKnowledgeBase(
   return report;
 }
 
-async function lastSource(em: ReturnType<MikroORM['em']['fork']>, article: Article): Promise<ArticleSource | null> {
+async function lastSource(em: EntityManager, article: Article): Promise<ArticleSource | null> {
   const last = await em.findOne(ArticleVersion, { article: article.id }, { orderBy: { version: 'desc' } });
   return last?.source ?? null;
 }

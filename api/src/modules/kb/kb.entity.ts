@@ -1,19 +1,18 @@
 import { Entity, Enum, Filter, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { enumOf } from '../../shared/enums.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { User } from '../identity/index.js';
+import { Organization } from '../organizations/index.js';
 
-export enum ArticleStatus {
-  PUBLISHED = 'PUBLISHED',
-  ARCHIVED = 'ARCHIVED',
-}
+export const ARTICLE_STATUSES = ['PUBLISHED', 'ARCHIVED'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+export const ArticleStatus = enumOf(ARTICLE_STATUSES);
 
 /** Where a revision came from: a kb/articles file (the indexer) or an admin edit over the API. */
-export enum ArticleSource {
-  FILE = 'FILE',
-  ADMIN = 'ADMIN',
-}
+export const ARTICLE_SOURCES = ['FILE', 'ADMIN'] as const;
+export type ArticleSource = (typeof ARTICLE_SOURCES)[number];
+export const ArticleSource = enumOf(ARTICLE_SOURCES);
 
 /**
  * A knowledge-base article: the current revision of its content (Markdown body) and who may read it. Shared by all
@@ -200,10 +199,9 @@ export class SearchTerm {
   documents: number;
 }
 
-export enum SearchEventKind {
-  SEARCH = 'SEARCH',
-  SUGGESTION = 'SUGGESTION',
-}
+export const SEARCH_EVENT_KINDS = ['SEARCH', 'SUGGESTION'] as const;
+export type SearchEventKind = (typeof SEARCH_EVENT_KINDS)[number];
+export const SearchEventKind = enumOf(SEARCH_EVENT_KINDS);
 
 /**
  * A search or a deflection suggestion, for analytics. Search-as-you-type keystrokes of one caller within a minute

@@ -7,7 +7,6 @@ import { createOrgApiKey, gql, organizationId, signIn, type GraphQLResponse } fr
 import { FixedClock } from '../../shared/clock.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { indexKnowledgeBase } from './indexer.js';
-import { PostgresSearchEngine } from './postgres.engine.js';
 
 /**
  * The knowledge base over GraphQL: visibility for every kind of caller (results, counts and facets), reading by
@@ -79,7 +78,7 @@ beforeAll(async () => {
   api = await startTestApi({ clock });
   dir = await mkdtemp(join(tmpdir(), 'tierdesk-kb-'));
   for (const fixture of FIXTURES) await writeFile(join(dir, `${fixture.slug}.md`), fixtureFile(fixture));
-  const report = await indexKnowledgeBase(api.orm, { dir, engine: (em) => new PostgresSearchEngine(em), clock });
+  const report = await indexKnowledgeBase(api.system('kb-index'), { dir });
   expect(report.problems).toEqual([]);
   expect(report.added).toHaveLength(FIXTURES.length);
   const who = [

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';

@@ -4,8 +4,9 @@ import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { isStaffLike, tenantOf } from '../../shared/principal.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { User } from '../identity/index.js';
+import { Organization, organizationEntitlements } from '../organizations/index.js';
+import { tierCatalogue } from '../tiers/index.js';
 import { validateArticle, type ArticleContent } from './article.fields.js';
 import { applyContent, contentHashOf, recordVersion, syncEngine } from './article.store.js';
 import { searchEngineFor } from './engine.js';
@@ -30,7 +31,7 @@ import { MAX_TOTAL_HITS, type SearchHit, type SearchRequest, type SearchResult }
 // Who reads what
 
 export async function knowledgeBaseTiers(ctx: RequestContext): Promise<KbTier[]> {
-  return (await ctx.loaders.tierCatalogue()).map((entry) => ({
+  return (await tierCatalogue(ctx)).map((entry) => ({
     key: entry.tier.key,
     rank: entry.tier.rank,
     premium: entry.entitlements.enabled('kb.premium'),
@@ -43,7 +44,7 @@ export async function audienceOf(ctx: RequestContext): Promise<Audience> {
   if (isStaffLike(principal)) return EVERYTHING;
   const organizationId = tenantOf(principal);
   if (!organizationId) return ANONYMOUS_AUDIENCE;
-  const entitlements = await ctx.loaders.entitlements.load(organizationId);
+  const entitlements = await organizationEntitlements(ctx, organizationId);
   return customerAudience(entitlements.tier.rank, entitlements.enabled('kb.premium'), await knowledgeBaseTiers(ctx));
 }
 
@@ -153,7 +154,7 @@ async function checkFilter(
   if (tags.length) {
     // Checked against the tags of the articles the caller may read, so an unknown tag and a tag only premium
     // articles carry give the same answer.
-    const known = new Set((await searchEngineFor(ctx.em).vocabulary(audience)).tags);
+    const known = new Set((await searchEngineFor(ctx).vocabulary(audience)).tags);
     const unknownTag = tags.find((tag) => !KEBAB.test(tag) || !known.has(tag));
     if (unknownTag !== undefined)
       throw new AppError('UNKNOWN_FILTER', `No article you can read has the tag "${unknownTag}".`, { field: ['filter', 'tags'] });
@@ -181,7 +182,7 @@ export async function searchKnowledgeBase(ctx: RequestContext, input: SearchInpu
   const audience = await audienceOf(ctx);
   const filter = await checkFilter(ctx, audience, input);
   const offset = Math.min(input.offset, MAX_TOTAL_HITS);
-  const engine = searchEngineFor(ctx.em);
+  const engine = searchEngineFor(ctx);
   const request: SearchRequest = { plan, audience, filter, mode: 'all', offset, limit: input.first };
   let result = await engine.search(request);
   let matchedAllWords = true;
@@ -215,7 +216,7 @@ export async function suggestArticles(
   const requests: SearchRequest[] = [plans.full, plans.subject]
     .filter((plan): plan is QueryPlan => plan !== null)
     .map((plan) => ({ plan, audience, mode: 'any', offset: 0, limit: input.first }));
-  const results = await searchEngineFor(ctx.em).multiSearch(requests);
+  const results = await searchEngineFor(ctx).multiSearch(requests);
   const merged = new Map<string, SearchHit>();
   for (const hit of results.flatMap((result) => result.hits)) if (!merged.has(hit.id)) merged.set(hit.id, hit);
   const best = [...merged.values()].slice(0, input.first);
@@ -242,7 +243,7 @@ export async function rateArticle(
     const search = await ctx.em.findOne(SearchEvent, { id: input.searchId, actor });
     if (!search) throw notFound('Search');
   }
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const now = ctx.clock.now();
     let feedback = await em.findOne(ArticleFeedback, { article: article.id, actor });
     if (!feedback) {
@@ -411,14 +412,14 @@ async function checkContent(ctx: RequestContext, input: Record<string, unknown>)
  * logged; the next `kb index` reconciles).
  */
 async function saveAndSync(ctx: RequestContext, change: (em: EntityManager) => Promise<Article>): Promise<Article> {
-  const article = await ctx.em.transactional(async (em) => {
+  const article = await ctx.transaction(async ({ em }) => {
     const changed = await change(em);
     await em.flush();
-    const engine = searchEngineFor(em);
+    const engine = searchEngineFor(ctx, em);
     if (engine.kind === 'postgresql') await syncEngine(em, engine, [changed.id]);
     return changed;
   });
-  const engine = searchEngineFor(ctx.em);
+  const engine = searchEngineFor(ctx);
   if (engine.kind !== 'postgresql') {
     try {
       await syncEngine(ctx.em, engine, [article.id]);

@@ -1,12 +1,14 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType, PageInfo } from '../../shared/pagination.js';
-import { ArticleSource, ArticleStatus, type Article, type ArticleVersion } from './kb.entity.js';
+import { ARTICLE_SOURCES, ARTICLE_STATUSES, type Article, type ArticleSource, type ArticleStatus, type ArticleVersion } from './kb.entity.js';
 import type { SearchHit } from './search.port.js';
 
-registerEnumType(ArticleStatus, { name: 'ArticleStatus', description: 'PUBLISHED articles are searchable; ARCHIVED ones only staff see.' });
-registerEnumType(ArticleSource, { name: 'ArticleSource', description: 'FILE: kb/articles (the indexer); ADMIN: the admin API.' });
+const ArticleStatusEnum = graphqlEnum('ArticleStatus', ARTICLE_STATUSES, {
+  description: 'PUBLISHED articles are searchable; ARCHIVED ones only staff see.',
+});
+const ArticleSourceEnum = graphqlEnum('ArticleSource', ARTICLE_SOURCES, { description: 'FILE: kb/articles (the indexer); ADMIN: the admin API.' });
 
 @ObjectType('Article', { implements: Node, description: 'A knowledge-base article. Who may read it depends on `visibility` (see README).' })
 export class ArticleType extends Node {
@@ -39,10 +41,10 @@ export class ArticleType extends Node {
   @Field(() => Int, { description: 'Increases with every change; pass it as `expectedVersion` to updateArticle.' })
   version: number;
 
-  @Field(() => ArticleStatus)
+  @Field(() => ArticleStatusEnum)
   status: ArticleStatus;
 
-  @Field(() => ArticleSource, { description: 'Where the article was created.' })
+  @Field(() => ArticleSourceEnum, { description: 'Where the article was created.' })
   origin: ArticleSource;
 
   articleId: string;
@@ -89,10 +91,10 @@ export class ArticleVersionType {
   @Field(() => String)
   visibility: string;
 
-  @Field(() => ArticleStatus)
+  @Field(() => ArticleStatusEnum)
   status: ArticleStatus;
 
-  @Field(() => ArticleSource)
+  @Field(() => ArticleSourceEnum)
   source: ArticleSource;
 
   @Field(() => String, { description: '`user:<id>`, `apikey:<id>` or `system:kb-index`.' })
@@ -307,7 +309,7 @@ export class UpdateArticleInput {
   @Field(() => String, { nullable: true })
   visibility?: string | null;
 
-  @Field(() => ArticleStatus, { nullable: true, description: 'PUBLISHED republishes an archived article.' })
+  @Field(() => ArticleStatusEnum, { nullable: true, description: 'PUBLISHED republishes an archived article.' })
   status?: ArticleStatus | null;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/db.js';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import { TENANT_FILTER } from '../../shared/tenancy.js';
 import type { Audience } from './kb.policy.js';
 import { MeiliSearchEngine } from './meili.engine.js';
 import { PostgresSearchEngine } from './postgres.engine.js';

@@ -1,8 +1,9 @@
-import { Entity, Filter, ManyToOne, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { organizationTenantFilter, tenantFilter } from '../../db/tenant-filter.js';
-import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
-import { Tier } from '../tiers/tier.entity.js';
+import { Entity, Filter, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/entity.js';
+import { organizationTenantFilter, tenantFilter } from '../../shared/tenancy.js';
+import { BusinessCalendarRecord } from '../calendars/index.js';
+import type { FeatureKey, FeatureValue } from '../entitlements/index.js';
+import { Tier } from '../tiers/index.js';
 
 /** A customer account. The root of tenancy: everything a customer owns points here. */
 @Entity({ tableName: 'organization' })
@@ -79,4 +80,32 @@ export class OrganizationCalendarChange extends BaseEntity {
 
   @Property({ type: 'string', length: 200 })
   changedBy: string;
+}
+
+/** A contract exception: replaces the tier's value for one organization between two instants. */
+@Entity({ tableName: 'entitlement_override' })
+@Filter(tenantFilter)
+@Index({ properties: ['organization', 'feature'] })
+export class EntitlementOverride extends BaseEntity {
+  @ManyToOne({ entity: () => Organization, deleteRule: 'cascade' })
+  organization: Organization;
+
+  @Property({ type: 'string', length: 80 })
+  feature: FeatureKey;
+
+  /** SQL NULL is meaningful: an unlimited LIMIT. A feature with no row at all is denied. */
+  @Property({ type: 'json', nullable: true })
+  value: FeatureValue;
+
+  @Property({ type: 'datetime' })
+  effectiveFrom: Date;
+
+  @Property({ type: 'datetime', nullable: true })
+  effectiveUntil: Date | null = null;
+
+  @Property({ type: 'text' })
+  reason: string;
+
+  @Property({ type: 'string', length: 200 })
+  createdBy: string;
 }

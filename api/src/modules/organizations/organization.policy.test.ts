@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Tier } from '../tiers/tier.entity.js';
-import { checkCriteria, isValidTimeZone, suggestTier } from './organization.service.js';
+import { Tier } from '../tiers/index.js';
+import { checkCriteria, isValidTimeZone, suggestTier } from './organization.policy.js';
 
 function tier(key: string, rank: number, criteria: Partial<Tier>): Tier {
   return Object.assign(new Tier(), { key, name: key, rank, description: '', ...criteria });

@@ -1,21 +1,24 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError, badInput } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId } from '../../shared/ids.js';
 import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
-import { Entitlements } from '../entitlements/entitlement.types.js';
-import { FEATURES, isFeatureKey } from '../entitlements/features.js';
-import { TierType } from '../tiers/tier.types.js';
+import { isStaffLike, tenantOf } from '../../shared/principal.js';
+import { Entitlements, FEATURES, isFeatureKey } from '../entitlements/index.js';
+import { loadTier, tierCatalogue, TierType } from '../tiers/index.js';
+import { suggestTier } from './organization.policy.js';
 import {
   changeTier,
   createOrganization,
   listOrganizations,
+  loadOrganization,
   organizationBySlug,
+  organizationEntitlements,
   ownOrganization,
   setEntitlementOverride,
-  suggestTier,
+  setOrganizationCalendar,
   tierHistory,
 } from './organization.service.js';
 import {
@@ -27,7 +30,7 @@ import {
   OrganizationType,
   SetEntitlementOverrideInput,
   SetEntitlementOverridePayload,
-  TicketUsage,
+  SetOrganizationCalendarInput,
   TierChangeType,
   TierSuggestionType,
 } from './organization.types.js';
@@ -51,7 +54,7 @@ function overrideValue(input: SetEntitlementOverrideInput): unknown {
 }
 
 async function requireLoaded(ctx: RequestContext, organizationId: string) {
-  const organization = await ctx.loaders.organization.load(organizationId);
+  const organization = await loadOrganization(ctx, organizationId);
   if (!organization) throw new AppError('NOT_FOUND', 'Organization not found.');
   return organization;
 }
@@ -79,29 +82,20 @@ export class OrganizationResolver {
 
   @FieldResolver(() => TierType)
   async tier(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TierType> {
-    const tier = await ctx.loaders.tier.load(organization.tierId);
+    const tier = await loadTier(ctx, organization.tierId);
     if (!tier) throw new AppError('NOT_FOUND', 'Tier not found.');
     return TierType.from(tier);
   }
 
   @FieldResolver(() => Entitlements, { description: "In force now: the tier's values with contract overrides applied." })
   async entitlements(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<Entitlements> {
-    return Entitlements.from(await ctx.loaders.entitlements.load(organization.organizationId));
-  }
-
-  @FieldResolver(() => TicketUsage)
-  async ticketUsage(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TicketUsage> {
-    const [thisMonth, entitlements] = await Promise.all([
-      ctx.loaders.ticketsThisMonth.load(organization.organizationId),
-      ctx.loaders.entitlements.load(organization.organizationId),
-    ]);
-    return Object.assign(new TicketUsage(), { thisMonth, allowance: entitlements.limit('tickets.monthlyAllowance') });
+    return Entitlements.from(await organizationEntitlements(ctx, organization.organizationId));
   }
 
   @FieldResolver(() => [TierChangeType], { description: 'Newest first (the last 100).' })
   async tierHistory(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TierChangeType[]> {
     const changes = await tierHistory(ctx, organization.organizationId);
-    const tiers = await ctx.loaders.tierCatalogue();
+    const tiers = await tierCatalogue(ctx);
     const tierById = (id: string) => TierType.from(tiers.find((entry) => entry.tier.id === id)!.tier);
     return changes.map((change) =>
       Object.assign(new TierChangeType(), {
@@ -116,7 +110,7 @@ export class OrganizationResolver {
 
   @FieldResolver(() => TierSuggestionType, { description: "Which tier the organization's figures suggest." })
   async suggestedTier(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TierSuggestionType> {
-    const tiers = (await ctx.loaders.tierCatalogue()).map((entry) => entry.tier);
+    const tiers = (await tierCatalogue(ctx)).map((entry) => entry.tier);
     const suggestion = suggestTier(organization, tiers);
     return Object.assign(new TierSuggestionType(), {
       tier: TierType.from(suggestion.tier),
@@ -157,8 +151,8 @@ export class OrganizationResolver {
     return mutationPayload(SetEntitlementOverridePayload, async () => {
       const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
       await setEntitlementOverride(ctx, { ...input, organizationId, value: overrideValue(input) });
-      ctx.loaders.entitlements.clear(organizationId);
-      const entitlements = Entitlements.from(await ctx.loaders.entitlements.load(organizationId));
+      // A fresh view of the same request: the override was written after anything this request had loaded.
+      const entitlements = Entitlements.from(await organizationEntitlements(ctx.as(ctx.principal), organizationId));
       const organization = await requireLoaded(ctx, organizationId);
       return {
         entitlement: entitlements.features.find((feature) => feature.feature === input.feature) ?? null,
@@ -166,4 +160,26 @@ export class OrganizationResolver {
       };
     });
   }
+
+  @Mutation(() => OrganizationPayload, {
+    description: 'Gives an organization its own business calendar (null: the standard hours in its time zone).',
+  })
+  @Access({ staff: ['ADMIN'] })
+  async setOrganizationCalendar(
+    @Arg('input', () => SetOrganizationCalendarInput) input: SetOrganizationCalendarInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OrganizationPayload> {
+    return mutationPayload(OrganizationPayload, async () => {
+      const organizationId = fromGlobalId('Organization', input.organizationId, 'organizationId');
+      const calendarId = input.calendarId ? fromGlobalId('BusinessCalendar', input.calendarId, 'calendarId') : null;
+      return { organization: OrganizationType.from(await setOrganizationCalendar(ctx, { organizationId, calendarId })) };
+    });
+  }
+}
+
+/** `node(id:)` for organizations: customers and keys see only their own (the tenant filter), staff any. */
+export async function organizationNode(ctx: RequestContext, id: string): Promise<OrganizationType | null> {
+  if (!isStaffLike(ctx.principal) && tenantOf(ctx.principal) !== id) return null;
+  const organization = await loadOrganization(ctx, id);
+  return organization && OrganizationType.from(organization);
 }

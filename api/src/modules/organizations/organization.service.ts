@@ -1,31 +1,99 @@
 import { LockMode } from '@mikro-orm/core';
-import type { RequestContext } from '../../shared/context.js';
-import { actorOf } from '../../shared/context.js';
+import DataLoader from 'dataloader';
+import { actorOf, defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { EntitlementOverride } from '../entitlements/entitlement.entity.js';
-import { isFeatureKey, valueSchema, type FeatureValue } from '../entitlements/features.js';
-import { organizationRulesChanged } from '../sla/sla.service.js';
-import { Tier } from '../tiers/tier.entity.js';
-import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
-import { Organization, OrganizationCalendarChange, TierChange } from './organization.entity.js';
+import { BusinessCalendarRecord } from '../calendars/index.js';
+import { isFeatureKey, resolveEntitlements, valueSchema, type EffectiveEntitlements, type FeatureValue } from '../entitlements/index.js';
+import { emitEvent } from '../outbox/index.js';
+import { loadTier, Tier, TierEntitlement } from '../tiers/index.js';
+import { EntitlementOverride, Organization, OrganizationCalendarChange, TierChange } from './organization.entity.js';
+import { isValidTimeZone } from './organization.policy.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Events this module emits when what an organization's tickets are timed by changes. The SLA module re-times the
+ * organization's open tickets in the same transaction (its hooks); webhooks and metrics read them later.
+ */
+export const ORGANIZATION_EVENTS = {
+  tierChanged: 'organization.tier_changed',
+  calendarChanged: 'organization.calendar_changed',
+  entitlementsChanged: 'organization.entitlements_changed',
+} as const;
+
+const loaders = defineLoaders((ctx) => {
+  const organization = new DataLoader<string, Organization | null>(async (ids) => {
+    const found = new Map((await ctx.em.find(Organization, { id: { $in: [...ids] } })).map((org) => [org.id, org]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+  const entitlements = new DataLoader<string, EffectiveEntitlements<Tier>>(async (organizationIds) => {
+    const organizations = (await organization.loadMany(organizationIds)).filter((org): org is Organization => org instanceof Organization);
+    const tierIds = [...new Set(organizations.map((org) => org.tier.id))];
+    const [tiers, values, overrides] = await Promise.all([
+      Promise.all(tierIds.map((id) => loadTier(ctx, id))),
+      ctx.em.find(TierEntitlement, { tier: { $in: tierIds } }),
+      ctx.em.find(EntitlementOverride, { organization: { $in: organizations.map((org) => org.id) } }),
+    ]);
+    const tiersById = new Map(tiers.filter((tier): tier is Tier => tier !== null).map((tier) => [tier.id, tier]));
+    const at = ctx.clock.now();
+    return organizationIds.map((id) => {
+      const org = organizations.find((candidate) => candidate.id === id);
+      const tier = org && tiersById.get(org.tier.id);
+      if (!org || !tier) return new Error(`organization ${id} not found`);
+      return resolveEntitlements(
+        tier,
+        values.filter((value) => value.tier.id === tier.id),
+        overrides.filter((override) => override.organization.id === org.id),
+        at,
+      );
+    });
+  });
+  return { organization, entitlements };
+});
+
+/** One organization by id, batched per request; another tenant's id reads as null. */
+export function loadOrganization(ctx: RequestContext, id: string): Promise<Organization | null> {
+  return ctx.loaders(loaders).organization.load(id);
+}
+
+/** The entitlements in force now for an organization: its tier's values with its contract overrides applied. */
+export function organizationEntitlements(ctx: RequestContext, organizationId: string): Promise<EffectiveEntitlements<Tier>> {
+  return ctx.loaders(loaders).entitlements.load(organizationId);
+}
+
+/**
+ * Tier and entitlements of many organizations at `at`, read across tenants in four statements whatever their
+ * number: assignment and the timer passes span organizations (a freed agent takes the next ticket whoever owns it).
+ */
+export async function entitlementsAcrossTenants(
+  ctx: RequestContext,
+  organizationIds: readonly string[],
+  at: Date,
+): Promise<Map<string, EffectiveEntitlements<Tier>>> {
+  const ids = [...new Set(organizationIds)];
+  const everyTenant = { filters: { tenant: { allTenants: true } } } as const;
+  const organizations = await ctx.em.find(Organization, { id: { $in: ids } }, everyTenant);
+  const tiers = new Map(
+    (await ctx.em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]),
+  );
+  const values = await ctx.em.find(TierEntitlement, { tier: { $in: [...tiers.keys()] } });
+  const overrides = await ctx.em.find(EntitlementOverride, { organization: { $in: ids } }, everyTenant);
+  return new Map(
+    organizations.map((organization) => {
+      const tier = tiers.get(organization.tier.id)!;
+      const own = overrides.filter((override) => override.organization.id === organization.id);
+      const valuesOfTier = values.filter((value) => value.tier.id === tier.id);
+      return [organization.id, resolveEntitlements(tier, valuesOfTier, own, at)] as const;
+    }),
+  );
 }
 
 /** The caller's own organization (customers and partner keys), or null for staff. */
 export async function ownOrganization(ctx: RequestContext): Promise<Organization | null> {
   const principal = ctx.principal;
   if (principal.kind !== 'customer' && principal.kind !== 'partner') return null;
-  return ctx.loaders.organization.load(principal.organizationId);
+  return loadOrganization(ctx, principal.organizationId);
 }
 
 /** By slug; the tenant filter makes another organization's slug read as not found. */
@@ -65,7 +133,8 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
     const value = input[field];
     if (value != null && (!Number.isInteger(value) || value < 0)) throw badInput(field, `${field} must be a whole number, zero or more.`);
   }
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const em = tx.em;
     const tier = await em.findOne(Tier, { key: input.tierKey });
     if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
     if (await em.count(Organization, { slug }))
@@ -97,16 +166,18 @@ export async function createOrganization(ctx: RequestContext, input: Organizatio
 }
 
 /**
- * Moves an organization to another tier and records it. The entitlements follow at once because they are
- * always computed from the current tier. (Re-timing open tickets joins this transaction with the SLA engine.)
+ * Moves an organization to another tier and records it, whatever asks (an admin, a Stripe event, the grace-period
+ * job): the entitlements follow at once because they are always computed from the current tier, and the
+ * `organization.tier_changed` event re-times the open tickets in this transaction. `details` join the event.
  */
 export async function changeTier(
   ctx: RequestContext,
-  input: { organizationId: string; tierKey: string; reason: string },
+  input: { organizationId: string; tierKey: string; reason: string; details?: Record<string, unknown> },
 ): Promise<Organization> {
   const reason = input.reason.trim();
   if (!reason || reason.length > 500) throw badInput('reason', 'Say why the tier changes (1 to 500 characters).');
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const em = tx.em;
     const organization = await em.findOne(Organization, { id: input.organizationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!organization) throw notFound('Organization');
     const tier = await em.findOne(Tier, { key: input.tierKey });
@@ -121,10 +192,21 @@ export async function changeTier(
       changedBy: actorOf(ctx).actor,
       createdAt: ctx.clock.now(),
     });
+    const from = organization.tier;
     organization.tier = tier;
     em.persist(change);
     await em.flush();
-    await organizationRulesChanged(em, ctx, organization.id);
+    await emitEvent(tx, {
+      organizationId: organization.id,
+      type: ORGANIZATION_EVENTS.tierChanged,
+      data: {
+        fromTier: (await loadTier(tx, from.id))?.key ?? null,
+        toTier: tier.key,
+        reason,
+        changedBy: change.changedBy,
+        ...input.details,
+      },
+    });
     return organization;
   });
 }
@@ -134,7 +216,8 @@ export async function setOrganizationCalendar(
   ctx: RequestContext,
   input: { organizationId: string; calendarId: string | null },
 ): Promise<Organization> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const em = tx.em;
     const organization = await em.findOne(Organization, { id: input.organizationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!organization) throw notFound('Organization');
     const calendar = input.calendarId ? await em.findOne(BusinessCalendarRecord, { id: input.calendarId }) : null;
@@ -149,7 +232,11 @@ export async function setOrganizationCalendar(
       }),
     );
     await em.flush();
-    await organizationRulesChanged(em, ctx, organization.id);
+    await emitEvent(tx, {
+      organizationId: organization.id,
+      type: ORGANIZATION_EVENTS.calendarChanged,
+      data: { calendarId: calendar?.id ?? null },
+    });
     return organization;
   });
 }
@@ -180,7 +267,8 @@ export async function setEntitlementOverride(ctx: RequestContext, input: Overrid
   }
   const reason = input.reason.trim();
   if (!reason || reason.length > 500) throw badInput('reason', 'Say why (the contract clause), 1 to 500 characters.');
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const em = tx.em;
     const organization = await em.findOne(Organization, { id: input.organizationId });
     if (!organization) throw notFound('Organization');
     const override = new EntitlementOverride();
@@ -195,65 +283,17 @@ export async function setEntitlementOverride(ctx: RequestContext, input: Overrid
     });
     em.persist(override);
     await em.flush();
-    // Targets may have changed: open tickets are re-timed with the override in force from its start.
-    await organizationRulesChanged(em, ctx, organization.id);
+    // Targets may have changed: open tickets are re-timed (by the SLA module's hook) with the override in force from its start.
+    await emitEvent(tx, {
+      organizationId: organization.id,
+      type: ORGANIZATION_EVENTS.entitlementsChanged,
+      data: {
+        feature: input.feature,
+        effectiveFrom: effectiveFrom.toISOString(),
+        effectiveUntil: input.effectiveUntil?.toISOString() ?? null,
+        reason,
+      },
+    });
     return override;
   });
-}
-
-export interface CriterionCheck {
-  criterion: string;
-  required: string;
-  actual: string;
-  met: boolean;
-}
-
-export interface TierSuggestion {
-  tier: Tier;
-  checks: CriterionCheck[];
-}
-
-/** Checks an organization's figures against one tier's criteria. Pure: unit-tested. */
-export function checkCriteria(
-  organization: Pick<Organization, 'contractValue' | 'monthlyUsage' | 'businessCritical' | 'strategic'>,
-  tier: Tier,
-): CriterionCheck[] {
-  const checks: CriterionCheck[] = [
-    {
-      criterion: 'contractValue',
-      required: `at least ${tier.minContractValue}`,
-      actual: String(organization.contractValue),
-      met: organization.contractValue >= tier.minContractValue,
-    },
-    {
-      criterion: 'monthlyUsage',
-      required: `at least ${tier.minMonthlyUsage}`,
-      actual: String(organization.monthlyUsage),
-      met: organization.monthlyUsage >= tier.minMonthlyUsage,
-    },
-  ];
-  if (tier.requiresBusinessCritical) {
-    checks.push({
-      criterion: 'businessCritical',
-      required: 'yes',
-      actual: organization.businessCritical ? 'yes' : 'no',
-      met: organization.businessCritical,
-    });
-  }
-  if (tier.requiresStrategic) {
-    checks.push({ criterion: 'strategic', required: 'yes', actual: organization.strategic ? 'yes' : 'no', met: organization.strategic });
-  }
-  return checks;
-}
-
-/** The highest-ranked tier whose every criterion the organization meets (the lowest tier if none). */
-export function suggestTier(organization: Parameters<typeof checkCriteria>[0], tiers: readonly Tier[]): TierSuggestion {
-  const ranked = [...tiers].sort((a, b) => b.rank - a.rank);
-  for (const tier of ranked) {
-    const checks = checkCriteria(organization, tier);
-    if (checks.every((check) => check.met)) return { tier, checks };
-  }
-  const lowest = ranked[ranked.length - 1];
-  if (!lowest) throw new AppError('NOT_FOUND', 'No tiers are defined.');
-  return { tier: lowest, checks: checkCriteria(organization, lowest) };
 }

@@ -2,8 +2,8 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
-import { EntitlementValue } from '../entitlements/entitlement.types.js';
-import { TierType } from '../tiers/tier.types.js';
+import { EntitlementValue } from '../entitlements/index.js';
+import { TierType } from '../tiers/index.js';
 import type { Organization } from './organization.entity.js';
 
 @ObjectType('Organization', { implements: Node })
@@ -53,15 +53,6 @@ export class OrganizationType extends Node {
 }
 
 export const OrganizationConnection = ConnectionType('Organization', OrganizationType);
-
-@ObjectType()
-export class TicketUsage {
-  @Field(() => Int, { description: 'Tickets opened this calendar month (UTC).' })
-  thisMonth: number;
-
-  @Field(() => Int, { nullable: true, description: 'The monthly allowance; null = unlimited.' })
-  allowance: number | null;
-}
 
 @ObjectType()
 export class TierChangeType {
@@ -199,4 +190,13 @@ export class SetEntitlementOverridePayload implements WithUserErrors {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+@InputType()
+export class SetOrganizationCalendarInput {
+  @Field(() => ID)
+  organizationId: string;
+
+  @Field(() => ID, { nullable: true, description: "null: standard business hours (Mon–Fri 09:00–17:00) in the organization's time zone." })
+  calendarId?: string | null;
 }

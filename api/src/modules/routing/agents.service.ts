@@ -1,13 +1,14 @@
 import type { RequestContext } from '../../shared/context.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
-import { entitlementRequired } from '../entitlements/entitlement.service.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { PRIORITY_ORDER, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
+import { BusinessCalendarRecord } from '../calendars/index.js';
+import { entitlementRequired } from '../entitlements/index.js';
+import { User } from '../identity/index.js';
+import { Organization, organizationEntitlements } from '../organizations/index.js';
+import { tierCatalogue } from '../tiers/index.js';
+import { DOMAINS, PRIORITY_ORDER, TicketStatus, type Domain, type TicketPriority } from '../vocabulary/index.js';
 import { emptyLoad } from './assignment.js';
-import { DOMAINS, type Domain, type Presence, type SkillLevel } from './model.js';
+import { type Presence, type SkillLevel } from './model.js';
 import { AgentProfile, TechnicalAccountManager } from './routing.entity.js';
 import { assignWaiting, lockRouting } from './routing.service.js';
 
@@ -59,7 +60,8 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
       throw invalid(`capacity.${index}.max`, `Capacity is 0 to ${MAX_CAPACITY} open tickets.`);
     capacity[entry.priority] = entry.max;
   });
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const { em } = tx;
     await lockRouting(em);
     const user = await em.findOne(User, { id: input.userId, staffRole: { $ne: null }, active: true });
     if (!user) throw invalid('userId', 'Agent profiles are for active staff members.');
@@ -70,7 +72,7 @@ export async function upsertAgentProfile(ctx: RequestContext, input: AgentProfil
     Object.assign(profile, { skills, certifications, languages, region, calendar, capacity });
     em.persist(profile);
     await em.flush();
-    await assignWaiting(em, ctx.clock.now());
+    await assignWaiting(tx);
     return profile;
   });
 }
@@ -84,13 +86,14 @@ export async function setPresence(ctx: RequestContext, input: { userId: string |
   if (!userId) throw new AppError('BAD_USER_INPUT', 'Name the agent (a key has no presence of its own).', { field: ['input', 'agentId'] });
   if (principal.kind === 'staff' && userId !== self && principal.role !== 'ADMIN')
     throw new AppError('FORBIDDEN', "Only admins set another agent's presence.");
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const { em } = tx;
     await lockRouting(em);
     const profile = await em.findOne(AgentProfile, { user: userId }, { populate: ['user'] });
     if (!profile) throw notFound('Agent profile');
     profile.presence = input.presence;
     await em.flush();
-    if (input.presence === 'ONLINE') await assignWaiting(em, ctx.clock.now());
+    if (input.presence === 'ONLINE') await assignWaiting(tx);
     return profile;
   });
 }
@@ -138,7 +141,8 @@ export async function setTechnicalAccountManager(
   ctx: RequestContext,
   input: { organizationId: string; userId: string | null },
 ): Promise<Organization> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const { em } = tx;
     const organization = await em.findOne(Organization, { id: input.organizationId });
     if (!organization) throw notFound('Organization');
     const existing = await em.findOne(TechnicalAccountManager, { organization: organization.id });
@@ -146,12 +150,12 @@ export async function setTechnicalAccountManager(
       if (existing) em.remove(existing);
       return organization;
     }
-    const entitlements = await ctx.loaders.entitlements.load(organization.id);
+    const entitlements = await organizationEntitlements(tx, organization.id);
     if (!entitlements.enabled('support.technicalAccountManager')) {
       throw entitlementRequired(
         'A technical account manager',
         entitlements,
-        await ctx.loaders.tierCatalogue(),
+        await tierCatalogue(tx),
         (e) => e.enabled('support.technicalAccountManager'),
         'support.technicalAccountManager',
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusinessCalendar } from '../calendars/calendar.js';
-import { TicketPriority } from '../tickets/ticket.enums.js';
+import { BusinessCalendar } from '../calendars/index.js';
+import { TicketPriority } from '../vocabulary/index.js';
 import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
 import type { AgentSnapshot, QueueDefinition, Requirement } from './model.js';
 

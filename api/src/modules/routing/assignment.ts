@@ -1,5 +1,6 @@
-import type { TicketPriority } from '../tickets/ticket.enums.js';
-import type { AgentSnapshot, AssignmentDecision, Domain, QueueDefinition, RejectionReason, Requirement } from './model.js';
+import type { TicketPriority } from '../vocabulary/index.js';
+import type { AgentSnapshot, AssignmentDecision, QueueDefinition, RejectionReason, Requirement } from './model.js';
+import { type Domain } from '../vocabulary/index.js';
 
 /**
  * Assignment: which agent takes a routed ticket, and why. Pure over a snapshot of the agents, so the live

@@ -42,7 +42,7 @@ async function correctionExamples(em: EntityManager): Promise<LabelledExample[]>
  * without the held-back fifth of the shipped set is scored on it; the model stored is then trained on everything.
  */
 export async function retrainClassifier(ctx: RequestContext): Promise<ClassifierModel> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const corrections = await correctionExamples(em);
     const { train, test } = holdOutSplit(LABELLED_EXAMPLES);
     const scored = evaluateClassifier(trainClassifier([...train, ...corrections]), test);

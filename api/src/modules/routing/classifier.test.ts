@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultClassifier, evaluateClassifier, holdOutSplit, TextClassifier, trainClassifier } from './classifier.js';
-import { DOMAINS } from './model.js';
+import { DOMAINS } from '../vocabulary/index.js';
 import { LABELLED_EXAMPLES, type LabelledExample } from './training/examples.js';
 
 // Test output goes to stdout: the figures are the point of running this file, and console.error fails tests.

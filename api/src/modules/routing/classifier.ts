@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import naiveBayes from 'wink-naive-bayes-text-classifier';
 import type nlpUtilsModule from 'wink-nlp-utils';
-import { DOMAINS, type Domain, type DomainClassifier, type DomainPrediction } from './model.js';
+import { type DomainClassifier, type DomainPrediction } from './model.js';
+import { DOMAINS, type Domain } from '../vocabulary/index.js';
 import { LABELLED_EXAMPLES, type LabelledExample } from './training/examples.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
+import type { Domain, TicketChannel, TicketImpact, TicketPriority } from '../vocabulary/index.js';
 
 /**
  * The shapes shared by triage, routing rules, assignment and the simulator. Everything here is plain data so the
@@ -6,14 +6,15 @@ import type { TicketChannel, TicketImpact, TicketPriority } from '../tickets/tic
  * run the same decision code.
  */
 
-export const DOMAINS = ['SECURITY', 'PERFORMANCE', 'INTEGRATIONS', 'DATA_MODELS', 'BILLING', 'HOW_TO', 'FEATURE_REQUEST'] as const;
-export type Domain = (typeof DOMAINS)[number];
-
 export const URGENCY_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type UrgencyLevel = (typeof URGENCY_LEVELS)[number];
 
 export type SkillLevel = 1 | 2 | 3;
-export type Presence = 'ONLINE' | 'AWAY' | 'OFFLINE';
+export const PRESENCES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export const DOMAIN_SOURCES = ['RULE', 'CLASSIFIER', 'KNOWN'] as const;
+export type DomainSource = (typeof DOMAIN_SOURCES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Triage
@@ -52,7 +53,7 @@ export interface TriageResult {
   domain: Domain;
   domainConfidence: number;
   /** RULE: a keyword rule decided; CLASSIFIER: the statistical model; KNOWN: given (correction or simulation). */
-  domainSource: 'RULE' | 'CLASSIFIER' | 'KNOWN';
+  domainSource: DomainSource;
   /** 0..100, from priority, impact, criticality, tier and text; `urgencyLevel` is its band. */
   urgency: number;
   urgencyLevel: UrgencyLevel;

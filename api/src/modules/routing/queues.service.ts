@@ -2,10 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import type { TicketPriority } from '../tickets/ticket.enums.js';
-import { Tier } from '../tiers/tier.entity.js';
-import { DOMAINS, type Domain, type RuleConditions, type SkillLevel } from './model.js';
+import { EscalationPolicy } from '../escalations/index.js';
+import type { TicketPriority } from '../vocabulary/index.js';
+import { Tier } from '../tiers/index.js';
+import { type RuleConditions, type SkillLevel } from './model.js';
+import { DOMAINS, type Domain } from '../vocabulary/index.js';
 import { Queue, RoutingDecision, RoutingRule } from './routing.entity.js';
 import { queueDefinition, ruleDefinition } from './routing.service.js';
 import { rulesWarnings, validateQueues, validateRule, type RuleProblem } from './rules.js';
@@ -96,7 +97,7 @@ async function applyQueue(em: EntityManager, queue: Queue, input: QueueInput): P
 }
 
 export async function createQueue(ctx: RequestContext, input: QueueInput): Promise<Queue> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     if ((await em.count(Queue, {})) >= MAX_QUEUES) throw badInput('key', `At most ${MAX_QUEUES} queues.`);
     const queue = new Queue();
     await applyQueue(em, queue, input);
@@ -106,7 +107,7 @@ export async function createQueue(ctx: RequestContext, input: QueueInput): Promi
 }
 
 export async function updateQueue(ctx: RequestContext, id: string, input: QueueInput): Promise<Queue> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const queue = await em.findOne(Queue, { id });
     if (!queue) throw notFound('Queue');
     const wasDefault = queue.isDefault;
@@ -230,7 +231,7 @@ export async function createRoutingRule(
   ctx: RequestContext,
   input: RuleInput & { position: number | null },
 ): Promise<{ rule: RoutingRule; warnings: RuleProblem[] }> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     if ((await em.count(RoutingRule, {})) >= MAX_RULES) throw badInput('name', `At most ${MAX_RULES} routing rules.`);
     const { queue, policy, name } = await validatedRule(em, input);
     const rule = Object.assign(new RoutingRule(), {
@@ -255,7 +256,7 @@ export async function updateRoutingRule(
   id: string,
   input: RuleInput & { position: number | null },
 ): Promise<{ rule: RoutingRule; warnings: RuleProblem[] }> {
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const rule = await em.findOne(RoutingRule, { id });
     if (!rule) throw notFound('Routing rule');
     const { queue, policy, name } = await validatedRule(em, input);
@@ -275,7 +276,7 @@ export async function updateRoutingRule(
 }
 
 export async function deleteRoutingRule(ctx: RequestContext, id: string): Promise<void> {
-  await ctx.em.transactional(async (em) => {
+  await ctx.transaction(async ({ em }) => {
     const rule = await em.findOne(RoutingRule, { id });
     if (!rule) throw notFound('Routing rule');
     em.remove(rule);

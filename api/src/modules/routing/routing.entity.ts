@@ -1,13 +1,14 @@
 import { Entity, Enum, Filter, Index, ManyToOne, OneToOne, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { BusinessCalendarRecord } from '../calendars/calendar.entity.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketPriority } from '../tickets/ticket.enums.js';
-import type { Certification, Domain, Presence, RuleConditions, RuleEvaluation, SkillLevel, UrgencyLevel } from './model.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { BusinessCalendarRecord } from '../calendars/index.js';
+import { EscalationPolicy } from '../escalations/index.js';
+import { User } from '../identity/index.js';
+import { Organization } from '../organizations/index.js';
+import { Ticket } from '../tickets/index.js';
+import { TicketPriority } from '../vocabulary/index.js';
+import type { Certification, DomainSource, Presence, RuleConditions, RuleEvaluation, SkillLevel, UrgencyLevel } from './model.js';
+import { type Domain } from '../vocabulary/index.js';
 
 /** A line of work: tickets wait here until an agent with the queue's skill takes them. Owned by the support team. */
 @Entity({ tableName: 'queue' })
@@ -134,7 +135,7 @@ export class TriageDecision extends BaseEntity {
   domainConfidence: number;
 
   @Property({ type: 'string', length: 12 })
-  domainSource: 'RULE' | 'CLASSIFIER' | 'KNOWN';
+  domainSource: DomainSource;
 
   @Property({ type: 'integer' })
   urgency: number;
@@ -179,7 +180,8 @@ export class TriageDecision extends BaseEntity {
   correctionNote: string | null = null;
 }
 
-export type RoutingStatus = 'WAITING' | 'ASSIGNED' | 'CLOSED';
+export const ROUTING_STATUSES = ['WAITING', 'ASSIGNED', 'CLOSED'] as const;
+export type RoutingStatus = (typeof ROUTING_STATUSES)[number];
 
 /** Where routing sent a ticket, which rule sent it there and why, and who it was assigned to and why. */
 @Entity({ tableName: 'routing_decision' })

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import { TENANT_FILTER } from '../../shared/tenancy.js';
 import { FixedClock } from '../../shared/clock.js';
 import { toGlobalId } from '../../shared/ids.js';
-import { OnCallSchedule, OutboundEvent } from '../escalations/escalation.entity.js';
-import { TimerWorker } from '../sla/timer.worker.js';
-import { Ticket } from '../tickets/ticket.entity.js';
+import { OnCallSchedule } from '../escalations/index.js';
+import { OutboundEvent } from '../outbox/index.js';
+import { Ticket } from '../tickets/index.js';
 import { RoutingDecision } from './routing.entity.js';
 import { gql, organizationId, signIn } from '../../../../test/support/graphql.js';
 import { startTestApi, type TestApi } from '../../../../test/support/api.js';
@@ -223,8 +223,9 @@ describe('assignment', () => {
     expect(ticket.assignee).toEqual({ name: 'Alex Agent' });
     expect(ticket.routingDecision).toMatchObject({ status: 'ASSIGNED', queue: { key: 'billing' }, assignedTo: { name: 'Alex Agent' } });
     expect(ticket.routingDecision.assignmentReason).toMatch(/Alex Agent: BILLING level 3/);
-    expect(ticket.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ASSIGNED']);
-    expect(JSON.parse(ticket.events[1].data).reason).toBe(ticket.routingDecision.assignmentReason);
+    expect(ticket.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ROUTED', 'ASSIGNED']);
+    expect(JSON.parse(ticket.events[1].data)).toEqual({ queue: 'billing', queueName: 'Billing', targetMinutes: null });
+    expect(JSON.parse(ticket.events[2].data).reason).toBe(ticket.routingDecision.assignmentReason);
     const outbound = await systemEm().find(OutboundEvent, { type: 'ticket.assigned' });
     expect(outbound.map((event) => event.payload)).toContainEqual(
       expect.objectContaining({ ticketId: Buffer.from(id, 'base64url').toString().split(':')[1], assigneeName: 'Alex Agent' }),
@@ -408,7 +409,7 @@ describe('assignment', () => {
     expect(waiting.routingDecision.status).toBe('WAITING');
     expect(waiting.routingDecision.assignmentReason).toMatch(/off shift/);
 
-    const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
+    const worker = { routeWaiting: () => api.api.jobs.run('routing.assign-waiting') };
     try {
       expect(await worker.routeWaiting()).toBe(0);
       clock.set(new Date(monday15.getTime() + 65 * 60_000));
@@ -552,7 +553,7 @@ describe('dry run, corrections and the admin API', () => {
     const start = clock.now();
     const id = await open(richard, { subject: 'Invoice copy', description: 'Please send a copy of invoice 2026-118.', priority: 'LOW' });
     expect((await routed(id)).routingDecision).toMatchObject({ status: 'WAITING', queue: { key: 'billing' } });
-    const worker = new TimerWorker(api.orm, clock, api.api.log, { intervalMs: 1000, batchSize: 50 });
+    const worker = { routeWaiting: () => api.api.jobs.run('routing.assign-waiting') };
     try {
       await worker.routeWaiting();
       expect((await routed(id)).routingDecision.queue.key).toBe('billing');

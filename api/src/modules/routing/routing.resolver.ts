@@ -1,23 +1,20 @@
 import DataLoader from 'dataloader';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
-import type { RequestContext } from '../../shared/context.js';
+import { Access } from '../../shared/access.js';
+import { defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
 import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
 import { isStaffLike, type StaffRole } from '../../shared/principal.js';
-import type { BusinessCalendar } from '../calendars/calendar.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { EscalationPolicyType } from '../escalations/escalation.types.js';
-import { UserType } from '../identity/identity.types.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { OrganizationPayload, OrganizationType } from '../organizations/organization.types.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
-import { LIMITS } from '../tickets/ticket.service.js';
-import { TicketConnection, TicketType } from '../tickets/ticket.types.js';
+import { calendarsInForce, type BusinessCalendar } from '../calendars/index.js';
+import { EscalationPolicy } from '../escalations/index.js';
+import { EscalationPolicyType } from '../escalations/index.js';
+import { loadUser, UserType } from '../identity/index.js';
+import { Organization, organizationEntitlements, OrganizationPayload, OrganizationType } from '../organizations/index.js';
+import { LIMITS, requirePriority, Ticket, TicketConnection, TicketType } from '../tickets/index.js';
+import { SupportDomain, TicketChannel, TicketImpact, TicketPriority, type Domain } from '../vocabulary/index.js';
 import {
   agentLoads,
   getAgent,
@@ -29,7 +26,7 @@ import {
   upsertAgentProfile,
 } from './agents.service.js';
 import { classifierInfo, retrainClassifier } from './classifier.service.js';
-import type { Domain, Presence } from './model.js';
+import type { Presence } from './model.js';
 import {
   createQueue,
   createRoutingRule,
@@ -45,8 +42,8 @@ import {
   type QueueInput as QueueFields,
   type RuleInput,
 } from './queues.service.js';
-import { Queue, type RoutingDecision, type TriageDecision } from './routing.entity.js';
-import { calendarsInForce, correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
+import { AgentProfile, Queue, RoutingRule, type RoutingDecision, type TriageDecision } from './routing.entity.js';
+import { correctTriage, dryRun, routingOf, ticketsNeedingAttention, triageOf } from './routing.service.js';
 import { API_LIMITS, runSimulation } from './simulation.service.js';
 import {
   AgentConnection,
@@ -59,7 +56,6 @@ import {
   CorrectTriageInput,
   CorrectTriagePayload,
   DeleteRoutingRulePayload,
-  DomainEnum,
   PresenceEnum,
   priorityCounts,
   PriorityCountType,
@@ -86,44 +82,32 @@ import {
 
 const ADMIN: readonly StaffRole[] = ['ADMIN'];
 
-interface RoutingLoaders {
-  triage: DataLoader<string, TriageDecision | null>;
-  routing: DataLoader<string, RoutingDecision | null>;
-  queueStats: DataLoader<string, QueueStats>;
-  agentLoad: DataLoader<string, Record<TicketPriority, number>>;
-  /** Working hours by calendar id, as in force now. */
-  hours: DataLoader<string, BusinessCalendar | null>;
-}
-
 /** Per-request batches, so a page of tickets, queues or agents costs one statement per field, not one per row. */
-const perRequest = new WeakMap<RequestContext, RoutingLoaders>();
-function loadersOf(ctx: RequestContext): RoutingLoaders {
-  let loaders = perRequest.get(ctx);
-  if (!loaders) {
-    const byTicket = <T extends { ticket: { id: string } }>(rows: T[], ids: readonly string[]) => {
-      const found = new Map(rows.map((row) => [row.ticket.id, row]));
-      return ids.map((id) => found.get(id) ?? null);
-    };
-    loaders = {
-      triage: new DataLoader(async (ids) => byTicket(await triageOf(ctx, ids), ids)),
-      routing: new DataLoader(async (ids) => byTicket(await routingOf(ctx, ids), ids)),
-      queueStats: new DataLoader(async (ids) => {
-        const stats = await queueStats(ctx, ids);
-        return ids.map((id) => stats.get(id)!);
-      }),
-      agentLoad: new DataLoader(async (ids) => {
-        const loads = await agentLoads(ctx, ids);
-        return ids.map((id) => loads.get(id)!);
-      }),
-      hours: new DataLoader(async (calendarIds) => {
-        const current = await calendarsInForce(ctx.em, calendarIds, ctx.clock.now());
-        return calendarIds.map((id) => current.get(id) ?? null);
-      }),
-    };
-    perRequest.set(ctx, loaders);
-  }
-  return loaders;
-}
+const routingLoaders = defineLoaders((ctx) => {
+  const byTicket = <T extends { ticket: { id: string } }>(rows: T[], ids: readonly string[]) => {
+    const found = new Map(rows.map((row) => [row.ticket.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  };
+  return {
+    triage: new DataLoader<string, TriageDecision | null>(async (ids) => byTicket(await triageOf(ctx, ids), ids)),
+    routing: new DataLoader<string, RoutingDecision | null>(async (ids) => byTicket(await routingOf(ctx, ids), ids)),
+    queueStats: new DataLoader<string, QueueStats>(async (ids) => {
+      const stats = await queueStats(ctx, ids);
+      return ids.map((id) => stats.get(id)!);
+    }),
+    agentLoad: new DataLoader<string, Record<TicketPriority, number>>(async (ids) => {
+      const loads = await agentLoads(ctx, ids);
+      return ids.map((id) => loads.get(id)!);
+    }),
+    /** Working hours by calendar id, as in force now. */
+    hours: new DataLoader<string, BusinessCalendar | null>(async (calendarIds) => {
+      const current = await calendarsInForce(ctx.em, calendarIds, ctx.clock.now());
+      return calendarIds.map((id) => current.get(id) ?? null);
+    }),
+  };
+});
+
+const loadersOf = (ctx: RequestContext) => ctx.loaders(routingLoaders);
 
 function queueFields(input: QueueInput): QueueFields {
   return {
@@ -188,7 +172,7 @@ export class RoutingDecisionResolver {
 
   @FieldResolver(() => UserType, { nullable: true })
   async assignedTo(@Root() decision: RoutingDecisionType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
-    const user = decision.assignedToId ? await ctx.loaders.user.load(decision.assignedToId) : null;
+    const user = decision.assignedToId ? await loadUser(ctx, decision.assignedToId) : null;
     return user && UserType.from(user, true);
   }
 }
@@ -278,7 +262,7 @@ export class RoutingDryRunResolver {
 export class AssignmentPreviewResolver {
   @FieldResolver(() => UserType, { nullable: true, description: 'The agent who would get the ticket now; null: it would wait.' })
   async agent(@Root() preview: AssignmentPreviewType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
-    const user = preview.agentId ? await ctx.loaders.user.load(preview.agentId) : null;
+    const user = preview.agentId ? await loadUser(ctx, preview.agentId) : null;
     return user && UserType.from(user, true);
   }
 }
@@ -416,7 +400,7 @@ export class RoutingResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: RequestContext,
     @Arg('presence', () => PresenceEnum, { nullable: true }) presence?: Presence | null,
-    @Arg('domain', () => DomainEnum, { nullable: true }) domain?: Domain | null,
+    @Arg('domain', () => SupportDomain, { nullable: true }) domain?: Domain | null,
   ): Promise<Connection<AgentType>> {
     const now = ctx.clock.now();
     return connectionFrom(await listAgents(ctx, { presence, domain }, pageRequest(page)), (profile) => AgentType.from(profile, now));
@@ -576,11 +560,27 @@ async function dryRunFacts(ctx: RequestContext, input: RoutingDryRunInput) {
   }
   const organization = await ctx.em.findOne(Organization, { id: ticket.organizationId });
   if (!organization) throw notFound('Organization');
-  const entitlements = await ctx.loaders.entitlements.load(organization.id);
-  if (!entitlements.allowsPriority(ticket.priority)) {
-    throw new AppError('ENTITLEMENT_REQUIRED', `${ticket.priority} priority is not included in the ${entitlements.tier.name} tier.`, {
-      field: ['input', 'priority'],
-    });
-  }
+  const entitlements = await organizationEntitlements(ctx, organization.id);
+  // The same refusal a real ticket of that priority would get.
+  await requirePriority(ctx, entitlements, ticket.priority);
   return { ...ticket, organization, tier: entitlements.tier, entitlements };
 }
+
+/** `node(id:)` getters: queues, rules and the competency matrix are staff matters, like their queries. */
+export const routingNodes = {
+  Queue: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const queue = await ctx.em.findOne(Queue, { id });
+    return queue && QueueType.from(queue);
+  },
+  RoutingRule: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const rule = await ctx.em.findOne(RoutingRule, { id });
+    return rule && RoutingRuleType.from(rule);
+  },
+  Agent: async (ctx: RequestContext, id: string) => {
+    if (!isStaffLike(ctx.principal)) return null;
+    const profile = await ctx.em.findOne(AgentProfile, { id }, { populate: ['user'] });
+    return profile && AgentType.from(profile, ctx.clock.now());
+  },
+};

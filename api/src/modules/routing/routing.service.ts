@@ -1,31 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../../shared/context.js';
+import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
-import type { BusinessCalendar } from '../calendars/calendar.js';
-import { compileVersion } from '../calendars/calendar.service.js';
-import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
-import { resolveEntitlements, type EffectiveEntitlements } from '../entitlements/entitlement.service.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { emitEvent, startEscalation } from '../escalations/escalation.service.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
-import { recordTicketEvent } from '../tickets/ticket.events.js';
-import { refreshTicketClocks } from '../sla/sla.service.js';
-import { Tier } from '../tiers/tier.entity.js';
+import { calendarsInForce } from '../calendars/index.js';
+import type { EffectiveEntitlements } from '../entitlements/index.js';
+import { EscalationPolicy, startEscalation } from '../escalations/index.js';
+import { entitlementsAcrossTenants, Organization } from '../organizations/index.js';
+import { emitEvent } from '../outbox/index.js';
+import { refreshTicketClocks } from '../sla/index.js';
+import { recordTicketEvent, Ticket } from '../tickets/index.js';
+import type { Tier } from '../tiers/index.js';
+import {
+  OPEN_STATUSES,
+  PRIORITY_ORDER,
+  type Domain,
+  type TicketChannel,
+  type TicketImpact,
+  type TicketPriority,
+} from '../vocabulary/index.js';
 import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
 import { activeClassifier } from './classifier.service.js';
-import type {
-  AgentSnapshot,
-  AssignmentDecision,
-  Domain,
-  QueueDefinition,
-  RoutingOutcome,
-  RoutingRuleDefinition,
-  TriageResult,
-} from './model.js';
+import type { AgentSnapshot, AssignmentDecision, QueueDefinition, RoutingOutcome, RoutingRuleDefinition, TriageResult } from './model.js';
 import {
   AgentProfile,
   certificationsOf,
@@ -47,7 +42,6 @@ import { triage } from './triage.js';
 const ROUTING_LOCK = 7_243_001;
 const ALL_TENANTS = { tenant: { allTenants: true } } as const;
 const ROUTING_ACTOR = { actor: 'system:routing', actorName: 'Tierdesk routing' };
-const OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
 
 export function queueDefinition(queue: Queue): QueueDefinition {
   return {
@@ -180,16 +174,18 @@ function triageRow(ticket: Ticket, triaged: TriageResult, declared: TicketPriori
  * and offers the ticket to an agent. `page: false` for imported history: past emergencies are not paged.
  */
 export async function recordRoute(
-  em: EntityManager,
+  tx: RequestContext,
   ticket: Ticket,
   routed: Routed,
   declared: TicketPriority,
-  at: Date,
   options: { page: boolean },
 ): Promise<void> {
+  const { em } = tx;
+  const at = tx.clock.now();
   em.persist(triageRow(ticket, routed.triage, declared, at));
   const { outcome, queue } = routed;
   if (!outcome || !queue) return;
+  recordQueue(em, ticket, queue, at);
   const policy = outcome.escalationPolicyId ? await em.findOne(EscalationPolicy, { id: outcome.escalationPolicyId }) : null;
   const reasons = [...outcome.reasons];
   const decision = Object.assign(new RoutingDecision(), {
@@ -209,12 +205,11 @@ export async function recordRoute(
   if (outcome.pageImmediately && policy) {
     if (options.page) {
       await em.flush();
-      await startEscalation(em, {
+      await startEscalation(tx, {
         ticket,
         trigger: 'ROUTING',
         reason: `Routing rule "${outcome.ruleName}": ${routed.triage.reasons.join(' ')}`,
         policy,
-        at,
       });
       decision.pagedImmediately = true;
       reasons.push(`paged ${policy.name} at once`);
@@ -225,26 +220,23 @@ export async function recordRoute(
   if (!OPEN_STATUSES.includes(ticket.status)) decision.status = 'CLOSED';
 }
 
+/**
+ * The ticket's trail records each queue it lands in with the queue's own first-response target: the SLA clocks
+ * read the target from there (from that instant on), so they never need to know about queues.
+ */
+function recordQueue(em: EntityManager, ticket: Ticket, queue: Queue, at: Date): void {
+  recordTicketEvent(
+    em,
+    ticket,
+    'ROUTED',
+    { queue: queue.key, queueName: queue.name, targetMinutes: queue.targetMinutes },
+    ROUTING_ACTOR,
+    at,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Assignment
-
-/** The working hours in force at `at` of each calendar (its latest version from before then), compiled. */
-export async function calendarsInForce(
-  em: EntityManager,
-  calendarIds: readonly string[],
-  at: Date,
-): Promise<Map<string, BusinessCalendar>> {
-  const ids = [...new Set(calendarIds)];
-  if (!ids.length) return new Map();
-  const versions = await em.find(
-    BusinessCalendarVersion,
-    { calendar: { $in: ids }, effectiveFrom: { $lte: at } },
-    { orderBy: { effectiveFrom: 'asc', id: 'asc' } },
-  );
-  const latest = new Map<string, BusinessCalendarVersion>();
-  for (const version of versions) latest.set(version.calendar.id, version);
-  return new Map([...latest].map(([id, version]) => [id, compileVersion(version)]));
-}
 
 /** Agent snapshots with their current load, for one routing pass. */
 async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: AgentSnapshot[]; profiles: Map<string, AgentProfile> }> {
@@ -324,7 +316,7 @@ async function startPass(em: EntityManager, at: Date, organizationIds: string[])
 
 /** Offers one waiting ticket to the agents; assigns it when someone can take it, else says why not. */
 async function offer(
-  em: EntityManager,
+  tx: RequestContext,
   pass: Pass,
   decision: RoutingDecision,
   ticket: Ticket,
@@ -347,54 +339,31 @@ async function offer(
   ticket.assignee = profile.user;
   ticket.updatedAt = pass.at;
   Object.assign(decision, { status: 'ASSIGNED', assignedTo: profile.user, assignedAt: pass.at });
-  recordTicketEvent(em, ticket, 'ASSIGNED', { from, to: profile.user.id, reason: chosen.reason, queue: queue.key }, ROUTING_ACTOR, pass.at);
-  emitEvent(
-    em,
-    ticket.organization.id,
-    'ticket.assigned',
-    { ticketId: ticket.id, ticketNumber: ticket.number, assigneeId: profile.user.id, assigneeName: profile.user.name },
+  recordTicketEvent(
+    tx.em,
+    ticket,
+    'ASSIGNED',
+    { from, to: profile.user.id, reason: chosen.reason, queue: queue.key },
+    ROUTING_ACTOR,
     pass.at,
   );
+  await emitEvent(tx, {
+    organizationId: ticket.organization.id,
+    type: 'ticket.assigned',
+    data: { ticketId: ticket.id, ticketNumber: ticket.number, assigneeId: profile.user.id, assigneeName: profile.user.name },
+  });
   return chosen;
 }
 
-type TierOf = (organizationId: string) => { tier: Tier; entitlements: EffectiveEntitlements };
+type TierOf = (organizationId: string) => { tier: Tier; entitlements: EffectiveEntitlements<Tier> };
 
-/**
- * Tier and entitlements of the organizations in one routing pass, read in four statements whatever their number.
- * Routing work spans tenants (a freed agent takes the next ticket whoever it belongs to), so it reads them
- * explicitly across tenants.
- */
-async function tiersOf(em: EntityManager, organizationIds: readonly string[], at: Date): Promise<TierOf> {
-  const ids = [...new Set(organizationIds)];
-  const organizations = await em.find(Organization, { id: { $in: ids } }, { filters: ALL_TENANTS });
-  const tiers = new Map(
-    (await em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]),
-  );
-  const values = await em.find(TierEntitlement, { tier: { $in: [...tiers.keys()] } });
-  const overrides = await em.find(EntitlementOverride, { organization: { $in: ids } }, { filters: ALL_TENANTS });
-  const resolved = new Map(
-    organizations.map((organization) => {
-      const tier = tiers.get(organization.tier.id)!;
-      const own = overrides.filter((override) => override.organization.id === organization.id);
-      return [
-        organization.id,
-        {
-          tier,
-          entitlements: resolveEntitlements(
-            tier,
-            values.filter((value) => value.tier.id === tier.id),
-            own,
-            at,
-          ),
-        },
-      ] as const;
-    }),
-  );
+/** Tier and entitlements of the organizations in one routing pass (read across tenants, in four statements). */
+async function tiersOf(tx: RequestContext, organizationIds: readonly string[], at: Date): Promise<TierOf> {
+  const resolved = await entitlementsAcrossTenants(tx, organizationIds, at);
   return (organizationId) => {
-    const found = resolved.get(organizationId);
-    if (!found) throw new Error(`routing: organization ${organizationId} vanished during the pass`);
-    return found;
+    const entitlements = resolved.get(organizationId);
+    if (!entitlements) throw new Error(`routing: organization ${organizationId} vanished during the pass`);
+    return { tier: entitlements.tier, entitlements };
   };
 }
 
@@ -408,7 +377,9 @@ function domainOf(triaged: TriageDecision | undefined): Domain {
  * ticket solved or reassigned, an agent coming online) and from the timer worker (shift starts, overflow to
  * fallback queues). Highest priority first, then longest waiting. Runs inside the caller's transaction.
  */
-export async function assignWaiting(em: EntityManager, at: Date, options: { ticketIds?: string[]; limit?: number } = {}): Promise<number> {
+export async function assignWaiting(tx: RequestContext, options: { ticketIds?: string[]; limit?: number } = {}): Promise<number> {
+  const { em } = tx;
+  const at = tx.clock.now();
   await lockRouting(em);
   const where = options.ticketIds ? { status: 'WAITING' as const, ticket: { $in: options.ticketIds } } : { status: 'WAITING' as const };
   const candidates = await em.find(RoutingDecision, where, {
@@ -441,24 +412,37 @@ export async function assignWaiting(em: EntityManager, at: Date, options: { tick
     ),
   );
   const tierOf = await tiersOf(
-    em,
+    tx,
     waiting.map((decision) => decision.ticket.organization.id),
     at,
   );
   let assigned = 0;
   const moved: string[] = [];
   for (const decision of waiting) {
-    if (overflow(decision, pass)) moved.push(decision.ticket.id);
     const ticket = decision.ticket;
+    if (overflow(decision, pass)) {
+      recordQueue(em, ticket, decision.queue, at);
+      moved.push(ticket.id);
+    }
     const { tier, entitlements } = tierOf(ticket.organization.id);
-    const chosen = await offer(em, pass, decision, ticket, domainOf(triaged.get(ticket.id)), tier, entitlements);
+    const chosen = await offer(tx, pass, decision, ticket, domainOf(triaged.get(ticket.id)), tier, entitlements);
     if (chosen.agentId) assigned += 1;
   }
   if (moved.length) {
     // A new queue may carry its own first-response target.
     await em.flush();
-    await refreshTicketClocks(em, moved, { now: () => at });
+    await refreshTicketClocks(tx, moved);
   }
+  return assigned;
+}
+
+/**
+ * The routing job: offers waiting tickets again for what no change of a ticket announces (an agent's shift
+ * starting, a queue's fallback time passing). Capacity freed by a ticket is used at once by that change itself.
+ */
+export async function assignWaitingTickets(ctx: RequestContext): Promise<number> {
+  const assigned = await ctx.transaction((tx) => assignWaiting(tx));
+  if (assigned) ctx.log.info({ assigned }, 'waiting tickets assigned');
   return assigned;
 }
 
@@ -483,7 +467,10 @@ function overflow(decision: RoutingDecision, pass: Pass): boolean {
  * Keeps a ticket's routing in step with its status and assignee: a solved or closed ticket leaves the queue,
  * a reopened unassigned one waits again, a manual assignment is recorded, an unassignment puts it back.
  */
-export async function routingFollowsTicket(em: EntityManager, ticket: Ticket, at: Date, by: string): Promise<{ startedWaiting: boolean }> {
+export async function routingFollowsTicket(tx: RequestContext, ticket: Ticket): Promise<{ startedWaiting: boolean }> {
+  const { em } = tx;
+  const at = tx.clock.now();
+  const by = actorOf(tx).actor;
   const decision = await em.findOne(RoutingDecision, { ticket: ticket.id }, { filters: ALL_TENANTS });
   if (!decision) return { startedWaiting: false };
   if (!OPEN_STATUSES.includes(ticket.status)) {
@@ -542,7 +529,8 @@ export async function correctTriage(
 ): Promise<TriageDecision> {
   const note = input.note?.trim() || null;
   if (note && note.length > 1000) throw badInput('note', 'The note is too long (at most 1000 characters).');
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const { em } = tx;
     const decision = await em.findOne(TriageDecision, { ticket: input.ticketId }, { populate: ['ticket'] });
     if (!decision) throw notFound('Ticket');
     const at = ctx.clock.now();
@@ -551,7 +539,7 @@ export async function correctTriage(
     const routing = await em.findOne(RoutingDecision, { ticket: input.ticketId });
     if (routing?.status === 'WAITING') {
       const ticket = decision.ticket;
-      const { tier, entitlements } = (await tiersOf(em, [ticket.organization.id], at))(ticket.organization.id);
+      const { tier, entitlements } = (await tiersOf(tx, [ticket.organization.id], at))(ticket.organization.id);
       const organization = await em.findOneOrFail(Organization, { id: ticket.organization.id });
       const rerouted = await decideRoute(em, {
         subject: ticket.subject,
@@ -573,9 +561,10 @@ export async function correctTriage(
           reasons: [...routing.reasons, `domain corrected to ${input.domain} by staff: routed again to ${rerouted.queue.name}`],
           waitingSince: at,
         });
+        recordQueue(em, ticket, rerouted.queue, at);
         await em.flush();
-        await refreshTicketClocks(em, [ticket.id], ctx.clock);
-        await assignWaiting(em, at, { ticketIds: [ticket.id] });
+        await refreshTicketClocks(tx, [ticket.id]);
+        await assignWaiting(tx, { ticketIds: [ticket.id] });
       }
     }
     return decision;

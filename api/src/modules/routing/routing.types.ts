@@ -1,60 +1,34 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
-import { UserType } from '../identity/identity.types.js';
-import { TicketChannel, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
-import { TicketType } from '../tickets/ticket.types.js';
-import { PRIORITY_ORDER } from '../tickets/ticket.enums.js';
-import type { AssignmentDecision, Domain, Presence, RuleConditions, RuleEvaluation, UrgencyLevel } from './model.js';
-import type { AgentProfile, Queue, RoutingDecision, RoutingRule, TriageDecision } from './routing.entity.js';
+import { UserType } from '../identity/index.js';
+import { TicketType } from '../tickets/index.js';
+import { PRIORITY_ORDER, SupportDomain, TicketChannel, TicketImpact, TicketPriority, type Domain } from '../vocabulary/index.js';
+import {
+  DOMAIN_SOURCES,
+  PRESENCES,
+  URGENCY_LEVELS,
+  type AssignmentDecision,
+  type Presence,
+  type RuleConditions,
+  type RuleEvaluation,
+  type UrgencyLevel,
+} from './model.js';
+import { ROUTING_STATUSES, type AgentProfile, type Queue, type RoutingDecision, type RoutingRule, type TriageDecision } from './routing.entity.js';
 import type { RuleProblem } from './rules.js';
 import type { ClassifierInfo } from './classifier.service.js';
 import type { SimulationResult } from './simulator/engine.js';
 
-export enum DomainEnum {
-  SECURITY = 'SECURITY',
-  PERFORMANCE = 'PERFORMANCE',
-  INTEGRATIONS = 'INTEGRATIONS',
-  DATA_MODELS = 'DATA_MODELS',
-  BILLING = 'BILLING',
-  HOW_TO = 'HOW_TO',
-  FEATURE_REQUEST = 'FEATURE_REQUEST',
-}
-registerEnumType(DomainEnum, { name: 'SupportDomain', description: 'What a ticket is about; agents have a skill level per domain.' });
+const UrgencyLevelEnum = graphqlEnum('UrgencyLevel', URGENCY_LEVELS);
 
-export enum UrgencyLevelEnum {
-  LOW = 'LOW',
-  MEDIUM = 'MEDIUM',
-  HIGH = 'HIGH',
-  CRITICAL = 'CRITICAL',
-}
-registerEnumType(UrgencyLevelEnum, { name: 'UrgencyLevel' });
-
-export enum DomainSourceEnum {
-  RULE = 'RULE',
-  CLASSIFIER = 'CLASSIFIER',
-  KNOWN = 'KNOWN',
-}
-registerEnumType(DomainSourceEnum, {
-  name: 'DomainSource',
+const DomainSourceEnum = graphqlEnum('DomainSource', DOMAIN_SOURCES, {
   description: 'RULE: a keyword rule; CLASSIFIER: the text classifier; KNOWN: given (a staff correction).',
 });
 
-export enum PresenceEnum {
-  ONLINE = 'ONLINE',
-  AWAY = 'AWAY',
-  OFFLINE = 'OFFLINE',
-}
-registerEnumType(PresenceEnum, { name: 'Presence', description: 'Only ONLINE agents are offered tickets.' });
+export const PresenceEnum = graphqlEnum('Presence', PRESENCES, { description: 'Only ONLINE agents are offered tickets.' });
 
-export enum RoutingStatusEnum {
-  WAITING = 'WAITING',
-  ASSIGNED = 'ASSIGNED',
-  CLOSED = 'CLOSED',
-}
-registerEnumType(RoutingStatusEnum, {
-  name: 'RoutingStatus',
+const RoutingStatusEnum = graphqlEnum('RoutingStatus', ROUTING_STATUSES, {
   description: 'WAITING in its queue, ASSIGNED to an agent, or CLOSED (solved or closed).',
 });
 
@@ -63,10 +37,10 @@ registerEnumType(RoutingStatusEnum, {
 
 @ObjectType('TriageDecision', { description: 'What triage decided when the ticket arrived, with its reasons; visible to staff.' })
 export class TriageDecisionType {
-  @Field(() => DomainEnum, { description: 'The domain in force: the staff correction when there is one.' })
+  @Field(() => SupportDomain, { description: 'The domain in force: the staff correction when there is one.' })
   domain: Domain;
 
-  @Field(() => DomainEnum)
+  @Field(() => SupportDomain)
   triagedDomain: Domain;
 
   @Field(() => Float)
@@ -105,7 +79,7 @@ export class TriageDecisionType {
   @Field(() => String, { nullable: true })
   classifierVersion: string | null;
 
-  @Field(() => DomainEnum, { nullable: true })
+  @Field(() => SupportDomain, { nullable: true })
   correctedDomain: Domain | null;
 
   @Field(() => String, { nullable: true })
@@ -146,7 +120,7 @@ export class CorrectTriageInput {
   @Field(() => ID)
   ticketId: string;
 
-  @Field(() => DomainEnum)
+  @Field(() => SupportDomain)
   domain: Domain;
 
   @Field(() => String, { nullable: true })
@@ -225,7 +199,7 @@ export class QueueType extends Node {
   @Field(() => String)
   name: string;
 
-  @Field(() => DomainEnum, { nullable: true, description: "The skill agents need; null: the ticket's triaged domain." })
+  @Field(() => SupportDomain, { nullable: true, description: "The skill agents need; null: the ticket's triaged domain." })
   domain: Domain | null;
 
   @Field(() => [TierSkillLevelType], { description: 'Minimum skill level per tier (others need level 1).' })
@@ -293,7 +267,7 @@ export class QueueInput {
   @Field(() => String)
   name: string;
 
-  @Field(() => DomainEnum, { nullable: true })
+  @Field(() => SupportDomain, { nullable: true })
   domain?: Domain | null;
 
   @Field(() => [TierSkillLevelInput], { nullable: true })
@@ -329,7 +303,7 @@ export class QueuePayload implements WithUserErrors {
 
 @ObjectType('RuleConditions', { description: 'Every condition set must hold; unset conditions match anything.' })
 export class RuleConditionsType {
-  @Field(() => [DomainEnum], { nullable: true })
+  @Field(() => [SupportDomain], { nullable: true })
   domains: Domain[] | null;
 
   @Field(() => [String], { nullable: true })
@@ -369,7 +343,7 @@ export class RuleConditionsType {
 
 @InputType()
 export class RuleConditionsInput {
-  @Field(() => [DomainEnum], { nullable: true })
+  @Field(() => [SupportDomain], { nullable: true })
   domains?: Domain[] | null;
 
   @Field(() => [String], { nullable: true })
@@ -681,7 +655,7 @@ export class RoutingDryRunInput {
 
 @ObjectType('Skill')
 export class SkillType {
-  @Field(() => DomainEnum)
+  @Field(() => SupportDomain)
   domain: Domain;
 
   @Field(() => Int, { description: '1 can handle, 2 experienced, 3 expert.' })
@@ -690,7 +664,7 @@ export class SkillType {
 
 @InputType()
 export class SkillInput {
-  @Field(() => DomainEnum)
+  @Field(() => SupportDomain)
   domain: Domain;
 
   @Field(() => Int)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TicketChannel, TicketPriority } from '../tickets/ticket.enums.js';
+import { TicketChannel, TicketPriority } from '../vocabulary/index.js';
 import type { QueueDefinition, RoutingRuleDefinition, RoutingTicket, RuleConditions } from './model.js';
 import { evaluateRules, fallbackChain, rulesWarnings, validateQueues, validateRule, type KnownReferences } from './rules.js';
 

@@ -1,6 +1,5 @@
-import { PRIORITY_ORDER, type TicketPriority } from '../tickets/ticket.enums.js';
+import { PRIORITY_ORDER, type TicketPriority } from '../vocabulary/index.js';
 import {
-  DOMAINS,
   URGENCY_LEVELS,
   type QueueDefinition,
   type RoutingOutcome,
@@ -9,6 +8,7 @@ import {
   type RuleConditions,
   type RuleEvaluation,
 } from './model.js';
+import { DOMAINS } from '../vocabulary/index.js';
 
 /**
  * Routing rules: an ordered list of "conditions -> queue, priority, escalation policy", evaluated first match wins.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
+import { TicketImpact, TicketPriority } from '../vocabulary/index.js';
 import { defaultClassifier, holdOutSplit, trainClassifier } from './classifier.js';
 import { LABELLED_EXAMPLES } from './training/examples.js';
-import { DOMAINS, type Domain, type DomainClassifier, type TriageInput } from './model.js';
+import { type DomainClassifier, type TriageInput } from './model.js';
+import { DOMAINS, type Domain } from '../vocabulary/index.js';
 import { triage } from './triage.js';
 
 const { LOW, NORMAL, HIGH, URGENT } = TicketPriority;

@@ -1,5 +1,6 @@
-import { PRIORITY_ORDER, TicketImpact, TicketPriority } from '../tickets/ticket.enums.js';
-import type { Domain, DomainClassifier, TriageInput, TriageResult, UrgencyLevel } from './model.js';
+import { PRIORITY_ORDER, TicketImpact, TicketPriority } from '../vocabulary/index.js';
+import type { DomainClassifier, TriageInput, TriageResult, UrgencyLevel } from './model.js';
+import { type Domain } from '../vocabulary/index.js';
 
 /**
  * Triage: which domain a new ticket belongs to, how urgent it is, whether it is a critical outage, and which

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TicketStatus } from '../tickets/ticket.enums.js';
+import { TicketStatus } from '../vocabulary/index.js';
 import { computeClocks, type ClockCalendar, type ClockKind, type ClockRules, type TimelineEvent } from './clocks.js';
 
 const MINUTE = 60_000;

@@ -1,4 +1,4 @@
-import { TicketStatus } from '../tickets/ticket.enums.js';
+import { TicketStatus } from '../vocabulary/index.js';
 
 /**
  * The SLA clock engine: a pure replay of a ticket's history. Live tickets, imported tickets and
@@ -17,9 +17,10 @@ import { TicketStatus } from '../tickets/ticket.enums.js';
  * - Time is measured with the rules in force during each stretch (tier, priority, calendar). When they change,
  *   the time already used is kept and only the remainder is measured with the new target and calendar.
  */
-export type ClockKind = 'FIRST_RESPONSE' | 'NEXT_RESPONSE' | 'RESOLUTION';
-export const CLOCK_KINDS: readonly ClockKind[] = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'];
-export type ClockStatus = 'ACTIVE' | 'PAUSED' | 'WARNING' | 'MET' | 'BREACHED';
+export const CLOCK_KINDS = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'] as const;
+export type ClockKind = (typeof CLOCK_KINDS)[number];
+export const CLOCK_STATUSES = ['ACTIVE', 'PAUSED', 'WARNING', 'MET', 'BREACHED'] as const;
+export type ClockStatus = (typeof CLOCK_STATUSES)[number];
 
 /** The part of a calendar the engine needs (implemented by calendars/calendar.ts). */
 export interface ClockCalendar {

@@ -1,12 +1,12 @@
 import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { Ticket } from '../tickets/ticket.entity.js';
-import { TicketStatus } from '../tickets/ticket.enums.js';
-import { Tier } from '../tiers/tier.entity.js';
-import type { ClockKind, ClockStatus } from './clocks.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { EscalationPolicy } from '../escalations/index.js';
+import { Organization } from '../organizations/index.js';
+import { Ticket } from '../tickets/index.js';
+import { Tier } from '../tiers/index.js';
+import { TicketStatus } from '../vocabulary/index.js';
+import { CLOCK_KINDS, CLOCK_STATUSES, type ClockKind, type ClockStatus } from './clocks.js';
 
 /** How a tier's clocks behave; the targets themselves are the tier's entitlements. */
 @Entity({ tableName: 'sla_policy' })
@@ -44,13 +44,13 @@ export class TicketClock extends BaseEntity {
   @ManyToOne({ entity: () => Ticket, deleteRule: 'cascade' })
   ticket: Ticket;
 
-  @Enum({ items: ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'] })
+  @Enum({ items: [...CLOCK_KINDS] })
   kind: ClockKind;
 
   @Property({ type: 'integer' })
   cycle: number;
 
-  @Enum({ items: ['ACTIVE', 'PAUSED', 'WARNING', 'MET', 'BREACHED'] })
+  @Enum({ items: [...CLOCK_STATUSES] })
   status: ClockStatus;
 
   @Property({ type: 'integer' })
@@ -97,7 +97,7 @@ export class SlaAlert extends BaseEntity {
   @ManyToOne({ entity: () => Ticket, deleteRule: 'cascade' })
   ticket: Ticket;
 
-  @Enum({ items: ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'] })
+  @Enum({ items: [...CLOCK_KINDS] })
   kind: ClockKind;
 
   @Property({ type: 'integer' })

@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
-import { TicketType } from '../tickets/ticket.types.js';
+import { TicketType } from '../tickets/index.js';
 import type { SlaPolicy } from './sla.entity.js';
-import { listSlaPolicies, upsertSlaPolicy } from './sla.service.js';
+import { listSlaPolicies, ticketClocks, upsertSlaPolicy } from './sla.service.js';
 import { SlaClockType, SlaPolicyPayload, SlaPolicyType, UpsertSlaPolicyInput } from './sla.types.js';
 
 function presentPolicy(policy: SlaPolicy): SlaPolicyType {
@@ -21,7 +21,7 @@ function presentPolicy(policy: SlaPolicy): SlaPolicyType {
 export class SlaResolver {
   @FieldResolver(() => [SlaClockType], { description: 'First response, next response and resolution clocks, current to the request.' })
   async slaClocks(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<SlaClockType[]> {
-    return (await ctx.loaders.slaClocks.load(ticket.ticketId)).map(SlaClockType.from);
+    return (await ticketClocks(ctx, ticket.ticketId)).map(SlaClockType.from);
   }
 
   @Query(() => [SlaPolicyType], { description: 'The SLA policy of each tier that has one (others use the defaults).' })

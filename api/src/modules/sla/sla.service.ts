@@ -1,24 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../shared/clock.js';
-import { actorOf, type RequestContext } from '../../shared/context.js';
+import DataLoader from 'dataloader';
+import { actorOf, defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput } from '../../shared/errors.js';
-import { BusinessCalendar } from '../calendars/calendar.js';
-import { BusinessCalendarVersion } from '../calendars/calendar.entity.js';
-import { compileVersion, defaultCalendarFor } from '../calendars/calendar.service.js';
-import { EntitlementOverride, TierEntitlement } from '../entitlements/entitlement.entity.js';
-import { resolveEntitlements } from '../entitlements/entitlement.service.js';
-import { Coverage, firstResponseFeature, nextResponseFeature, resolutionFeature } from '../entitlements/features.js';
-import { Organization, OrganizationCalendarChange, TierChange } from '../organizations/organization.entity.js';
-import { Ticket, TicketEvent } from '../tickets/ticket.entity.js';
-import { CommentVisibility, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
-import { Tier } from '../tiers/tier.entity.js';
-import { computeClocks, type ClockKind, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
-import { EscalationPolicy } from '../escalations/escalation.entity.js';
+import type { DomainEvent } from '../../shared/module.js';
+import { BusinessCalendar, BusinessCalendarVersion, compileVersion, defaultCalendarFor } from '../calendars/index.js';
+import { firstResponseFeature, nextResponseFeature, resolutionFeature, resolveEntitlements } from '../entitlements/index.js';
+import { EscalationPolicy } from '../escalations/index.js';
+import { EntitlementOverride, Organization, OrganizationCalendarChange, TierChange } from '../organizations/index.js';
+import { Ticket, TicketEvent } from '../tickets/index.js';
+import { Tier, TierEntitlement } from '../tiers/index.js';
+import { CommentVisibility, Coverage, TicketStatus, type TicketPriority } from '../vocabulary/index.js';
+import { computeClocks, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
+import { clockRules } from './rules.js';
 import { SlaAlert, SlaPolicy, TicketClock, type SlaThreshold } from './sla.entity.js';
-import { RoutingDecision } from '../routing/routing.entity.js';
-
-export const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
-export const DEFAULT_WARN_PERCENT = 80;
 
 const ALWAYS_OPEN = BusinessCalendar.alwaysOpen();
 
@@ -79,25 +73,10 @@ function inForce<T extends { at: Date }>(entries: readonly T[], at: Date): T | u
   return found ?? entries[0];
 }
 
-const minutesText = (minutes: number | null) =>
-  minutes === null ? 'none' : minutes % 1440 === 0 ? `${minutes / 1440} d` : minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
-
-/** The rules of one ticket at any instant, and the instants at which they change. */
-/** A queue's own first-response target (e.g. the product specialists' longer lead time for feature requests). */
+/** A queue's own first-response target, from the ROUTED entries of the ticket's trail (null: the tier's applies). */
 interface QueueTarget {
   minutes: number;
   queueName: string;
-}
-
-async function queueTargets(em: EntityManager, ticketIds: readonly string[]): Promise<Map<string, QueueTarget>> {
-  const decisions = await em.find(
-    RoutingDecision,
-    { ticket: { $in: [...ticketIds] }, queue: { targetMinutes: { $ne: null } } },
-    { populate: ['queue'] },
-  );
-  return new Map(
-    decisions.map((decision) => [decision.ticket.id, { minutes: decision.queue.targetMinutes!, queueName: decision.queue.name }]),
-  );
 }
 
 function ticketRules(
@@ -105,7 +84,6 @@ function ticketRules(
   events: readonly TicketEvent[],
   sources: RulesSources,
   now: Date,
-  queueTarget?: QueueTarget,
 ): { rulesAt: (at: Date) => ClockRules; changes: Date[] } {
   const organization = sources.organizations.get(ticket.organization.id)!;
   const tierTimeline = sources.tierChanges
@@ -131,6 +109,20 @@ function ticketRules(
 
   const overrides = sources.overrides.filter((override) => override.organization.id === organization.id);
 
+  // Routing records each queue the ticket lands in; a queue's target applies from then on (earlier time keeps its rules).
+  const queueTimeline = events
+    .filter((event) => event.type === 'ROUTED')
+    .map((event) => {
+      const minutes = event.data.targetMinutes;
+      const target: QueueTarget | null = typeof minutes === 'number' ? { minutes, queueName: String(event.data.queueName) } : null;
+      return { at: event.createdAt, target };
+    });
+  const queueTargetAt = (at: Date): QueueTarget | null => {
+    let found: QueueTarget | null = null;
+    for (const entry of queueTimeline) if (entry.at <= at) found = entry.target;
+    return found;
+  };
+
   const rulesAt = (at: Date): ClockRules => {
     const tier = sources.tiers.get(inForce(tierTimeline, at)!.tierId)!;
     const priority = inForce(priorityTimeline, at)!.priority;
@@ -140,32 +132,28 @@ function ticketRules(
       overrides,
       at,
     );
-    const policy = sources.policies.get(tier.id);
-    const coverage = entitlements.coverage;
+    const policy = sources.policies.get(tier.id) ?? null;
     let calendar: BusinessCalendar = ALWAYS_OPEN;
     let hours = '24×7';
-    if (coverage !== Coverage.ALWAYS) {
+    if (entitlements.coverage !== Coverage.ALWAYS) {
       const calendarId = inForce(calendarTimeline, at)?.calendarId ?? null;
       const version = calendarId ? inForce(versionsOf(calendarId), at)?.version : undefined;
       calendar = version ? compileVersion(version) : defaultCalendarFor(organization.timeZone);
       hours = version ? `business hours of its calendar (${version.timeZone})` : `standard business hours (${organization.timeZone})`;
     }
-    const targets: Record<ClockKind, number | null> = {
-      FIRST_RESPONSE: queueTarget?.minutes ?? entitlements.minutes(firstResponseFeature(priority)),
-      NEXT_RESPONSE: entitlements.minutes(nextResponseFeature(priority)),
-      RESOLUTION: entitlements.minutes(resolutionFeature(priority)),
-    };
-    const warnPercent = policy?.warnPercent ?? DEFAULT_WARN_PERCENT;
-    return {
+    return clockRules({
+      tierName: tier.name,
+      priority,
+      tierTargets: {
+        FIRST_RESPONSE: entitlements.minutes(firstResponseFeature(priority)),
+        NEXT_RESPONSE: entitlements.minutes(nextResponseFeature(priority)),
+        RESOLUTION: entitlements.minutes(resolutionFeature(priority)),
+      },
+      queueTarget: queueTargetAt(at),
       calendar,
-      targets,
-      pauseStatuses: new Set(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES),
-      warnFraction: warnPercent / 100,
-      reason:
-        `${tier.name} tier, ${priority.toLowerCase()} priority: first response ${minutesText(targets.FIRST_RESPONSE)}${queueTarget ? ` (the ${queueTarget.queueName} queue's target)` : ''}, ` +
-        `next response ${minutesText(targets.NEXT_RESPONSE)}, resolution ${minutesText(targets.RESOLUTION)}, in ${hours}; ` +
-        `${policy ? 'tier SLA policy' : 'default SLA policy'} (warn at ${warnPercent}%, paused while ${[...(policy?.pauseStatuses ?? DEFAULT_PAUSE_STATUSES)].join(' or ')})`,
-    };
+      hours,
+      policy,
+    });
   };
 
   const changes = [
@@ -174,6 +162,7 @@ function ticketRules(
     ...calendarTimeline.map((entry) => entry.at),
     ...calendarTimeline.flatMap((entry) => (entry.calendarId ? versionsOf(entry.calendarId).map((version) => version.at) : [])),
     ...overrides.flatMap((override) => [override.effectiveFrom, ...(override.effectiveUntil ? [override.effectiveUntil] : [])]),
+    ...queueTimeline.map((entry) => entry.at),
   ].filter((at) => at > ticket.createdAt && at <= now);
   return { rulesAt, changes };
 }
@@ -200,13 +189,9 @@ export async function computeTicketClocks(em: EntityManager, tickets: readonly T
     { ticket: { $in: tickets.map((ticket) => ticket.id) } },
     { orderBy: { createdAt: 'asc', id: 'asc' } },
   );
-  const targets = await queueTargets(
-    em,
-    tickets.map((ticket) => ticket.id),
-  );
   for (const ticket of tickets) {
     const own = events.filter((event) => event.ticket.id === ticket.id);
-    const { rulesAt, changes } = ticketRules(ticket, own, sources, now, targets.get(ticket.id));
+    const { rulesAt, changes } = ticketRules(ticket, own, sources, now);
     result.set(ticket.id, computeClocks(ticket.createdAt, timelineOf(own, changes), rulesAt, now));
   }
   return result;
@@ -231,13 +216,10 @@ function earliest(a: Date | null, b: Date | null): Date | null {
  * Recomputes and stores the clocks of the given tickets. Called inside the transaction of every change that can
  * move a clock, so the stored clocks and the worker's schedule never disagree with the ticket.
  */
-export async function refreshTicketClocks(
-  em: EntityManager,
-  ticketIds: readonly string[],
-  clock: Clock,
-): Promise<Map<string, ClockState[]>> {
+export async function refreshTicketClocks(tx: RequestContext, ticketIds: readonly string[]): Promise<Map<string, ClockState[]>> {
   if (!ticketIds.length) return new Map();
-  const now = clock.now();
+  const { em } = tx;
+  const now = tx.clock.now();
   const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
   const states = await computeTicketClocks(em, tickets, now);
   const stored = await em.find(TicketClock, { ticket: { $in: [...ticketIds] } });
@@ -299,8 +281,9 @@ export function crossedThreshold(state: ClockState): { kind: SlaThreshold; at: D
  * Marks thresholds crossed in imported history as already handled: a target missed last year in another
  * helpdesk is a fact to show, not a reason to page anyone now.
  */
-export async function settleHistoricalCrossings(em: EntityManager, ticketIds: readonly string[], clock: Clock): Promise<void> {
-  const now = clock.now();
+export async function settleHistoricalCrossings(tx: RequestContext, ticketIds: readonly string[]): Promise<void> {
+  const { em } = tx;
+  const now = tx.clock.now();
   const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
   const states = await computeTicketClocks(em, tickets, now);
   for (const ticket of tickets) {
@@ -316,18 +299,22 @@ export async function settleHistoricalCrossings(em: EntityManager, ticketIds: re
       );
     }
   }
-  await refreshTicketClocks(em, ticketIds, clock);
+  await refreshTicketClocks(tx, ticketIds);
 }
 
 /** A tier, override or calendar change: every open ticket of the organization is re-timed in the same transaction. */
-export async function organizationRulesChanged(em: EntityManager, ctx: { clock: Clock }, organizationId: string): Promise<number> {
-  const open = await em.find(Ticket, { organization: organizationId, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
+export async function retimeOrganization(tx: RequestContext, organizationId: string): Promise<number> {
+  const open = await tx.em.find(Ticket, { organization: organizationId, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
   await refreshTicketClocks(
-    em,
+    tx,
     open.map((ticket) => ticket.id),
-    ctx.clock,
   );
   return open.length;
+}
+
+/** The in-transaction reaction to the organizations module's events that change what tickets are timed by. */
+export async function retimeAfterRulesChanged(tx: RequestContext, event: DomainEvent): Promise<void> {
+  await retimeOrganization(tx, event.organizationId);
 }
 
 export async function listSlaPolicies(ctx: RequestContext): Promise<SlaPolicy[]> {
@@ -349,10 +336,11 @@ export async function upsertSlaPolicy(ctx: RequestContext, input: SlaPolicyInput
   if (!Number.isInteger(input.warnPercent) || input.warnPercent < 1 || input.warnPercent > 99) {
     throw badInput('warnPercent', 'warnPercent is a whole percentage from 1 to 99.');
   }
-  const pausable = new Set([TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD]);
+  const pausable = new Set<TicketStatus>([TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD]);
   const wrong = input.pauseStatuses.filter((status) => !pausable.has(status));
   if (wrong.length) throw badInput('pauseStatuses', `Clocks can pause only on WAITING_ON_CUSTOMER or ON_HOLD, not ${wrong.join(', ')}.`);
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async (tx) => {
+    const em = tx.em;
     const tier = await em.findOne(Tier, { key: input.tierKey });
     if (!tier) throw badInput('tierKey', `There is no tier "${input.tierKey}".`);
     const entitlements = resolveEntitlements(tier, await em.find(TierEntitlement, { tier: tier.id }), [], ctx.clock.now());
@@ -385,7 +373,42 @@ export async function upsertSlaPolicy(ctx: RequestContext, input: SlaPolicyInput
     em.persist(policy);
     await em.flush();
     const organizations = await em.find(Organization, { tier: tier.id }, { fields: ['id'] });
-    for (const organization of organizations) await organizationRulesChanged(em, ctx, organization.id);
+    for (const organization of organizations) await retimeOrganization(tx, organization.id);
     return policy;
   });
+}
+
+/** For each ticket, the escalation policy of the SLA policy of its organization's tier (null when none). */
+export async function escalationPoliciesFor(em: EntityManager, tickets: readonly Ticket[]): Promise<Map<string, EscalationPolicy | null>> {
+  const organizations = await em.find(Organization, { id: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] } });
+  const policies = await em.find(
+    SlaPolicy,
+    { tier: { $in: [...new Set(organizations.map((organization) => organization.tier.id))] } },
+    { populate: ['escalationPolicy'] },
+  );
+  return new Map(
+    tickets.map((ticket) => {
+      const tier = organizations.find((organization) => organization.id === ticket.organization.id)?.tier.id;
+      return [ticket.id, policies.find((policy) => policy.tier.id === tier)?.escalationPolicy ?? null];
+    }),
+  );
+}
+
+/** The escalation policy a ticket's escalations page through: its tier SLA policy's. */
+export async function escalationPolicyFor(tx: RequestContext, ticket: Ticket): Promise<EscalationPolicy | null> {
+  return (await escalationPoliciesFor(tx.em, [ticket])).get(ticket.id) ?? null;
+}
+
+const loaders = defineLoaders((ctx) => ({
+  /** Each ticket's SLA clocks replayed up to now: always current, one batch per page. */
+  clocks: new DataLoader<string, ClockState[]>(async (ticketIds) => {
+    const tickets = await ctx.em.find(Ticket, { id: { $in: [...ticketIds] } });
+    const clocks = await computeTicketClocks(ctx.em, tickets, ctx.clock.now());
+    return ticketIds.map((id) => clocks.get(id) ?? []);
+  }),
+}));
+
+/** A ticket's clocks as its history says now (computed, not the stored schedule). */
+export function ticketClocks(ctx: RequestContext, ticketId: string): Promise<ClockState[]> {
+  return ctx.loaders(loaders).clocks.load(ticketId);
 }

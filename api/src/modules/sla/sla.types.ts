@@ -1,34 +1,22 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserError, type WithUserErrors } from '../../shared/graphql.js';
-import { TicketStatus } from '../tickets/ticket.enums.js';
-import type { ClockState } from './clocks.js';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { TicketStatus } from '../vocabulary/index.js';
+import { CLOCK_KINDS, CLOCK_STATUSES, type ClockKind, type ClockState, type ClockStatus } from './clocks.js';
 
-export enum ClockKindEnum {
-  FIRST_RESPONSE = 'FIRST_RESPONSE',
-  NEXT_RESPONSE = 'NEXT_RESPONSE',
-  RESOLUTION = 'RESOLUTION',
-}
-registerEnumType(ClockKindEnum, { name: 'SlaClockKind' });
+const ClockKindEnum = graphqlEnum('SlaClockKind', CLOCK_KINDS);
 
-export enum ClockStatusEnum {
-  ACTIVE = 'ACTIVE',
-  PAUSED = 'PAUSED',
-  WARNING = 'WARNING',
-  MET = 'MET',
-  BREACHED = 'BREACHED',
-}
-registerEnumType(ClockStatusEnum, { name: 'SlaClockStatus' });
+const ClockStatusEnum = graphqlEnum('SlaClockStatus', CLOCK_STATUSES);
 
 @ObjectType('SlaClock', { description: 'One response commitment of a ticket, as its history says now.' })
 export class SlaClockType {
   @Field(() => ClockKindEnum)
-  kind: ClockKindEnum;
+  kind: ClockKind;
 
   @Field(() => Int, { description: 'NEXT_RESPONSE restarts on every customer reply; this is the round shown.' })
   cycle: number;
 
   @Field(() => ClockStatusEnum)
-  status: ClockStatusEnum;
+  status: ClockStatus;
 
   @Field(() => Int)
   targetMinutes: number;
@@ -60,9 +48,9 @@ export class SlaClockType {
   static from(clock: ClockState): SlaClockType {
     const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
     return Object.assign(new SlaClockType(), {
-      kind: clock.kind as ClockKindEnum,
+      kind: clock.kind,
       cycle: clock.cycle,
-      status: clock.status as ClockStatusEnum,
+      status: clock.status,
       targetMinutes: clock.targetMinutes,
       startedAt: clock.startedAt,
       stoppedAt: clock.stoppedAt,

@@ -1,21 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
-import { createContext } from '../../server/context.js';
 import { FixedClock } from '../../shared/clock.js';
-import { createLogger } from '../../shared/logger.js';
-import { Escalation } from '../escalations/escalation.entity.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { openTicket } from '../tickets/ticket.service.js';
-import { TicketPriority } from '../tickets/ticket.enums.js';
+import { Escalation } from '../escalations/index.js';
+import { User } from '../identity/index.js';
+import { Organization } from '../organizations/index.js';
+import { TicketPriority } from '../vocabulary/index.js';
+import { openTicket } from '../../workflows/index.js';
 import { SlaAlert } from './sla.entity.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/db.js';
+import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../test/support/db.js';
 
 const CLI = resolve(import.meta.dirname, '../../../dist/cli.js');
 const MINUTE = 60_000;
-const log = createLogger('silent');
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -24,9 +20,7 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 function systemEm() {
-  const em = db.orm.em.fork();
-  em.setFilterParams(TENANT_FILTER, { allTenants: true });
-  return em;
+  return testRuntime(db).system('test').em;
 }
 
 /** Opens `count` urgent Northwind tickets at `at`, through the same service as the API. */
@@ -34,10 +28,12 @@ async function openTickets(count: number, at: Date, subject: string): Promise<st
   const em = systemEm();
   const northwind = await em.findOneOrFail(Organization, { slug: 'northwind' });
   const nancy = await em.findOneOrFail(User, { email: 'nancy@northwind.example' });
-  const ctx = createContext(db.orm, {
-    principal: { kind: 'customer', userId: nancy.id, organizationId: northwind.id, role: 'ADMIN', sessionId: 'test' },
-    clock: new FixedClock(at),
-    log,
+  const ctx = testRuntime(db, { clock: new FixedClock(at) }).context({
+    kind: 'customer',
+    userId: nancy.id,
+    organizationId: northwind.id,
+    role: 'ADMIN',
+    sessionId: 'test',
   });
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {

@@ -1,9 +1,9 @@
 import { Entity, Enum, Filter, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
-import { tenantFilter } from '../../db/tenant-filter.js';
-import { User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { BaseEntity } from '../../shared/entity.js';
+import { tenantFilter } from '../../shared/tenancy.js';
+import { User } from '../identity/index.js';
+import { Organization } from '../organizations/index.js';
+import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../vocabulary/index.js';
 
 @Entity({ tableName: 'ticket' })
 @Filter(tenantFilter)
@@ -108,4 +108,15 @@ export class TicketEvent extends BaseEntity {
   data: Record<string, unknown>;
 }
 
-export type TicketEventType = 'CREATED' | 'STATUS_CHANGED' | 'PRIORITY_CHANGED' | 'ASSIGNED' | 'COMMENT_ADDED' | 'IMPORTED';
+export type TicketEventType =
+  | 'CREATED'
+  | 'STATUS_CHANGED'
+  | 'PRIORITY_CHANGED'
+  | 'ASSIGNED'
+  | 'COMMENT_ADDED'
+  | 'IMPORTED'
+  /** Routing put the ticket in a queue; `data` names it and its own first-response target, if any. Staff only. */
+  | 'ROUTED';
+
+/** Trail entries that speak of the support team's internals (queues, lead times): customers never see them. */
+export const STAFF_ONLY_EVENTS: ReadonlySet<TicketEventType> = new Set(['ROUTED']);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryCounter } from '../../db/query-counter.js';
 import { Comment, Ticket, TicketEvent } from './ticket.entity.js';
-import { TENANT_FILTER } from '../../db/tenant-filter.js';
+import { TENANT_FILTER } from '../../shared/tenancy.js';
 import { createOrgApiKey, gql, organizationId, signIn } from '../../../../test/support/graphql.js';
 import { startTestApi, type TestApi } from '../../../../test/support/api.js';
 
@@ -164,6 +164,7 @@ describe('the life of a ticket', () => {
     const trail = await gql(api.url, 'query($id: ID!) { ticket(id: $id) { events { type data } } }', { id: ticket.id }, agent);
     expect(trail.data?.ticket.events.map((event: { type: string }) => event.type)).toEqual([
       'CREATED',
+      'ROUTED',
       'COMMENT_ADDED',
       'STATUS_CHANGED',
       'STATUS_CHANGED',

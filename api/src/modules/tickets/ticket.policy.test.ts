@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/principal.js';
-import { TicketStatus } from './ticket.enums.js';
+import { TicketStatus } from '../vocabulary/index.js';
 import { acceptsReplies, allowedTransitions, isLegalTransition, statusAfterPublicReply } from './ticket.policy.js';
 
 const customer: Principal = { kind: 'customer', userId: 'u', organizationId: 'o', role: 'MEMBER', sessionId: 's' };

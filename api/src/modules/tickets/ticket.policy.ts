@@ -1,5 +1,5 @@
 import type { Principal } from '../../shared/principal.js';
-import { TicketStatus } from './ticket.enums.js';
+import { TicketStatus } from '../vocabulary/index.js';
 
 const { NEW, OPEN, WAITING_ON_CUSTOMER, ON_HOLD, SOLVED, CLOSED } = TicketStatus;
 

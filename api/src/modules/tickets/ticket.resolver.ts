@@ -1,43 +1,33 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../../server/access.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
-import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId, parseGlobalId } from '../../shared/ids.js';
 import { connectionFrom, PageArgs, pageRequest, toPage, type Connection } from '../../shared/pagination.js';
 import { isStaffLike, tenantOf } from '../../shared/principal.js';
-import { UserType } from '../identity/identity.types.js';
-import { OrganizationType } from '../organizations/organization.types.js';
-import { TicketStatus } from './ticket.enums.js';
+import { loadUser, UserType } from '../identity/index.js';
+import { loadOrganization, organizationEntitlements, OrganizationType } from '../organizations/index.js';
+import { CommentVisibility, TicketStatus } from '../vocabulary/index.js';
+import { STAFF_ONLY_EVENTS } from './ticket.entity.js';
 import { allowedTransitions } from './ticket.policy.js';
 import {
-  addComment,
-  assignTicket,
-  changePriority,
-  changeStatus,
   commentsAfter,
   countComments,
+  firstComments,
+  getComment,
   getTicket,
-  importTicket,
   listTickets,
-  openTicket,
   ticketEvents,
+  ticketsThisMonth,
 } from './ticket.service.js';
 import {
-  AddCommentInput,
-  AddCommentPayload,
-  AssignTicketInput,
-  ChangeTicketPriorityInput,
-  ChangeTicketStatusInput,
   CommentConnection,
   CommentType,
-  CreateTicketInput,
-  ImportTicketInput,
   TicketConnection,
   TicketEventType,
   TicketFilterInput,
-  TicketPayload,
   TicketType,
+  TicketUsage,
 } from './ticket.types.js';
 
 /** Another organization's ticket id reads exactly like an unknown one. */
@@ -77,7 +67,7 @@ export class TicketResolver {
 
   @FieldResolver(() => OrganizationType)
   async organization(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<OrganizationType> {
-    const organization = await ctx.loaders.organization.load(ticket.organizationId);
+    const organization = await loadOrganization(ctx, ticket.organizationId);
     if (!organization) throw new AppError('NOT_FOUND', 'Organization not found.');
     return OrganizationType.from(organization);
   }
@@ -85,14 +75,14 @@ export class TicketResolver {
   @FieldResolver(() => UserType, { nullable: true })
   async requester(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
     if (!ticket.requesterId) return null;
-    const user = await ctx.loaders.user.load(ticket.requesterId);
+    const user = await loadUser(ctx, ticket.requesterId);
     return user ? UserType.from(user, true) : null;
   }
 
   @FieldResolver(() => UserType, { nullable: true })
   async assignee(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
     if (!ticket.assigneeId) return null;
-    const user = await ctx.loaders.user.load(ticket.assigneeId);
+    const user = await loadUser(ctx, ticket.assigneeId);
     return user ? UserType.from(user, isStaffLike(ctx.principal)) : null;
   }
 
@@ -105,7 +95,7 @@ export class TicketResolver {
     const request = pageRequest(page);
     const includeInternal = isStaffLike(ctx.principal);
     if (request.after) return connectionFrom(await commentsAfter(ctx, ticket.ticketId, request, includeInternal), CommentType.from);
-    const rows = await ctx.loaders.firstComments({ first: request.first, includeInternal }).load(ticket.ticketId);
+    const rows = await firstComments(ctx, { first: request.first, includeInternal }, ticket.ticketId);
     return connectionFrom(
       toPage(rows, request, () => countComments(ctx, ticket.ticketId, includeInternal)),
       CommentType.from,
@@ -120,69 +110,34 @@ export class TicketResolver {
   @FieldResolver(() => [TicketEventType], { description: 'The audit trail, oldest first. Customers do not see internal-note entries.' })
   async events(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<TicketEventType[]> {
     const events = await ticketEvents(ctx, ticket.ticketId);
-    const visible = isStaffLike(ctx.principal) ? events : events.filter((event) => event.data.visibility !== 'INTERNAL');
+    const visible = isStaffLike(ctx.principal)
+      ? events
+      : events.filter((event) => event.data.visibility !== CommentVisibility.INTERNAL && !STAFF_ONLY_EVENTS.has(event.type));
     return visible.map(TicketEventType.from);
   }
+}
 
-  @Mutation(() => TicketPayload, { description: 'Opens a ticket. The tier decides the priorities, channels and monthly allowance.' })
-  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async createTicket(@Arg('input', () => CreateTicketInput) input: CreateTicketInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
-    return mutationPayload(TicketPayload, async () => {
-      const organizationId = input.organizationId ? fromGlobalId('Organization', input.organizationId, 'organizationId') : null;
-      return { ticket: TicketType.from(await openTicket(ctx, { ...input, organizationId })) };
-    });
+@Resolver(() => OrganizationType)
+export class OrganizationTicketsResolver {
+  @FieldResolver(() => TicketUsage)
+  async ticketUsage(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TicketUsage> {
+    const [thisMonth, entitlements] = await Promise.all([
+      ticketsThisMonth(ctx, organization.organizationId),
+      organizationEntitlements(ctx, organization.organizationId),
+    ]);
+    return Object.assign(new TicketUsage(), { thisMonth, allowance: entitlements.limit('tickets.monthlyAllowance') });
   }
+}
 
-  @Mutation(() => AddCommentPayload, { description: 'A public reply, or (staff) an internal note.' })
-  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: RequestContext): Promise<AddCommentPayload> {
-    return mutationPayload(AddCommentPayload, async () => {
-      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-      const { comment, ticket } = await addComment(ctx, { ...input, ticketId });
-      return { comment: CommentType.from(comment), ticket: TicketType.from(ticket) };
-    });
-  }
+/** `node(id:)` for tickets: the tenant filter confines customers and keys to their organization's. */
+export async function ticketNode(ctx: RequestContext, id: string): Promise<TicketType | null> {
+  const ticket = await getTicket(ctx, id);
+  return ticket && TicketType.from(ticket);
+}
 
-  @Mutation(() => TicketPayload)
-  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async changeTicketStatus(
-    @Arg('input', () => ChangeTicketStatusInput) input: ChangeTicketStatusInput,
-    @Ctx() ctx: RequestContext,
-  ): Promise<TicketPayload> {
-    return mutationPayload(TicketPayload, async () => {
-      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-      return { ticket: TicketType.from(await changeStatus(ctx, { ticketId, status: input.status })) };
-    });
-  }
-
-  @Mutation(() => TicketPayload)
-  @Access({ customer: 'MEMBER', partner: 'tickets:write', staff: 'ANY' })
-  async changeTicketPriority(
-    @Arg('input', () => ChangeTicketPriorityInput) input: ChangeTicketPriorityInput,
-    @Ctx() ctx: RequestContext,
-  ): Promise<TicketPayload> {
-    return mutationPayload(TicketPayload, async () => {
-      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-      return { ticket: TicketType.from(await changePriority(ctx, { ticketId, priority: input.priority })) };
-    });
-  }
-
-  @Mutation(() => TicketPayload, { description: 'Imports a ticket with its history; all or nothing.' })
-  @Access({ partner: 'tickets:write', staff: 'ANY' })
-  async importTicket(@Arg('input', () => ImportTicketInput) input: ImportTicketInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
-    return mutationPayload(TicketPayload, async () => {
-      const organizationId = input.organizationId ? fromGlobalId('Organization', input.organizationId, 'organizationId') : null;
-      return { ticket: TicketType.from(await importTicket(ctx, { ...input, organizationId })) };
-    });
-  }
-
-  @Mutation(() => TicketPayload)
-  @Access({ staff: 'ANY' })
-  async assignTicket(@Arg('input', () => AssignTicketInput) input: AssignTicketInput, @Ctx() ctx: RequestContext): Promise<TicketPayload> {
-    return mutationPayload(TicketPayload, async () => {
-      const ticketId = fromGlobalId('Ticket', input.ticketId, 'ticketId');
-      const assigneeId = input.assigneeId ? fromGlobalId('User', input.assigneeId, 'assigneeId') : null;
-      return { ticket: TicketType.from(await assignTicket(ctx, { ticketId, assigneeId })) };
-    });
-  }
+/** `node(id:)` for comments: internal notes only for staff, as in `Ticket.comments`. */
+export async function commentNode(ctx: RequestContext, id: string): Promise<CommentType | null> {
+  const comment = await getComment(ctx, id);
+  if (!comment || (comment.visibility === CommentVisibility.INTERNAL && !isStaffLike(ctx.principal))) return null;
+  return CommentType.from(comment);
 }

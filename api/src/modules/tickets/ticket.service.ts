@@ -1,28 +1,28 @@
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { actorOf, type RequestContext } from '../../shared/context.js';
+import { raw } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { startOfMonthUtc } from '../../shared/clock.js';
+import { actorOf, defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
-import { entitlementRequired, type EffectiveEntitlements } from '../entitlements/entitlement.service.js';
-import { ApiKey, User } from '../identity/identity.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { startOfMonthUtc } from '../../shared/clock.js';
+import { tenantOf } from '../../shared/principal.js';
+import { allowanceRefusal, channelRefusal, priorityRefusal, type EffectiveEntitlements } from '../entitlements/index.js';
+import { ApiKey, User } from '../identity/index.js';
+import { loadOrganization, Organization, organizationEntitlements } from '../organizations/index.js';
+import { tierCatalogue, type Tier } from '../tiers/index.js';
+import { CommentVisibility, TicketChannel, TicketImpact, TicketStatus, type TicketPriority } from '../vocabulary/index.js';
 import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
-import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
-import { refreshTicketClocks, settleHistoricalCrossings } from '../sla/sla.service.js';
-import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
 import { recordTicketEvent } from './ticket.events.js';
-import { assignWaiting, decideRoute, recordRoute, routingFollowsTicket } from '../routing/routing.service.js';
+import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
 
-/** Every change that can move an SLA clock re-times the ticket inside its own transaction. */
-async function clocksFollow(em: EntityManager, ctx: RequestContext, ticket: Ticket): Promise<void> {
-  await em.flush();
-  await refreshTicketClocks(em, [ticket.id], ctx.clock);
-}
+/**
+ * The steps of a ticket's life that only touch tickets. Each runs in the caller's transaction (`tx`); the
+ * workflows (api/src/workflows) compose them with routing and the SLA clocks, which follow every change.
+ */
 
 export const LIMITS = { subject: 200, description: 20_000, comment: 20_000, name: 200, email: 254 } as const;
 
-function requireText(field: string, value: string, max: number, what: string): string {
+export function requireText(field: string, value: string, max: number, what: string): string {
   const trimmed = value.trim();
   if (!trimmed) throw badInput(field, `${what} cannot be empty.`);
   if (trimmed.length > max) throw badInput(field, `${what} is too long (at most ${max} characters).`);
@@ -31,30 +31,14 @@ function requireText(field: string, value: string, max: number, what: string): s
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function record(em: EntityManager, ctx: RequestContext, ticket: Ticket, type: TicketEventType, data: Record<string, unknown>): void {
-  recordTicketEvent(em, ticket, type, data, actorOf(ctx), ctx.clock.now());
+function record(ctx: RequestContext, ticket: Ticket, type: TicketEventType, data: Record<string, unknown>): void {
+  recordTicketEvent(ctx.em, ticket, type, data, actorOf(ctx), ctx.clock.now());
 }
 
-async function entitlementsOf(ctx: RequestContext, organizationId: string): Promise<EffectiveEntitlements> {
-  return ctx.loaders.entitlements.load(organizationId);
-}
-
-async function requirePriority(ctx: RequestContext, entitlements: EffectiveEntitlements, priority: TicketPriority): Promise<void> {
-  if (entitlements.allowsPriority(priority)) return;
-  const label = `${priority.charAt(0)}${priority.slice(1).toLowerCase()} priority`;
-  throw entitlementRequired(
-    label,
-    entitlements,
-    await ctx.loaders.tierCatalogue(),
-    (e) => e.allowsPriority(priority),
-    'tickets.priorities',
-  );
-}
-
-async function requireChannel(ctx: RequestContext, entitlements: EffectiveEntitlements, channel: TicketChannel): Promise<void> {
-  if (entitlements.allowsChannel(channel)) return;
-  const label = `Support over ${channel.toLowerCase()}`;
-  throw entitlementRequired(label, entitlements, await ctx.loaders.tierCatalogue(), (e) => e.allowsChannel(channel), 'tickets.channels');
+/** The priority is one the organization's tier includes; else the refusal names the tier that does. */
+export async function requirePriority(ctx: RequestContext, entitlements: EffectiveEntitlements, priority: TicketPriority): Promise<void> {
+  const refusal = priorityRefusal(entitlements, await tierCatalogue(ctx), priority);
+  if (refusal) throw refusal;
 }
 
 export interface OpenTicketInput {
@@ -68,6 +52,20 @@ export interface OpenTicketInput {
   requesterEmail?: string | null;
 }
 
+/** A new ticket that passed every check that needs no lock: its text, its organization's tier, its channel. */
+export interface PreparedTicket {
+  organization: Organization;
+  entitlements: EffectiveEntitlements<Tier>;
+  subject: string;
+  description: string;
+  /** As the requester declared it; triage may raise it within the tier. */
+  priority: TicketPriority;
+  impact: TicketImpact;
+  channel: TicketChannel;
+  requesterName: string | null;
+  requesterEmail: string | null;
+}
+
 function defaultChannel(ctx: RequestContext): TicketChannel {
   switch (ctx.principal.kind) {
     case 'customer':
@@ -79,21 +77,9 @@ function defaultChannel(ctx: RequestContext): TicketChannel {
   }
 }
 
-/**
- * Opens a ticket. The tier's entitlements decide the priorities, channels and monthly allowance it may use; the
- * allowance is counted under a lock on the organization row so two concurrent requests cannot both take the last one.
- */
-export async function openTicket(ctx: RequestContext, input: OpenTicketInput): Promise<Ticket> {
-  return open(ctx, input, 'live');
-}
-
-/**
- * `import`: the ticket's history follows, so triage and routing record their decision but change nothing
- * (no raised priority, no page, no assignment until the history is in).
- */
-async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 'import'): Promise<Ticket> {
-  const principal = ctx.principal;
-  const organizationId = principal.kind === 'customer' || principal.kind === 'partner' ? principal.organizationId : input.organizationId;
+/** Validates a new ticket against its organization's tier (priority, channel) before anything is written. */
+export async function prepareTicket(ctx: RequestContext, input: OpenTicketInput): Promise<PreparedTicket> {
+  const organizationId = tenantOf(ctx.principal) ?? input.organizationId;
   if (!organizationId) throw badInput('organizationId', 'Staff must name the organization the ticket is for.');
   const subject = requireText('subject', input.subject, LIMITS.subject, 'The subject');
   const description = requireText('description', input.description, LIMITS.description, 'The description');
@@ -102,90 +88,84 @@ async function open(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 
   if (requesterEmail && (requesterEmail.length > LIMITS.email || !EMAIL.test(requesterEmail))) {
     throw badInput('requesterEmail', 'The requester email is not a valid address.');
   }
-
-  const organization = await ctx.loaders.organization.load(organizationId);
+  const organization = await loadOrganization(ctx, organizationId);
   if (!organization) throw notFound('Organization');
-  const entitlements = await entitlementsOf(ctx, organization.id);
+  const entitlements = await organizationEntitlements(ctx, organization.id);
   await requirePriority(ctx, entitlements, input.priority);
-  await requireChannel(ctx, entitlements, channel);
-
-  return ctx.em.transactional(async (em) => {
-    const locked = await em.findOneOrFail(Organization, { id: organization.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    const allowance = entitlements.limit('tickets.monthlyAllowance');
-    if (allowance !== null) {
-      const used = await em.count(Ticket, { organization: locked.id, createdAt: { $gte: startOfMonthUtc(ctx.clock.now()) } });
-      if (used >= allowance) {
-        const catalogue = await ctx.loaders.tierCatalogue();
-        const more = entitlementRequired(
-          `More than ${allowance} tickets a month`,
-          entitlements,
-          catalogue,
-          (e) => {
-            const limit = e.limit('tickets.monthlyAllowance');
-            return limit === null || limit > allowance;
-          },
-          'tickets.monthlyAllowance',
-        );
-        throw new AppError('TICKET_ALLOWANCE_EXHAUSTED', `This month's ${allowance} tickets are used. ${more.message}`, more.details);
-      }
-    }
-    locked.ticketSequence += 1;
-
-    const impact = input.impact ?? TicketImpact.MEDIUM;
-    const routed = await decideRoute(em, {
-      subject,
-      description,
-      priority: input.priority,
-      impact,
-      channel,
-      organization: locked,
-      tier: entitlements.tier,
-      entitlements,
-    });
-    const priority = mode === 'live' ? routed.priority : input.priority;
-    const ticket = new Ticket();
-    Object.assign(ticket, {
-      organization: locked,
-      number: locked.ticketSequence,
-      subject,
-      description,
-      priority,
-      impact,
-      channel,
-      createdAt: ctx.clock.now(),
-      updatedAt: ctx.clock.now(),
-    });
-    await assignRequester(ctx, em, ticket, input, requesterEmail);
-    em.persist(ticket);
-    const raised = priority !== input.priority ? { declaredPriority: input.priority } : {};
-    record(em, ctx, ticket, 'CREATED', { priority: ticket.priority, ...raised, impact: ticket.impact, channel: ticket.channel });
-    // Routing first: the queue the ticket lands in may set its own first-response target.
-    await recordRoute(em, ticket, routed, input.priority, ctx.clock.now(), { page: mode === 'live' });
-    await clocksFollow(em, ctx, ticket);
-    if (mode === 'live') {
-      await em.flush();
-      await assignWaiting(em, ctx.clock.now(), { ticketIds: [ticket.id] });
-    }
-    return ticket;
-  });
+  const refusal = channelRefusal(entitlements, await tierCatalogue(ctx), channel);
+  if (refusal) throw refusal;
+  return {
+    organization,
+    entitlements,
+    subject,
+    description,
+    priority: input.priority,
+    impact: input.impact ?? TicketImpact.MEDIUM,
+    channel,
+    requesterName: input.requesterName?.trim() || null,
+    requesterEmail,
+  };
 }
 
-async function assignRequester(
-  ctx: RequestContext,
-  em: EntityManager,
-  ticket: Ticket,
-  input: OpenTicketInput,
-  email: string | null,
-): Promise<void> {
-  const principal = ctx.principal;
+/** Tickets an organization opened in the calendar month (UTC) of `at`: the month's allowance counts these. */
+async function ticketsInMonth(ctx: RequestContext, organizationId: string, at: Date): Promise<number> {
+  const start = startOfMonthUtc(at);
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  return ctx.em.count(Ticket, { organization: organizationId, createdAt: { $gte: start, $lt: end } });
+}
+
+/**
+ * Takes the organization's next ticket number under a lock on its row, so two concurrent requests can neither
+ * share a number nor both take the month's last allowed ticket.
+ */
+export async function reserveTicketNumber(
+  tx: RequestContext,
+  prepared: PreparedTicket,
+): Promise<{ organization: Organization; number: number }> {
+  const organization = await tx.em.findOneOrFail(Organization, { id: prepared.organization.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const used = await ticketsInMonth(tx, organization.id, tx.clock.now());
+  const refusal = allowanceRefusal(prepared.entitlements, await tierCatalogue(tx), used);
+  if (refusal) throw refusal;
+  organization.ticketSequence += 1;
+  return { organization, number: organization.ticketSequence };
+}
+
+/** Writes the ticket with its number and (possibly raised) priority, and the first entry of its trail. */
+export async function createTicketRecord(
+  tx: RequestContext,
+  prepared: PreparedTicket,
+  reserved: { organization: Organization; number: number; priority: TicketPriority },
+): Promise<Ticket> {
+  const now = tx.clock.now();
+  const ticket = Object.assign(new Ticket(), {
+    organization: reserved.organization,
+    number: reserved.number,
+    subject: prepared.subject,
+    description: prepared.description,
+    priority: reserved.priority,
+    impact: prepared.impact,
+    channel: prepared.channel,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await assignRequester(tx, ticket, prepared);
+  tx.em.persist(ticket);
+  const raised = reserved.priority !== prepared.priority ? { declaredPriority: prepared.priority } : {};
+  record(tx, ticket, 'CREATED', { priority: ticket.priority, ...raised, impact: ticket.impact, channel: ticket.channel });
+  return ticket;
+}
+
+async function assignRequester(tx: RequestContext, ticket: Ticket, prepared: PreparedTicket): Promise<void> {
+  const principal = tx.principal;
   if (principal.kind === 'customer') {
-    const user = await em.findOneOrFail(User, { id: principal.userId });
+    const user = await tx.em.findOneOrFail(User, { id: principal.userId });
     Object.assign(ticket, { requester: user, requesterName: user.name, requesterEmail: user.email });
     return;
   }
-  const known = email ? await em.findOne(User, { email, organization: ticket.organization.id }) : null;
-  const fallbackName = principal.kind === 'partner' ? (await em.findOneOrFail(ApiKey, { id: principal.apiKeyId })).name : 'Support team';
-  const name = input.requesterName?.trim() || known?.name || email || fallbackName;
+  const email = prepared.requesterEmail;
+  const known = email ? await tx.em.findOne(User, { email, organization: ticket.organization.id }) : null;
+  const fallbackName = principal.kind === 'partner' ? (await tx.em.findOneOrFail(ApiKey, { id: principal.apiKeyId })).name : 'Support team';
+  const name = prepared.requesterName || known?.name || email || fallbackName;
   if (name.length > LIMITS.name) throw badInput('requesterName', `The requester name is too long (at most ${LIMITS.name} characters).`);
   Object.assign(ticket, { requester: known, requesterName: name, requesterEmail: email });
 }
@@ -194,8 +174,8 @@ export async function getTicket(ctx: RequestContext, id: string): Promise<Ticket
   return ctx.em.findOne(Ticket, { id });
 }
 
-async function requireTicket(ctx: RequestContext, em: EntityManager, id: string, lock = false): Promise<Ticket> {
-  const ticket = await em.findOne(Ticket, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+export async function requireTicket(ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Ticket> {
+  const ticket = await ctx.em.findOne(Ticket, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!ticket) throw notFound('Ticket');
   return ticket;
 }
@@ -217,21 +197,21 @@ export async function listTickets(ctx: RequestContext, filter: TicketFilter, req
   return toPage(rows, request, () => ctx.em.count(Ticket, where));
 }
 
-async function authorOf(ctx: RequestContext, em: EntityManager): Promise<{ author: User | null; authorName: string; byStaff: boolean }> {
+async function authorOf(ctx: RequestContext): Promise<{ author: User | null; authorName: string; byStaff: boolean }> {
   const principal = ctx.principal;
   switch (principal.kind) {
     case 'customer': {
-      const user = await em.findOneOrFail(User, { id: principal.userId });
+      const user = await ctx.em.findOneOrFail(User, { id: principal.userId });
       return { author: user, authorName: user.name, byStaff: false };
     }
     case 'partner':
-      return { author: null, authorName: (await em.findOneOrFail(ApiKey, { id: principal.apiKeyId })).name, byStaff: false };
+      return { author: null, authorName: (await ctx.em.findOneOrFail(ApiKey, { id: principal.apiKeyId })).name, byStaff: false };
     case 'staff': {
       if (principal.userId) {
-        const user = await em.findOneOrFail(User, { id: principal.userId });
+        const user = await ctx.em.findOneOrFail(User, { id: principal.userId });
         return { author: user, authorName: user.name, byStaff: true };
       }
-      return { author: null, authorName: (await em.findOneOrFail(ApiKey, { id: principal.apiKeyId! })).name, byStaff: true };
+      return { author: null, authorName: (await ctx.em.findOneOrFail(ApiKey, { id: principal.apiKeyId! })).name, byStaff: true };
     }
     case 'system':
       return { author: null, authorName: 'Tierdesk', byStaff: true };
@@ -240,118 +220,97 @@ async function authorOf(ctx: RequestContext, em: EntityManager): Promise<{ autho
   }
 }
 
-export async function addComment(
-  ctx: RequestContext,
-  input: { ticketId: string; body: string; visibility?: CommentVisibility | null },
-): Promise<{ comment: Comment; ticket: Ticket }> {
-  const body = requireText('body', input.body, LIMITS.comment, 'The comment');
-  const visibility = input.visibility ?? CommentVisibility.PUBLIC;
-  return ctx.em.transactional(async (em) => {
-    const ticket = await requireTicket(ctx, em, input.ticketId, true);
-    if (!acceptsReplies(ticket.status)) {
-      throw new AppError('CONFLICT', `Ticket #${ticket.number} is closed; open a follow-up ticket instead.`, {
-        field: ['input', 'ticketId'],
-      });
-    }
-    const author = await authorOf(ctx, em);
-    if (visibility === CommentVisibility.INTERNAL && !author.byStaff) {
-      throw badInput('visibility', 'Only the support team can write internal notes.');
-    }
-    const comment = new Comment();
-    Object.assign(comment, { organization: ticket.organization, ticket, body, visibility, ...author, createdAt: ctx.clock.now() });
-    em.persist(comment);
-    record(em, ctx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff: author.byStaff });
-    const next = visibility === CommentVisibility.PUBLIC ? statusAfterPublicReply(ticket.status, author.byStaff) : null;
-    if (next) moveTo(em, ctx, ticket, next);
-    ticket.updatedAt = ctx.clock.now();
-    await clocksFollow(em, ctx, ticket);
-    if (next) await routingFollows(em, ctx, ticket, ticket.assignee?.id ?? null);
-    return { comment, ticket };
-  });
-}
-
-/**
- * Routing follows every change of status or assignee; when an agent's capacity frees up (the ticket left them) or
- * the ticket needs someone again, waiting tickets are offered at once, in this transaction.
- */
-async function routingFollows(em: EntityManager, ctx: RequestContext, ticket: Ticket, previousAssigneeId: string | null): Promise<void> {
-  const { actor } = actorOf(ctx);
-  const { startedWaiting } = await routingFollowsTicket(em, ticket, ctx.clock.now(), actor);
-  const stillWithPrevious = previousAssigneeId !== null && ticket.assignee?.id === previousAssigneeId && acceptsWork(ticket.status);
-  if (previousAssigneeId !== null && !stillWithPrevious) {
-    // Capacity freed: every waiting ticket may now fit.
-    await em.flush();
-    await assignWaiting(em, ctx.clock.now());
-  } else if (startedWaiting) {
-    // Only this ticket needs someone again (reopened or unassigned); nothing else changed for the others.
-    await em.flush();
-    await assignWaiting(em, ctx.clock.now(), { ticketIds: [ticket.id] });
-  }
-}
-
-function acceptsWork(status: TicketStatus): boolean {
-  return status !== TicketStatus.SOLVED && status !== TicketStatus.CLOSED;
-}
-
-function moveTo(em: EntityManager, ctx: RequestContext, ticket: Ticket, to: TicketStatus): void {
+/** A status move with its trail entry and timestamps; the caller checked it is legal. */
+export function moveTo(ctx: RequestContext, ticket: Ticket, to: TicketStatus): void {
   const from = ticket.status;
   const now = ctx.clock.now();
   ticket.status = to;
   if (to === TicketStatus.SOLVED) ticket.solvedAt = now;
   if (to === TicketStatus.CLOSED) ticket.closedAt = now;
   if (from === TicketStatus.SOLVED && to === TicketStatus.OPEN) ticket.solvedAt = null;
-  record(em, ctx, ticket, 'STATUS_CHANGED', { from, to });
+  record(ctx, ticket, 'STATUS_CHANGED', { from, to });
 }
 
-export async function changeStatus(ctx: RequestContext, input: { ticketId: string; status: TicketStatus }): Promise<Ticket> {
-  return ctx.em.transactional(async (em) => {
-    const ticket = await requireTicket(ctx, em, input.ticketId, true);
-    const allowed = allowedTransitions(ticket.status, ctx.principal);
-    if (!allowed.includes(input.status)) {
-      const options = allowed.length ? `it can move to ${allowed.join(', ')}` : 'it cannot change status';
-      throw new AppError('ILLEGAL_STATUS_TRANSITION', `Ticket #${ticket.number} is ${ticket.status}; ${options}.`, {
-        field: ['input', 'status'],
-        from: ticket.status,
-        allowed,
-      });
-    }
-    moveTo(em, ctx, ticket, input.status);
-    ticket.updatedAt = ctx.clock.now();
-    await clocksFollow(em, ctx, ticket);
-    await routingFollows(em, ctx, ticket, ticket.assignee?.id ?? null);
-    return ticket;
+/** A public reply or an internal note; a public reply may move the status (see `statusAfterPublicReply`). */
+export async function writeComment(
+  tx: RequestContext,
+  input: { ticketId: string; body: string; visibility?: CommentVisibility | null },
+): Promise<{ comment: Comment; ticket: Ticket; statusChanged: boolean }> {
+  const body = requireText('body', input.body, LIMITS.comment, 'The comment');
+  const visibility = input.visibility ?? CommentVisibility.PUBLIC;
+  const ticket = await requireTicket(tx, input.ticketId, { lock: true });
+  if (!acceptsReplies(ticket.status)) {
+    throw new AppError('CONFLICT', `Ticket #${ticket.number} is closed; open a follow-up ticket instead.`, {
+      field: ['input', 'ticketId'],
+    });
+  }
+  const author = await authorOf(tx);
+  if (visibility === CommentVisibility.INTERNAL && !author.byStaff) {
+    throw badInput('visibility', 'Only the support team can write internal notes.');
+  }
+  const comment = Object.assign(new Comment(), {
+    organization: ticket.organization,
+    ticket,
+    body,
+    visibility,
+    ...author,
+    createdAt: tx.clock.now(),
   });
+  tx.em.persist(comment);
+  record(tx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff: author.byStaff });
+  const next = visibility === CommentVisibility.PUBLIC ? statusAfterPublicReply(ticket.status, author.byStaff) : null;
+  if (next) moveTo(tx, ticket, next);
+  ticket.updatedAt = tx.clock.now();
+  return { comment, ticket, statusChanged: next !== null };
 }
 
-export async function changePriority(ctx: RequestContext, input: { ticketId: string; priority: TicketPriority }): Promise<Ticket> {
-  return ctx.em.transactional(async (em) => {
-    const ticket = await requireTicket(ctx, em, input.ticketId, true);
-    if (ticket.priority === input.priority) return ticket;
-    await requirePriority(ctx, await entitlementsOf(ctx, ticket.organization.id), input.priority);
-    record(em, ctx, ticket, 'PRIORITY_CHANGED', { from: ticket.priority, to: input.priority });
-    ticket.priority = input.priority;
-    ticket.updatedAt = ctx.clock.now();
-    await clocksFollow(em, ctx, ticket);
-    return ticket;
-  });
+/** Moves a ticket to a status the caller may choose (customers: solve or reopen; staff: any legal move). */
+export async function writeStatus(tx: RequestContext, input: { ticketId: string; status: TicketStatus }): Promise<Ticket> {
+  const ticket = await requireTicket(tx, input.ticketId, { lock: true });
+  const allowed = allowedTransitions(ticket.status, tx.principal);
+  if (!allowed.includes(input.status)) {
+    const options = allowed.length ? `it can move to ${allowed.join(', ')}` : 'it cannot change status';
+    throw new AppError('ILLEGAL_STATUS_TRANSITION', `Ticket #${ticket.number} is ${ticket.status}; ${options}.`, {
+      field: ['input', 'status'],
+      from: ticket.status,
+      allowed,
+    });
+  }
+  moveTo(tx, ticket, input.status);
+  ticket.updatedAt = tx.clock.now();
+  return ticket;
 }
 
-export async function assignTicket(ctx: RequestContext, input: { ticketId: string; assigneeId: string | null }): Promise<Ticket> {
-  return ctx.em.transactional(async (em) => {
-    const ticket = await requireTicket(ctx, em, input.ticketId, true);
-    let assignee: User | null = null;
-    if (input.assigneeId) {
-      assignee = await em.findOne(User, { id: input.assigneeId, staffRole: { $ne: null }, active: true });
-      if (!assignee) throw badInput('assigneeId', 'The assignee must be an active staff member.');
-    }
-    const previous = ticket.assignee?.id ?? null;
-    record(em, ctx, ticket, 'ASSIGNED', { from: previous, to: assignee?.id ?? null });
-    ticket.assignee = assignee;
-    ticket.updatedAt = ctx.clock.now();
-    await em.flush();
-    await routingFollows(em, ctx, ticket, previous);
-    return ticket;
-  });
+/** A new priority within the tier; `changed` is false when it already had it. */
+export async function writePriority(
+  tx: RequestContext,
+  input: { ticketId: string; priority: TicketPriority },
+): Promise<{ ticket: Ticket; changed: boolean }> {
+  const ticket = await requireTicket(tx, input.ticketId, { lock: true });
+  if (ticket.priority === input.priority) return { ticket, changed: false };
+  await requirePriority(tx, await organizationEntitlements(tx, ticket.organization.id), input.priority);
+  record(tx, ticket, 'PRIORITY_CHANGED', { from: ticket.priority, to: input.priority });
+  ticket.priority = input.priority;
+  ticket.updatedAt = tx.clock.now();
+  return { ticket, changed: true };
+}
+
+/** Hands a ticket to an active staff member (or to nobody). */
+export async function writeAssignee(
+  tx: RequestContext,
+  input: { ticketId: string; assigneeId: string | null },
+): Promise<{ ticket: Ticket; previousAssigneeId: string | null }> {
+  const ticket = await requireTicket(tx, input.ticketId, { lock: true });
+  let assignee: User | null = null;
+  if (input.assigneeId) {
+    assignee = await tx.em.findOne(User, { id: input.assigneeId, staffRole: { $ne: null }, active: true });
+    if (!assignee) throw badInput('assigneeId', 'The assignee must be an active staff member.');
+  }
+  const previousAssigneeId = ticket.assignee?.id ?? null;
+  record(tx, ticket, 'ASSIGNED', { from: previousAssigneeId, to: assignee?.id ?? null });
+  ticket.assignee = assignee;
+  ticket.updatedAt = tx.clock.now();
+  return { ticket, previousAssigneeId };
 }
 
 export async function ticketEvents(ctx: RequestContext, ticketId: string): Promise<TicketEvent[]> {
@@ -383,6 +342,10 @@ export async function commentsAfter(
   return toPage(rows, request, () => countComments(ctx, ticketId, includeInternal));
 }
 
+export async function getComment(ctx: RequestContext, id: string): Promise<Comment | null> {
+  return ctx.em.findOne(Comment, { id });
+}
+
 export interface ImportedEvent {
   at: Date;
   /** REPLY: a public reply (by staff or by the customer); NOTE: an internal staff note; STATUS: a status change. */
@@ -400,16 +363,13 @@ export interface ImportTicketInput extends OpenTicketInput {
 
 export const MAX_IMPORTED_EVENTS = 500;
 
-/**
- * Imports a ticket with its history (a partner moving from another helpdesk). Everything is written with its
- * original time, through the same rules as live changes (entitlements, legal status moves), so the SLA clocks
- * replay exactly as if it had happened here. All or nothing.
- */
-export async function importTicket(ctx: RequestContext, input: ImportTicketInput): Promise<Ticket> {
+/** Checks an imported history before anything is written; returns its events in time order. */
+export function validateImport(ctx: RequestContext, input: ImportTicketInput): (ImportedEvent & { index: number })[] {
   const now = ctx.clock.now();
   if (Number.isNaN(input.createdAt.getTime()) || input.createdAt > now) throw badInput('createdAt', 'createdAt must be a past instant.');
-  if (now.getTime() - input.createdAt.getTime() > 10 * 366 * 86_400_000)
+  if (now.getTime() - input.createdAt.getTime() > 10 * 366 * 86_400_000) {
     throw badInput('createdAt', 'History older than ten years cannot be imported.');
+  }
   if (input.events.length > MAX_IMPORTED_EVENTS) throw badInput('events', `At most ${MAX_IMPORTED_EVENTS} events per ticket.`);
   const events = input.events
     .map((event, index) => ({ ...event, index }))
@@ -422,51 +382,107 @@ export async function importTicket(ctx: RequestContext, input: ImportTicketInput
     if (event.type === 'STATUS' && !event.status) throw badInput(field, `Event ${event.index + 1} changes the status but names none.`);
     if (event.type !== 'STATUS') requireText(field, event.body ?? '', LIMITS.comment, `The body of event ${event.index + 1}`);
   }
-  return ctx.em.transactional(async (em) => {
-    // One transaction: opening the ticket (nested, as a savepoint) and replaying its history commit together.
-    const inTransaction: RequestContext = { ...ctx, em };
-    const at = (instant: Date): RequestContext => ({ ...inTransaction, clock: { now: () => new Date(instant.getTime()) } });
-    const ticket = await open(at(input.createdAt), input, 'import');
-    for (const event of events) {
-      const eventCtx = at(event.at);
-      if (event.type === 'STATUS') {
-        const target = event.status!;
-        if (!allowedTransitions(ticket.status, { kind: 'system', reason: 'import' }).includes(target)) {
-          throw new AppError(
-            'ILLEGAL_STATUS_TRANSITION',
-            `Event ${event.index + 1}: a ticket cannot go from ${ticket.status} to ${target}.`,
-            { field: ['input', `events.${event.index}`] },
-          );
-        }
-        moveTo(em, eventCtx, ticket, target);
-      } else {
-        const byStaff = event.type === 'NOTE' || event.byStaff === true;
-        const visibility = event.type === 'NOTE' ? CommentVisibility.INTERNAL : CommentVisibility.PUBLIC;
-        const authorName = (event.authorName?.trim() || (byStaff ? 'Support team (imported)' : ticket.requesterName)).slice(0, LIMITS.name);
-        const comment = Object.assign(new Comment(), {
-          organization: ticket.organization,
-          ticket,
-          body: event.body!.trim(),
-          visibility,
-          author: null,
-          authorName,
-          byStaff,
-          createdAt: event.at,
-          updatedAt: event.at,
-        });
-        em.persist(comment);
-        record(em, eventCtx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff, imported: true });
-        if (visibility === CommentVisibility.PUBLIC) {
-          const next = statusAfterPublicReply(ticket.status, byStaff);
-          if (next) moveTo(em, eventCtx, ticket, next);
-        }
+  return events;
+}
+
+/**
+ * Writes an imported ticket's history with its original times, through the same status rules as live changes,
+ * then the IMPORTED entry at `tx`'s time. `tx.at(instant)` gives each event its own time.
+ */
+export function writeImportedHistory(tx: RequestContext, ticket: Ticket, events: readonly (ImportedEvent & { index: number })[]): void {
+  for (const event of events) {
+    const eventCtx = tx.at(event.at);
+    if (event.type === 'STATUS') {
+      const target = event.status!;
+      if (!allowedTransitions(ticket.status, { kind: 'system', reason: 'import' }).includes(target)) {
+        throw new AppError(
+          'ILLEGAL_STATUS_TRANSITION',
+          `Event ${event.index + 1}: a ticket cannot go from ${ticket.status} to ${target}.`,
+          {
+            field: ['input', `events.${event.index}`],
+          },
+        );
       }
-      ticket.updatedAt = event.at;
+      moveTo(eventCtx, ticket, target);
+    } else {
+      const byStaff = event.type === 'NOTE' || event.byStaff === true;
+      const visibility = event.type === 'NOTE' ? CommentVisibility.INTERNAL : CommentVisibility.PUBLIC;
+      const authorName = (event.authorName?.trim() || (byStaff ? 'Support team (imported)' : ticket.requesterName)).slice(0, LIMITS.name);
+      const comment = Object.assign(new Comment(), {
+        organization: ticket.organization,
+        ticket,
+        body: event.body!.trim(),
+        visibility,
+        author: null,
+        authorName,
+        byStaff,
+        createdAt: event.at,
+        updatedAt: event.at,
+      });
+      tx.em.persist(comment);
+      record(eventCtx, ticket, 'COMMENT_ADDED', { commentId: comment.id, visibility, byStaff, imported: true });
+      if (visibility === CommentVisibility.PUBLIC) {
+        const next = statusAfterPublicReply(ticket.status, byStaff);
+        if (next) moveTo(eventCtx, ticket, next);
+      }
     }
-    record(em, ctx, ticket, 'IMPORTED', { events: events.length });
-    await em.flush();
-    await settleHistoricalCrossings(em, [ticket.id], ctx.clock);
-    await routingFollows(em, ctx, ticket, null);
-    return ticket;
+    ticket.updatedAt = event.at;
+  }
+  record(tx, ticket, 'IMPORTED', { events: events.length });
+}
+
+export interface CommentPageKey {
+  first: number;
+  includeInternal: boolean;
+}
+
+const loaders = defineLoaders((ctx) => {
+  const commentLoaders = new Map<string, DataLoader<string, Comment[]>>();
+  /** The first `first` comments of each ticket, oldest first, plus one to tell whether more exist. */
+  const firstComments = ({ first, includeInternal }: CommentPageKey) => {
+    const cacheKey = `${first}:${includeInternal}`;
+    let loader = commentLoaders.get(cacheKey);
+    if (!loader) {
+      loader = new DataLoader<string, Comment[]>(async (ticketIds) => {
+        const tenant = tenantOf(ctx.principal);
+        // A window function fetches the first N comments of every ticket in one statement. Raw SQL skips the
+        // ORM's tenant filter, so the tenant condition is stated here as well.
+        const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+          `select * from (
+             select c.*, row_number() over (partition by c.ticket_id order by c.created_at, c.id) as position
+             from ticket_comment c
+             where c.ticket_id in (?)
+               ${includeInternal ? '' : `and c.visibility = '${CommentVisibility.PUBLIC}'`}
+               ${tenant ? 'and c.organization_id = ?' : ''}
+           ) ranked
+           where position <= ?
+           order by created_at, id`,
+          [ticketIds, ...(tenant ? [tenant] : []), first + 1],
+        );
+        const comments = rows.map((row) => ctx.em.map(Comment, row));
+        return ticketIds.map((id) => comments.filter((comment) => comment.ticket.id === id));
+      });
+      commentLoaders.set(cacheKey, loader);
+    }
+    return loader;
+  };
+  const ticketsThisMonth = new DataLoader<string, number>(async (organizationIds) => {
+    const rows = await ctx.em
+      .createQueryBuilder(Ticket, 't')
+      .select([raw('t.organization_id as organization_id'), raw('count(*)::int as tickets')])
+      .where({ organization: { $in: [...organizationIds] }, createdAt: { $gte: startOfMonthUtc(ctx.clock.now()) } })
+      .groupBy('t.organization')
+      .execute<{ organization_id: string; tickets: number }[]>('all', false);
+    const counts = new Map(rows.map((row) => [row.organization_id, row.tickets]));
+    return organizationIds.map((id) => counts.get(id) ?? 0);
   });
+  return { firstComments, ticketsThisMonth };
+});
+
+export function firstComments(ctx: RequestContext, key: CommentPageKey, ticketId: string): Promise<Comment[]> {
+  return ctx.loaders(loaders).firstComments(key).load(ticketId);
+}
+
+export function ticketsThisMonth(ctx: RequestContext, organizationId: string): Promise<number> {
+  return ctx.loaders(loaders).ticketsThisMonth.load(organizationId);
 }

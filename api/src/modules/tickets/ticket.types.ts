@@ -1,9 +1,9 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
 import type { Comment, Ticket, TicketEvent } from './ticket.entity.js';
-import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../vocabulary/index.js';
 
 @ObjectType('Ticket', { implements: Node })
 export class TicketType extends Node {
@@ -226,13 +226,9 @@ export class AssignTicketInput {
   assigneeId?: string | null;
 }
 
-export enum ImportedEventKind {
-  REPLY = 'REPLY',
-  NOTE = 'NOTE',
-  STATUS = 'STATUS',
-}
-registerEnumType(ImportedEventKind, {
-  name: 'ImportedEventKind',
+const IMPORTED_EVENT_KINDS = ['REPLY', 'NOTE', 'STATUS'] as const;
+export type ImportedEventKind = (typeof IMPORTED_EVENT_KINDS)[number];
+const ImportedEventKind = graphqlEnum('ImportedEventKind', IMPORTED_EVENT_KINDS, {
   description: 'REPLY: public reply; NOTE: internal staff note; STATUS: status change.',
 });
 
@@ -264,4 +260,13 @@ export class ImportTicketInput extends CreateTicketInput {
 
   @Field(() => [ImportedEventInput], { description: 'At most 500, any order (replayed by time).' })
   events: ImportedEventInput[];
+}
+
+@ObjectType()
+export class TicketUsage {
+  @Field(() => Int, { description: 'Tickets opened this calendar month (UTC).' })
+  thisMonth: number;
+
+  @Field(() => Int, { nullable: true, description: 'The monthly allowance; null = unlimited.' })
+  allowance: number | null;
 }

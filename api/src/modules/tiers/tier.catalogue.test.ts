@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_KEYS, valueSchema, type FeatureKey } from '../entitlements/features.js';
+import { FEATURE_KEYS, valueSchema, type FeatureKey } from '../entitlements/index.js';
 import { DEFAULT_TIERS } from './tier.catalogue.js';
 
 describe('default tier catalogue', () => {

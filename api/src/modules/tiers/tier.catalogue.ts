@@ -1,4 +1,4 @@
-import type { FeatureKey, FeatureValue } from '../entitlements/features.js';
+import type { FeatureKey, FeatureValue } from '../entitlements/index.js';
 
 export interface TierDefinition {
   key: string;

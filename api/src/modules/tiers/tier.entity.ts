@@ -1,5 +1,6 @@
-import { Entity, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../db/base.entity.js';
+import { Entity, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import type { FeatureKey, FeatureValue } from '../entitlements/index.js';
+import { BaseEntity } from '../../shared/entity.js';
 
 /** A support tier. Tiers are the product's catalogue, shared by all organizations (not tenant-owned). */
 @Entity({ tableName: 'tier' })
@@ -28,4 +29,19 @@ export class Tier extends BaseEntity {
 
   @Property({ type: 'boolean' })
   requiresStrategic: boolean = false;
+}
+
+/** The value a tier gives a feature. */
+@Entity({ tableName: 'tier_entitlement' })
+@Unique({ properties: ['tier', 'feature'] })
+export class TierEntitlement extends BaseEntity {
+  @ManyToOne({ entity: () => Tier, deleteRule: 'cascade' })
+  tier: Tier;
+
+  @Property({ type: 'string', length: 80 })
+  feature: FeatureKey;
+
+  /** SQL NULL is meaningful: an unlimited LIMIT. A feature with no row at all is denied. */
+  @Property({ type: 'json', nullable: true })
+  value: FeatureValue;
 }

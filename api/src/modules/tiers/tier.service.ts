@@ -1,9 +1,10 @@
-import type { RequestContext } from '../../shared/context.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
-import { TierEntitlement } from '../entitlements/entitlement.entity.js';
-import { isFeatureKey, valueSchema } from '../entitlements/features.js';
+import { isFeatureKey, resolveEntitlements, valueSchema, type TierCatalogueEntry } from '../entitlements/index.js';
 import type { TierDefinition } from './tier.catalogue.js';
-import { Tier } from './tier.entity.js';
+import { Tier, TierEntitlement } from './tier.entity.js';
 
 /**
  * Creates or updates tiers and their entitlement values from definitions, in one transaction. Values the
@@ -17,7 +18,7 @@ export async function upsertTiers(ctx: RequestContext, definitions: readonly Tie
       if (!parsed.success) throw new AppError('BAD_USER_INPUT', `Tier ${definition.key}: invalid value for ${feature}.`);
     }
   }
-  return ctx.em.transactional(async (em) => {
+  return ctx.transaction(async ({ em }) => {
     const existing = await em.find(Tier, { key: { $in: definitions.map((definition) => definition.key) } });
     const values = await em.find(TierEntitlement, { tier: { $in: existing.map((tier) => tier.id) } });
     // Ranks are unique: park the existing ones out of the way before reassigning.
@@ -40,4 +41,42 @@ export async function upsertTiers(ctx: RequestContext, definitions: readonly Tie
     }
     return tiers;
   });
+}
+
+/** All tiers with their own values (no overrides), lowest rank first. */
+export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<TierCatalogueEntry<Tier>[]> {
+  const [tiers, values] = await Promise.all([em.find(Tier, {}, { orderBy: { rank: 'asc' } }), em.find(TierEntitlement, {})]);
+  return tiers.map((tier) => ({
+    tier,
+    entitlements: resolveEntitlements(
+      tier,
+      values.filter((value) => value.tier.id === tier.id),
+      [],
+      at,
+    ),
+  }));
+}
+
+const loaders = defineLoaders((ctx) => {
+  let catalogue: Promise<TierCatalogueEntry<Tier>[]> | undefined;
+  return {
+    tier: new DataLoader<string, Tier | null>(async (ids) => {
+      const found = new Map((await ctx.em.find(Tier, { id: { $in: [...ids] } })).map((tier) => [tier.id, tier]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    catalogue: () => (catalogue ??= loadTierCatalogue(ctx.em, ctx.clock.now())),
+  };
+});
+
+/** The tier catalogue with each tier's own values, read once per request. */
+export function tierCatalogue(ctx: RequestContext): Promise<TierCatalogueEntry<Tier>[]> {
+  return ctx.loaders(loaders).catalogue();
+}
+
+export function loadTier(ctx: RequestContext, id: string): Promise<Tier | null> {
+  return ctx.loaders(loaders).tier.load(id);
+}
+
+export async function tierByKey(ctx: RequestContext, key: string): Promise<Tier | null> {
+  return (await tierCatalogue(ctx)).find((entry) => entry.tier.key === key)?.tier ?? null;
 }

@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../../test/support/db.js';
-import { createContext } from '../../../server/context.js';
-import { systemClock } from '../../../shared/clock.js';
-import { createLogger } from '../../../shared/logger.js';
-import { systemPrincipal } from '../../../shared/principal.js';
+import type { Runtime } from '../../../app/runtime.js';
+import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../../test/support/db.js';
 import { indexKnowledgeBase } from '../indexer.js';
 import { searchKnowledgeBase } from '../kb.service.js';
-import { PostgresSearchEngine } from '../postgres.engine.js';
 import { RELEVANCE_CASES, type CaseKind } from './cases.js';
 
 /**
@@ -17,25 +13,22 @@ import { RELEVANCE_CASES, type CaseKind } from './cases.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../../..');
 let database: TestDatabase;
+let runtime: Runtime;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const report = await indexKnowledgeBase(database.orm, {
-    dir: resolve(ROOT, 'kb/articles'),
-    engine: (em) => new PostgresSearchEngine(em),
-    clock: systemClock,
-  });
+  runtime = testRuntime(database);
+  const report = await indexKnowledgeBase(runtime.system('kb-index'), { dir: resolve(ROOT, 'kb/articles') });
   expect(report.added.length).toBeGreaterThan(20);
 });
 afterAll(async () => database?.drop());
 
 describe('relevance on the real knowledge base', () => {
   it(`puts the expected article in the top 3 for at least 90% of ${RELEVANCE_CASES.length} queries (typos, synonyms, prefixes, plurals)`, async () => {
-    const log = createLogger('silent');
     const byKind = new Map<CaseKind, { hits: number; total: number }>();
     const misses: string[] = [];
     for (const testCase of RELEVANCE_CASES) {
-      const ctx = createContext(database.orm, { principal: systemPrincipal('relevance'), clock: systemClock, log });
+      const ctx = runtime.system('relevance');
       const outcome = await searchKnowledgeBase(ctx, { query: testCase.query, first: 3, offset: 0 });
       const top = outcome.hits.map(({ article }) => article.slug);
       const hit = top.some((slug) => testCase.expected.includes(slug));

@@ -1,19 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { BusinessCalendar, type CalendarDefinition } from '../../calendars/calendar.js';
-import { computeClocks, type ClockRules, type ClockState, type TimelineEvent } from '../../sla/clocks.js';
-import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../../tickets/ticket.enums.js';
-import { Coverage } from '../../entitlements/features.js';
+import { BusinessCalendar, type CalendarDefinition } from '../../calendars/index.js';
+import { clockRules, computeClocks, type ClockRules, type ClockState, type TimelineEvent } from '../../sla/index.js';
+import {
+  Coverage,
+  PRIORITY_ORDER,
+  TicketChannel,
+  TicketImpact,
+  TicketPriority,
+  TicketStatus,
+  type Domain,
+} from '../../vocabulary/index.js';
 import { chooseAgent, emptyLoad, requirementFor } from '../assignment.js';
 import { defaultClassifier } from '../classifier.js';
-import type {
-  AgentSnapshot,
-  Domain,
-  DomainClassifier,
-  QueueDefinition,
-  Requirement,
-  RoutingRuleDefinition,
-  TriageInput,
-} from '../model.js';
+import type { AgentSnapshot, DomainClassifier, QueueDefinition, Requirement, RoutingRuleDefinition, TriageInput } from '../model.js';
 import { evaluateRules, rulesWarnings } from '../rules.js';
 import { triage } from '../triage.js';
 import { poissonArrivals, Random } from './random.js';
@@ -146,7 +145,6 @@ const DEFAULT_IMPACT: Readonly<Record<TicketPriority, TicketImpact>> = {
   HIGH: TicketImpact.HIGH,
   URGENT: TicketImpact.HIGH,
 } as Record<TicketPriority, TicketImpact>;
-const NO_PAUSES: ReadonlySet<TicketStatus> = new Set();
 
 const EVENT_COMPLETE = 0;
 const EVENT_OVERFLOW = 1;
@@ -246,17 +244,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     let rules = clockRulesCache.get(cacheKey);
     if (!rules) {
       const always = tier.coverage === Coverage.ALWAYS;
-      rules = {
-        calendar: always ? BusinessCalendar.alwaysOpen() : businessHours,
-        targets: {
-          FIRST_RESPONSE: queue.targetMinutes ?? tier.firstResponseMinutes[priority],
+      // The same rule-building as the live engine: no SLA policy in a scenario, so its defaults apply.
+      rules = clockRules({
+        tierName: tier.name,
+        priority,
+        tierTargets: {
+          FIRST_RESPONSE: tier.firstResponseMinutes[priority],
           NEXT_RESPONSE: null,
           RESOLUTION: tier.resolutionMinutes[priority],
         },
-        pauseStatuses: NO_PAUSES,
-        warnFraction: 0.75,
-        reason: `tier ${tier.name}, priority ${priority}, ${always ? '24×7' : 'business hours'}${queue.targetMinutes !== null ? `, queue ${queue.key} target` : ''}`,
-      };
+        queueTarget: queue.targetMinutes !== null ? { minutes: queue.targetMinutes, queueName: queue.name } : null,
+        calendar: always ? BusinessCalendar.alwaysOpen() : businessHours,
+        hours: always ? '24×7' : 'business hours',
+        policy: null,
+      });
       clockRulesCache.set(cacheKey, rules);
     }
     return rules;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { BusinessCalendar, CalendarError, type CalendarDefinition, type Weekday } from '../../calendars/calendar.js';
-import { DEFAULT_WEEKLY_HOURS } from '../../calendars/calendar.service.js';
-import { Coverage } from '../../entitlements/features.js';
-import { DEFAULT_TIERS } from '../../tiers/tier.catalogue.js';
-import { PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority } from '../../tickets/ticket.enums.js';
-import { DOMAINS, URGENCY_LEVELS, type Domain, type QueueDefinition, type RoutingRuleDefinition, type SkillLevel } from '../model.js';
+import { BusinessCalendar, CalendarError, type CalendarDefinition, type Weekday } from '../../calendars/index.js';
+import { DEFAULT_WEEKLY_HOURS } from '../../calendars/index.js';
+import { DEFAULT_TIERS } from '../../tiers/index.js';
+import { Coverage, DOMAINS, PRIORITY_ORDER, TicketChannel, TicketImpact, TicketPriority, type Domain } from '../../vocabulary/index.js';
+import { URGENCY_LEVELS, type QueueDefinition, type RoutingRuleDefinition, type SkillLevel } from '../model.js';
 import { validateQueues, validateRule } from '../rules.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Domain } from '../model.js';
+import { type Domain } from '../../vocabulary/index.js';
 
 /**
  * The labelled tickets the domain classifier ships with. They are written the way B2B customers write to a helpdesk

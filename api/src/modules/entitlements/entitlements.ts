@@ -1,11 +1,28 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../shared/errors.js';
-import { Tier } from '../tiers/tier.entity.js';
-import { PRIORITY_ORDER, TicketChannel, TicketPriority } from '../tickets/ticket.enums.js';
-import { EntitlementOverride, TierEntitlement } from './entitlement.entity.js';
-import { Coverage, FEATURES, firstResponseFeature, resolutionFeature, type FeatureKey, type FeatureValue } from './features.js';
+import { PRIORITY_ORDER, TICKET_CHANNELS, type Coverage, type TicketChannel, type TicketPriority } from '../vocabulary/index.js';
+import { FEATURES, firstResponseFeature, resolutionFeature, type FeatureKey, type FeatureValue } from './features.js';
 
 export type EntitlementSource = 'TIER' | 'OVERRIDE';
+
+/** The part of a tier entitlements are about; the tiers module's entity satisfies it. */
+export interface TierInfo {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly rank: number;
+}
+
+/** A value a tier gives a feature (a `tier_entitlement` row). */
+export interface TierValue {
+  readonly feature: FeatureKey;
+  readonly value: FeatureValue;
+}
+
+/** A contract exception: replaces the tier's value between two instants (an `entitlement_override` row). */
+export interface OverrideValue extends TierValue {
+  readonly effectiveFrom: Date;
+  readonly effectiveUntil: Date | null;
+}
 
 export interface ResolvedValue {
   value: FeatureValue;
@@ -18,9 +35,9 @@ export interface ResolvedValue {
  * top. This is the only place that decides what an organization may do; every reader asks it, and anything it
  * has no value for is denied.
  */
-export class EffectiveEntitlements {
+export class EffectiveEntitlements<T extends TierInfo = TierInfo> {
   constructor(
-    readonly tier: Tier,
+    readonly tier: T,
     private readonly values: ReadonlyMap<FeatureKey, ResolvedValue>,
   ) {}
 
@@ -71,7 +88,7 @@ export class EffectiveEntitlements {
   }
 
   get allowedChannels(): TicketChannel[] {
-    return Object.values(TicketChannel).filter((channel) => this.allowsChannel(channel));
+    return TICKET_CHANNELS.filter((channel) => this.allowsChannel(channel));
   }
 
   get coverage(): Coverage | null {
@@ -88,12 +105,12 @@ export class EffectiveEntitlements {
 }
 
 /** Combines tier values and the overrides active at `at`. Later-starting overrides win over earlier ones. */
-export function resolveEntitlements(
-  tier: Tier,
-  tierValues: readonly TierEntitlement[],
-  overrides: readonly EntitlementOverride[],
+export function resolveEntitlements<T extends TierInfo>(
+  tier: T,
+  tierValues: readonly TierValue[],
+  overrides: readonly OverrideValue[],
   at: Date,
-): EffectiveEntitlements {
+): EffectiveEntitlements<T> {
   const values = new Map<FeatureKey, ResolvedValue>();
   for (const entry of tierValues) {
     if (entry.feature in FEATURES) values.set(entry.feature, { value: entry.value, source: 'TIER', effectiveUntil: null });
@@ -107,23 +124,10 @@ export function resolveEntitlements(
   return new EffectiveEntitlements(tier, values);
 }
 
-export interface TierCatalogueEntry {
-  tier: Tier;
-  entitlements: EffectiveEntitlements;
-}
-
-/** All tiers with their own values (no overrides), lowest rank first. */
-export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<TierCatalogueEntry[]> {
-  const [tiers, values] = await Promise.all([em.find(Tier, {}, { orderBy: { rank: 'asc' } }), em.find(TierEntitlement, {})]);
-  return tiers.map((tier) => ({
-    tier,
-    entitlements: resolveEntitlements(
-      tier,
-      values.filter((value) => value.tier.id === tier.id),
-      [],
-      at,
-    ),
-  }));
+/** A tier of the catalogue with its own values (no overrides). */
+export interface TierCatalogueEntry<T extends TierInfo = TierInfo> {
+  tier: T;
+  entitlements: EffectiveEntitlements<T>;
 }
 
 /**

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { Tier } from '../tiers/tier.entity.js';
-import { TicketPriority } from '../tickets/ticket.enums.js';
-import { EntitlementOverride, TierEntitlement } from './entitlement.entity.js';
-import { entitlementRequired, resolveEntitlements } from './entitlement.service.js';
+import { TicketPriority } from '../vocabulary/index.js';
+import { entitlementRequired, resolveEntitlements, type OverrideValue, type TierInfo, type TierValue } from './entitlements.js';
 import type { FeatureKey, FeatureValue } from './features.js';
 import { valueSchema } from './features.js';
 
-const tier = (key: string, rank: number) => Object.assign(new Tier(), { key, name: key[0]!.toUpperCase() + key.slice(1), rank });
-const value = (t: Tier, feature: FeatureKey, v: FeatureValue) => Object.assign(new TierEntitlement(), { tier: t, feature, value: v });
-const override = (feature: FeatureKey, v: FeatureValue, from: string, until: string | null) =>
-  Object.assign(new EntitlementOverride(), {
-    feature,
-    value: v,
-    effectiveFrom: new Date(from),
-    effectiveUntil: until ? new Date(until) : null,
-  });
+const tier = (key: string, rank: number): TierInfo => ({ id: key, key, name: key[0]!.toUpperCase() + key.slice(1), rank });
+const value = (_tier: TierInfo, feature: FeatureKey, v: FeatureValue): TierValue => ({ feature, value: v });
+const override = (feature: FeatureKey, v: FeatureValue, from: string, until: string | null): OverrideValue => ({
+  feature,
+  value: v,
+  effectiveFrom: new Date(from),
+  effectiveUntil: until ? new Date(until) : null,
+});
 
 const growth = tier('growth', 2);
 const business = tier('business', 3);

@@ -1,4 +1,4 @@
-import { uuid7 } from '../shared/uuid7.js';
+import { uuid7 } from './uuid7.js';
 import { PrimaryKey, Property } from '@mikro-orm/core';
 
 export abstract class BaseEntity {

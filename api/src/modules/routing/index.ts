@@ -1,0 +1,59 @@
+import type { ModuleDefinition } from '../../shared/module.js';
+import {
+  AgentProfile,
+  ClassifierModel,
+  Queue,
+  RoutingDecision,
+  RoutingRule,
+  TechnicalAccountManager,
+  TriageDecision,
+} from './routing.entity.js';
+import {
+  AgentResolver,
+  AssignmentPreviewResolver,
+  OrganizationTamResolver,
+  QueueResolver,
+  RoutingDecisionResolver,
+  RoutingDryRunResolver,
+  RoutingResolver,
+  RoutingRuleResolver,
+  routingNodes,
+  TicketRoutingResolver,
+} from './routing.resolver.js';
+import { assignWaitingTickets } from './routing.service.js';
+
+/**
+ * Routing: triage (keyword rules and a text classifier), ordered routing rules, queues, the competency matrix,
+ * assignment that follows capacity, and the what-if simulator that runs the same decisions.
+ */
+export { setTechnicalAccountManager, upsertAgentProfile } from './agents.service.js';
+export { createQueue, createRoutingRule, type QueueInput, type RuleInput } from './queues.service.js';
+export { Queue } from './routing.entity.js';
+export { assignWaiting, decideRoute, recordRoute, routingFollowsTicket, type Routed } from './routing.service.js';
+export { runSimulation } from './simulation.service.js';
+export { formatSimulation } from './simulator/report.js';
+
+export const routingModule: ModuleDefinition = {
+  name: 'routing',
+  entities: [Queue, RoutingRule, AgentProfile, TriageDecision, RoutingDecision, ClassifierModel, TechnicalAccountManager],
+  resolvers: [
+    RoutingResolver,
+    TicketRoutingResolver,
+    RoutingDecisionResolver,
+    QueueResolver,
+    RoutingRuleResolver,
+    AgentResolver,
+    RoutingDryRunResolver,
+    AssignmentPreviewResolver,
+    OrganizationTamResolver,
+  ],
+  jobs: [
+    {
+      name: 'routing.assign-waiting',
+      description: 'offers waiting tickets to agents whose shift started, and moves tickets past their queue fallback time',
+      everyMs: 30_000,
+      run: assignWaitingTickets,
+    },
+  ],
+  nodes: routingNodes,
+};

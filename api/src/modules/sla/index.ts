@@ -1,0 +1,30 @@
+import type { ModuleDefinition } from '../../shared/module.js';
+import { ORGANIZATION_EVENTS } from '../organizations/index.js';
+import { SlaResolver } from './sla.resolver.js';
+import { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
+import { retimeAfterRulesChanged } from './sla.service.js';
+import { fireDueTimers } from './timers.js';
+
+/**
+ * The SLA engine: clocks as a pure replay of each ticket's history, the rules they run by, the stored schedule the
+ * timer job watches, and the alerts it records exactly once.
+ */
+export { computeClocks, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
+export { clockRules, DEFAULT_PAUSE_STATUSES, DEFAULT_WARN_PERCENT, type SlaRuleInput } from './rules.js';
+export { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
+export { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, ticketClocks, upsertSlaPolicy } from './sla.service.js';
+
+export const slaModule: ModuleDefinition = {
+  name: 'sla',
+  entities: [SlaPolicy, TicketClock, SlaAlert],
+  resolvers: [SlaResolver],
+  jobs: [
+    {
+      name: 'sla.timers',
+      description: 'fires SLA warnings and breaches that fell due, and the escalations they start',
+      everyMs: 250,
+      run: (ctx) => fireDueTimers(ctx),
+    },
+  ],
+  hooks: Object.values(ORGANIZATION_EVENTS).map((type) => ({ type, run: retimeAfterRulesChanged })),
+};
