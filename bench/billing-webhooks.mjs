@@ -9,18 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../api/dist/config.js';
-import { boot } from '../api/dist/main.js';
-import { DEMO_PASSWORD } from '../api/dist/db/seed.js';
-import { createContext } from '../api/dist/server/context.js';
-import { createOrganization } from '../api/dist/modules/organizations/organization.service.js';
-import { createUser } from '../api/dist/modules/identity/identity.service.js';
-import { syncPlans } from '../api/dist/modules/billing/billing.service.js';
-import { startLocalStripe } from '../api/dist/modules/billing/local-stripe/index.js';
-import { createStripeClient } from '../api/dist/modules/billing/stripe-client.js';
-import { systemClock } from '../api/dist/shared/clock.js';
-import { createLogger } from '../api/dist/shared/logger.js';
-import { systemPrincipal } from '../api/dist/shared/principal.js';
+import { loadConfig } from '@tierdesk/api/config';
+import { boot } from '@tierdesk/api/main';
+import { DEMO_PASSWORD } from '@tierdesk/api/db/seed';
+import { createStripeClient, startLocalStripe, syncPlans } from '@tierdesk/api/modules/billing';
+import { createUser } from '@tierdesk/api/modules/identity';
+import { createOrganization } from '@tierdesk/api/modules/organizations';
 import { benchDatabase } from './lib/database.mjs';
 import { median, ms, perSecond, quantile, since } from './lib/stats.mjs';
 import { REPO_ROOT, sleep } from './lib/system.mjs';
@@ -35,7 +29,6 @@ export async function billingWebhooks({
   upgradeRuns = Number(process.env.BENCH_BILLING_UPGRADES ?? 10),
 } = {}) {
   const database = await benchDatabase();
-  const log = createLogger('silent');
   let stripe;
   let api;
   try {
@@ -44,7 +37,7 @@ export async function billingWebhooks({
       env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    stripe = await startLocalStripe({ webhookSecret: WEBHOOK_SECRET, clock: systemClock });
+    stripe = await startLocalStripe({ webhookSecret: WEBHOOK_SECRET });
     // The local server, never a real Stripe account, whatever the environment says.
     const { STRIPE_SECRET_KEY: _ignored, ...env } = process.env;
     const config = loadConfig({
@@ -61,8 +54,7 @@ export async function billingWebhooks({
     stripe.setWebhookUrl(`${origin}/webhooks/stripe`);
     const sdk = createStripeClient({ STRIPE_LOCAL_PORT: stripe.port, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }).stripe;
     await syncPlans(sdk);
-    const orm = api.database.orm;
-    const system = () => createContext(orm, { principal: systemPrincipal('bench'), clock: systemClock, log });
+    const system = () => api.runtime.system('bench');
     const priceOf = async (key) => (await sdk.prices.list({ lookup_keys: [key], active: true, limit: 1 })).data[0].id;
     const [growthPrice, businessPrice] = [await priceOf('tierdesk_growth_monthly'), await priceOf('tierdesk_business_monthly')];
 

@@ -2,7 +2,7 @@
 // `node bench/calendar.mjs` alone, or `run()` from bench/run.mjs, against the current build of the API
 // (`npx -y pnpm@10 --filter @tierdesk/api build`). BENCH_CALENDAR_SECONDS sets the time per figure (default 1).
 import { pathToFileURL } from 'node:url';
-import { BusinessCalendar } from '../api/dist/modules/calendars/calendar.js';
+import { BusinessCalendar } from '@tierdesk/api/modules/calendars';
 import { perSecond, printSections, seededRandom } from './lib/stats.mjs';
 
 const WORKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];

@@ -4,15 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { initOrm } from '../api/dist/db/orm.js';
-import { TENANT_FILTER } from '../api/dist/db/tenant-filter.js';
-import { indexKnowledgeBase } from '../api/dist/modules/kb/indexer.js';
-import { PostgresSearchEngine } from '../api/dist/modules/kb/postgres.engine.js';
-import { PRODUCT_AREAS } from '../api/dist/modules/kb/kb.policy.js';
-import { planQuery } from '../api/dist/modules/kb/query.js';
-import { SYNONYM_GROUPS } from '../api/dist/modules/kb/synonyms.js';
-import { systemClock } from '../api/dist/shared/clock.js';
+import { indexKnowledgeBase, planQuery, PostgresSearchEngine, PRODUCT_AREAS, SYNONYM_GROUPS } from '@tierdesk/api/modules/kb';
 import { benchDatabase } from './lib/database.mjs';
+import { benchRuntime } from './lib/runtime.mjs';
 import { median, ms, perSecond, quantile, seconds, seededRandom, since } from './lib/stats.mjs';
 import { REPO_ROOT, scratchDir } from './lib/system.mjs';
 
@@ -167,7 +161,8 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
       env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    orm = await initOrm(database.url);
+    const runtime = await benchRuntime(database.url);
+    orm = runtime.orm;
     const { articles, words } = generateCorpus(count);
     const articlesDir = join(dir, 'articles');
     await mkdir(articlesDir);
@@ -176,22 +171,20 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
 
     // The whole pipeline, as `tierdesk kb index` runs it: read, parse and validate every file, insert kb_article
     // and kb_article_version rows, then load the engine and rebuild its vocabulary.
-    const engineFor = (em) => new PostgresSearchEngine(em);
     let started = process.hrtime.bigint();
-    const first = await indexKnowledgeBase(orm, { dir: articlesDir, engine: engineFor, clock: systemClock });
+    const first = await indexKnowledgeBase(runtime.system('kb-index'), { dir: articlesDir });
     const pipelineMs = since(started);
     if (first.added.length !== count || first.problems.some((problem) => problem.severity === 'error')) {
       throw new Error(`indexing went wrong: ${first.added.length} added, problems: ${JSON.stringify(first.problems.slice(0, 3))}`);
     }
     progress(`kb index: ${count} articles in ${seconds(pipelineMs)}`);
     started = process.hrtime.bigint();
-    const again = await indexKnowledgeBase(orm, { dir: articlesDir, engine: engineFor, clock: systemClock });
+    const again = await indexKnowledgeBase(runtime.system('kb-index'), { dir: articlesDir });
     const rerunMs = since(started);
     if (again.unchanged !== count) throw new Error(`the second run changed ${count - again.unchanged} articles`);
 
     // The engine alone: documents straight into kb_search_document (500 per call), then the vocabulary rebuild.
-    const em = orm.em.fork();
-    em.setFilterParams(TENANT_FILTER, { allTenants: true });
+    const em = runtime.system('bench').em;
     const engine = new PostgresSearchEngine(em);
     const documents = await em
       .getConnection()
@@ -221,9 +214,7 @@ export async function kbSearch({ articles: count = Number(process.env.BENCH_KB_A
     started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        const worker = orm.em.fork();
-        worker.setFilterParams(TENANT_FILTER, { allTenants: true });
-        const own = new PostgresSearchEngine(worker);
+        const own = new PostgresSearchEngine(runtime.system('bench').em);
         while (next < queries.length) {
           const query = queries[next++];
           await own.search({ plan: planQuery(query.text), audience: AUDIENCES.staff, mode: 'all', offset: 0, limit: 20 });

@@ -3,11 +3,9 @@
 // `node bench/routing.mjs` alone, or `routingBench()` from bench/run.mjs (which prints the returned sections),
 // against the current build of the API (`cd api && npx tsc -p tsconfig.build.json`).
 // BENCH_ROUTING_DECISIONS sets the number of timed decisions (default 200,000).
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BusinessCalendar } from '../api/dist/modules/calendars/calendar.js';
-import { evaluateRules } from '../api/dist/modules/routing/rules.js';
-import { chooseAgent, emptyLoad, requirementFor } from '../api/dist/modules/routing/assignment.js';
+import { pathToFileURL } from 'node:url';
+import { BusinessCalendar } from '@tierdesk/api/modules/calendars';
+import { chooseAgent, defaultClassifier, emptyLoad, evaluateRules, requirementFor, triage } from '@tierdesk/api/modules/routing';
 import { printSections, quantile, seededRandom } from './lib/stats.mjs';
 
 const AGENTS = 500;
@@ -229,16 +227,6 @@ function row(name, { micros, tally }) {
   };
 }
 
-/** The triage module and its classifier, when built (another module of the routing work); null otherwise. */
-async function loadTriage() {
-  const triagePath = fileURLToPath(new URL('../api/dist/modules/routing/triage.js', import.meta.url));
-  const classifierPath = fileURLToPath(new URL('../api/dist/modules/routing/classifier.js', import.meta.url));
-  if (!existsSync(triagePath) || !existsSync(classifierPath)) return null;
-  const { triage } = await import(pathToFileURL(triagePath).href);
-  const { defaultClassifier } = await import(pathToFileURL(classifierPath).href);
-  return { triage, classifier: await defaultClassifier() };
-}
-
 export async function routingBench({ print = false, decisions = Number(process.env.BENCH_ROUTING_DECISIONS ?? 200_000) } = {}) {
   const random = seededRandom(2026);
   process.stderr.write(`  [routing] ${AGENTS} agents, ${QUEUES.length} queues, ${RULES.length} rules\n`);
@@ -266,10 +254,9 @@ export async function routingBench({ print = false, decisions = Number(process.e
     ),
   ];
 
-  const triageModule = await loadTriage();
-  if (triageModule) {
+  {
     process.stderr.write('  [routing] triage + rules + requirement + chooseAgent\n');
-    const { triage, classifier } = triageModule;
+    const classifier = await defaultClassifier();
     const withTriage = (arrival) => {
       const result = triage(arrival.triage, classifier);
       const ticket = {
@@ -296,7 +283,6 @@ export async function routingBench({ print = false, decisions = Number(process.e
       notes: [
         `Goal (issue budget): routing decision p99 ≤ 2 ms (2,000 µs). Measured worst p99: ${us(worst)} — ${worst <= 2000 ? 'met' : 'NOT met'}.`,
         ...rows.map((r) => r.note),
-        ...(triageModule ? [] : ['Triage row skipped: api/dist/modules/routing/triage.js or classifier.js is not built.']),
         'Each decision is timed alone with process.hrtime.bigint() (a pair of readings costs about 0.15 µs) after a 20,000-decision warm-up.',
       ],
     },

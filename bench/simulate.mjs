@@ -4,8 +4,7 @@
 // and the number of timed runs (default 3; the median is reported, the first run also pays for JIT warm-up).
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
-import { simulate } from '../api/dist/modules/routing/simulator/engine.js';
-import { parseScenario } from '../api/dist/modules/routing/simulator/scenario.js';
+import { parseScenario, simulate } from '@tierdesk/api/modules/routing';
 import { median, perSecond, printSections, seconds, since } from './lib/stats.mjs';
 
 const DOMAINS = ['SECURITY', 'PERFORMANCE', 'INTEGRATIONS', 'DATA_MODELS', 'BILLING', 'HOW_TO', 'FEATURE_REQUEST'];

@@ -4,14 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { initOrm } from '../api/dist/db/orm.js';
-import { TENANT_FILTER } from '../api/dist/db/tenant-filter.js';
-import { createContext } from '../api/dist/server/context.js';
-import { openTicket } from '../api/dist/modules/tickets/ticket.service.js';
-import { TimerWorker } from '../api/dist/modules/sla/timer.worker.js';
-import { systemClock } from '../api/dist/shared/clock.js';
-import { createLogger } from '../api/dist/shared/logger.js';
+import { Scheduler } from '@tierdesk/api/app/scheduler';
+import { openTicket } from '@tierdesk/api/workflows';
 import { benchDatabase } from './lib/database.mjs';
+import { benchRuntime } from './lib/runtime.mjs';
 import { median, ms, quantile, seconds, since } from './lib/stats.mjs';
 import { REPO_ROOT, sleep } from './lib/system.mjs';
 
@@ -19,16 +15,15 @@ const MINUTE = 60_000;
 
 export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS ?? 10_000), concurrency = 16 } = {}) {
   const database = await benchDatabase();
-  const log = createLogger('silent');
   let orm;
   try {
     execFileSync(process.execPath, [resolve(REPO_ROOT, 'api/dist/cli.js'), 'seed'], {
       env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    orm = await initOrm(database.url);
-    const em = orm.em.fork();
-    em.setFilterParams(TENANT_FILTER, { allTenants: true });
+    const runtime = await benchRuntime(database.url, { env: { TIMER_BATCH_SIZE: '200' } });
+    orm = runtime.orm;
+    const em = runtime.system('bench').em;
     const [{ id: organizationId }] = await em.getConnection().execute(`select id from organization where slug = 'northwind'`);
     const [{ id: userId }] = await em.getConnection().execute(`select id from app_user where email = 'nancy@northwind.example'`);
 
@@ -37,8 +32,7 @@ export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS
     const principal = { kind: 'customer', userId, organizationId, role: 'ADMIN', sessionId: 'bench' };
     const probeStarted = process.hrtime.bigint();
     const create = async (index, deadline) => {
-      const clock = { now: () => new Date(deadline + (index % 600) * 100 - 15 * MINUTE) };
-      const ctx = createContext(orm, { principal, clock, log });
+      const ctx = runtime.context(principal).at(new Date(deadline + (index % 600) * 100 - 15 * MINUTE));
       await openTicket(ctx, { subject: `Bench ${index}`, description: 'due in the same minute', priority: 'URGENT' });
     };
     const probe = 200;
@@ -53,7 +47,14 @@ export async function slaTimers({ tickets = Number(process.env.BENCH_SLA_TICKETS
     await runPool(tickets, concurrency, (index) => create(index, deadline));
     const createMs = since(createStarted);
 
-    const worker = new TimerWorker(orm, systemClock, log, { intervalMs: 250, batchSize: 200 });
+    // The job runner `tierdesk worker` runs, with only the timer jobs (routing and billing passes would add noise).
+    const worker = new Scheduler(runtime, {
+      'sla.timers': 250,
+      'escalations.advance': 250,
+      'routing.assign-waiting': 0,
+      'billing.upgrade-check': 0,
+      'billing.grace-expiry': 0,
+    });
     worker.start();
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();

@@ -1,16 +1,13 @@
-import { loadConfig } from '../api/dist/config.js';
-import { migrate } from '../api/dist/db/database.js';
-import { initOrm } from '../api/dist/db/orm.js';
-import { queryCounter } from '../api/dist/db/query-counter.js';
-import { DEMO_PASSWORD, seed } from '../api/dist/db/seed.js';
-import { boot } from '../api/dist/main.js';
-import { User } from '../api/dist/modules/identity/identity.entity.js';
-import { Organization } from '../api/dist/modules/organizations/organization.entity.js';
-import { CommentVisibility, TicketPriority } from '../api/dist/modules/tickets/ticket.enums.js';
-import { addComment, assignTicket, openTicket } from '../api/dist/modules/tickets/ticket.service.js';
-import { createContext } from '../api/dist/server/context.js';
-import { systemClock } from '../api/dist/shared/clock.js';
-import { createLogger } from '../api/dist/shared/logger.js';
+import { loadConfig } from '@tierdesk/api/config';
+import { migrate } from '@tierdesk/api/db/database';
+import { queryCounter } from '@tierdesk/api/db/query-counter';
+import { DEMO_PASSWORD, seed } from '@tierdesk/api/db/seed';
+import { boot } from '@tierdesk/api/main';
+import { User } from '@tierdesk/api/modules/identity';
+import { Organization } from '@tierdesk/api/modules/organizations';
+import { CommentVisibility, TicketPriority } from '@tierdesk/api/modules/vocabulary';
+import { assignTicket, openTicket, replyToTicket } from '@tierdesk/api/workflows';
+import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
@@ -41,8 +38,8 @@ const progress = (message) => process.stderr.write(`  [ticket-page] ${message}\n
  * API makes them: opened by an agent on behalf of nancy@northwind.example, assigned round-robin to the four staff
  * users, then COMMENTS_PER_TICKET public replies alternating between Nancy and the assignee.
  */
-async function addTickets(orm, log) {
-  const lookup = createContext(orm, { principal: { kind: 'system', reason: 'bench' }, clock: systemClock, log });
+async function addTickets(runtime) {
+  const lookup = runtime.system('bench');
   const northwind = await lookup.em.findOneOrFail(Organization, { slug: 'northwind' });
   const nancy = await lookup.em.findOneOrFail(User, { email: 'nancy@northwind.example' });
   const staff = await lookup.em.find(User, { staffRole: { $ne: null } }, { orderBy: { email: 'asc' } });
@@ -52,7 +49,7 @@ async function addTickets(orm, log) {
     const assignee = staff[i % staff.length];
     const asStaff = { kind: 'staff', role: assignee.staffRole, userId: assignee.id, apiKeyId: null };
     // A fresh context per ticket, as each HTTP request would have: the identity map does not grow across the loop.
-    const agent = createContext(orm, { principal: asStaff, clock: systemClock, log });
+    const agent = runtime.context(asStaff);
     const ticket = await openTicket(agent, {
       organizationId: northwind.id,
       subject: `Benchmark ticket ${i + 1}: order sync lags behind the warehouse`,
@@ -63,8 +60,8 @@ async function addTickets(orm, log) {
     await assignTicket(agent, { ticketId: ticket.id, assigneeId: assignee.id });
     for (let c = 0; c < COMMENTS_PER_TICKET; c += 1) {
       const principal = c % 2 === 0 ? asCustomer : asStaff;
-      const ctx = createContext(orm, { principal, clock: systemClock, log });
-      await addComment(ctx, { ticketId: ticket.id, body: `Reply ${c + 1} on ticket ${i + 1}.`, visibility: CommentVisibility.PUBLIC });
+      const ctx = runtime.context(principal);
+      await replyToTicket(ctx, { ticketId: ticket.id, body: `Reply ${c + 1} on ticket ${i + 1}.`, visibility: CommentVisibility.PUBLIC });
     }
   }
 }
@@ -114,17 +111,17 @@ async function statementsPerRequest(url, token, first) {
 }
 
 export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concurrency = 8 } = {}) {
-  const log = createLogger('silent');
   const started = process.hrtime.bigint();
   const database = await benchDatabase();
   progress(`database: ${database.description} (${ms(since(started))})`);
   let orm;
   try {
-    orm = await initOrm(database.url);
+    const runtime = await benchRuntime(database.url);
+    orm = runtime.orm;
     await migrate(orm);
-    await seed(orm, systemClock, log, { demo: true });
+    await seed(runtime, { demo: true });
     const seeding = process.hrtime.bigint();
-    await addTickets(orm, log);
+    await addTickets(runtime);
     progress(
       `seeded demo data + ${EXTRA_TICKETS} Northwind tickets × ${COMMENTS_PER_TICKET} comments via the service layer (${ms(since(seeding))})`,
     );
@@ -132,7 +129,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     // 1. SQL statements per request, with the API in this process so queryCounter sees its statements.
     const api = await boot({
       config: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }),
-      database: { orm, url: database.url, embedded: false, close: async () => undefined },
+      database: { orm, url: database.url, embeddedDataDir: null, close: async () => undefined },
       port: 0,
     });
     let tokens;

@@ -125,7 +125,10 @@ describe.skipIf(!browserAvailable())('plan upgrade journey', () => {
     expect(summary).toContain(`$${(amountDue / 100).toFixed(2)}`);
     await page!.getByRole('button', { name: 'Confirm' }).click();
     await page!.waitForURL(/\/plans\?changed=business$/);
-    expect(await page!.getByRole('status').filter({ hasText: 'Your plan was changed to Business' }).count()).toBe(1);
+    const changed = page!.getByRole('status').filter({ hasText: 'Your plan was changed to Business' });
+    // The URL changes before the new page has rendered: wait for the notice, then count it.
+    await changed.waitFor();
+    expect(await changed.count()).toBe(1);
     expect(await page!.getByTestId('plan-business').textContent()).toContain('Current plan');
     // Downgrades wait for the period end; the page says so before anything changes.
     await page!.getByRole('link', { name: 'Downgrade to Growth' }).click();

@@ -24,9 +24,13 @@ function newestSource(dir) {
 const stale = !existsSync(entry) || !existsSync(buildInfo) || newestSource(join(api, 'src')) > statSync(buildInfo).mtimeMs;
 if (stale) {
   process.stderr.write('Building the API (sources changed since the last build)…\n');
-  const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', join(api, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', join(api, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   // A touched but unchanged file leaves the build info as it was; mark the build current so the next run skips it.
   const now = new Date();

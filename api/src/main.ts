@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { createRuntime, type Runtime } from './app/runtime.js';
 import { Scheduler } from './app/scheduler.js';
 import { loadConfig, type Config } from './config.js';

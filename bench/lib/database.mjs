@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../api/dist/db/embedded.js';
+import { startEmbeddedPostgres } from '@tierdesk/api/db/embedded';
 import { freePort, scratchDir } from './system.mjs';
 
 /**

@@ -23,7 +23,7 @@ export const bytes = (value) => (value >= 1024 ? `${(value / 1024).toFixed(1)} K
 export const since = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 /** A plain-text table: the first row is the header; every cell is a string. */
-export function table(rows) {
+function table(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column] ?? '').length)));
   const line = (row) =>
     row

@@ -1,8 +1,7 @@
 // The real Tierdesk API in its own process, for the HTTP load: `node api-server.mjs <database url>`.
 // Forked by bench/lib/system.mjs; reports `{ url }` over IPC once it listens, stops on SIGTERM.
-import 'reflect-metadata';
-import { loadConfig } from '../../api/dist/config.js';
-import { boot } from '../../api/dist/main.js';
+import { loadConfig } from '@tierdesk/api/config';
+import { boot } from '@tierdesk/api/main';
 
 const [databaseUrl] = process.argv.slice(2);
 // What `pnpm tierdesk serve` runs, on a free port; warn-level logs (the API logs no line per request anyway).

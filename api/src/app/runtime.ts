@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { BILLING, createStripeClient } from '../modules/billing/index.js';
 import { IDENTITY_SETTINGS } from '../modules/identity/index.js';
 import { SEARCH_ENGINES, searchEnginesFor } from '../modules/kb/index.js';
+import { SLA_TIMER_SETTINGS } from '../modules/sla/index.js';
 import { EVENT_HOOKS } from '../modules/outbox/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ServiceKey, type RequestContext, type Services } from '../shared/context.js';
@@ -46,6 +47,7 @@ export function createRuntime(input: { config: Config; orm: MikroORM; clock: Clo
     .provide(IDENTITY_SETTINGS, { sessionTtlHours: config.SESSION_TTL_HOURS })
     .provide(BILLING, { ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS })
     .provide(SEARCH_ENGINES, searchEnginesFor(config))
+    .provide(SLA_TIMER_SETTINGS, { batchSize: config.TIMER_BATCH_SIZE })
     .provide(EVENT_HOOKS, MODULE_HOOKS);
   const runtime: Runtime = {
     orm,

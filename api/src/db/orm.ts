@@ -4,7 +4,7 @@ import { ENTITIES } from '../app/modules.js';
 import { migrationsList } from './migrations/index.js';
 import { queryCounter } from './query-counter.js';
 
-export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
   return defineConfig({
     clientUrl,
     entities: [...ENTITIES],

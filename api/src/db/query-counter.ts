@@ -9,13 +9,17 @@ class QueryCounter {
   /** The most recent statements, for the message of a failing budget test. */
   readonly recent: string[] = [];
 
+  private record(query: string): void {
+    this.count += 1;
+    this.recent.push(query);
+    if (this.recent.length > 50) this.recent.shift();
+  }
+
   loggerFactory = (options: LoggerOptions) => {
-    const counter = this;
+    const record = (query: string) => this.record(query);
     return new (class extends DefaultLogger {
       override logQuery(context: { query: string } & LogContext): void {
-        counter.count += 1;
-        counter.recent.push(context.query);
-        if (counter.recent.length > 50) counter.recent.shift();
+        record(context.query);
         super.logQuery(context);
       }
     })(options);

@@ -28,7 +28,7 @@ import { changeTicketStatus, openTicket, replyToTicket } from '../workflows/inde
 
 export const DEMO_PASSWORD = 'tierdesk-demo';
 
-export const DEMO_ORGANIZATIONS = [
+const DEMO_ORGANIZATIONS = [
   {
     slug: 'piedpiper',
     name: 'Pied Piper',

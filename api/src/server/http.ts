@@ -31,7 +31,7 @@ export interface ApiServer {
 }
 
 /** Known failures keep their message and code; anything else is masked (and logged with the request id). */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) return original.toGraphQLError().toJSON();
   // Apollo wraps validation errors and overwrites their code; a rule of ours (the depth limit) keeps its own.

@@ -1,3 +1,5 @@
+// Decorated classes need the metadata polyfill before they are defined; whoever imports them gets it first.
+import 'reflect-metadata';
 import { Extensions } from 'type-graphql';
 import type { ApiScope, Principal, StaffRole } from './principal.js';
 

@@ -1,3 +1,5 @@
+// Decorated classes need the metadata polyfill before they are defined; whoever imports them gets it first.
+import 'reflect-metadata';
 import { uuid7 } from './uuid7.js';
 import { PrimaryKey, Property } from '@mikro-orm/core';
 

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
  * Every error the API reports on purpose has a code from this table. The kind decides how clients
  * see it (the `extensions.code` family) and whether a mutation reports it as a `userError`.
  */
-export const ERROR_CODES = {
+const ERROR_CODES = {
   BAD_USER_INPUT: { kind: 'BAD_USER_INPUT', doc: 'The input is malformed or out of range; `field` names the culprit.' },
   PAGE_SIZE_TOO_LARGE: { kind: 'BAD_USER_INPUT', doc: '`first` is above the maximum page size of 100.' },
   INVALID_CURSOR: { kind: 'BAD_USER_INPUT', doc: '`after` is not a cursor this API produced.' },

@@ -1,3 +1,5 @@
+// Decorated classes need the metadata polyfill before they are defined; whoever imports them gets it first.
+import 'reflect-metadata';
 import { Field, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { enumOf, type EnumObject } from './enums.js';
 import { AppError } from './errors.js';

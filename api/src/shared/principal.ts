@@ -1,8 +1,7 @@
 export const STAFF_ROLES = ['AGENT', 'SPECIALIST', 'ON_CALL_ENGINEER', 'ADMIN'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-export const CUSTOMER_ROLES = ['MEMBER', 'ADMIN'] as const;
-export type CustomerRole = (typeof CUSTOMER_ROLES)[number];
+export type CustomerRole = 'MEMBER' | 'ADMIN';
 
 /** What an organization's API key may be granted. Staff keys carry a staff role instead. */
 export const API_SCOPES = ['tickets:read', 'tickets:write', 'organization:read', 'apikeys:manage'] as const;

@@ -10,7 +10,7 @@ export function toFormErrors(userErrors: readonly { field: readonly string[] | n
 }
 
 /** Fields with an error point here with aria-describedby. */
-export const FORM_ERRORS_ID = 'form-errors';
+const FORM_ERRORS_ID = 'form-errors';
 
 /** The summary at the top of a form, announced when it appears. Messages are the API's own, verbatim. */
 export function FormErrorSummary({ errors }: { errors: readonly FormError[] | undefined }) {

@@ -19,7 +19,7 @@ function unescape(text: string): string {
   return text.replace(ENTITY, (_, name: string) => ENTITIES[name] ?? '');
 }
 
-export function parseHighlight(escaped: string): HighlightPart[] {
+function parseHighlight(escaped: string): HighlightPart[] {
   const parts: HighlightPart[] = [];
   let open = false;
   let from = 0;
@@ -48,11 +48,4 @@ export function Highlight({ html }: { html: string }) {
       )}
     </>
   );
-}
-
-/** The same text without the marks, e.g. for an accessible name or a page title. */
-export function plainHighlight(html: string): string {
-  return parseHighlight(html)
-    .map((part) => part.text)
-    .join('');
 }

@@ -6,7 +6,7 @@ import { redirectToSignIn, sessionToken, type HandlerArgs } from './session.serv
 const DEFAULT_API_URL = 'http://localhost:4000/graphql';
 const API_TIMEOUT_MS = 15_000;
 
-export function apiUrl(): string {
+function apiUrl(): string {
   return process.env.API_URL || DEFAULT_API_URL;
 }
 

@@ -85,7 +85,7 @@ export function slaStatusLabel(status: SlaClockStatus, ticketStatus: TicketStatu
 }
 
 /** Clocks that are running now, whose `dueAt` is a deadline still ahead of the team. */
-export function isRunningClock(status: SlaClockStatus): boolean {
+function isRunningClock(status: SlaClockStatus): boolean {
   return status === 'ACTIVE' || status === 'WARNING';
 }
 

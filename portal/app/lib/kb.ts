@@ -1,7 +1,7 @@
 /** Help-center helpers shared by the server and the browser: labels, addresses, dates. */
 
 /** The API's product areas (kb/README.md), as people read them. Unknown ones fall back to a tidied key. */
-export const PRODUCT_AREA_LABELS: Record<string, string> = {
+const PRODUCT_AREA_LABELS: Record<string, string> = {
   'getting-started': 'Getting started',
   'tiers-and-plans': 'Tiers and plans',
   tickets: 'Tickets',

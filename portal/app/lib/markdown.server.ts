@@ -15,7 +15,7 @@ import { SLUG_PATTERN } from './kb';
  * Everything else (text, code, attributes) goes through marked's own escaping.
  */
 
-export interface RelatedLink {
+interface RelatedLink {
   slug: string;
   text: string;
 }
@@ -27,7 +27,7 @@ export interface RenderedArticle {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
@@ -36,8 +36,9 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto']);
 
 /** Where a link in an article may go, or null when it may not go anywhere. */
-export function safeHref(href: string): { href: string; article: string | null } | null {
+function safeHref(href: string): { href: string; article: string | null } | null {
   // Browsers ignore whitespace and control characters inside a scheme ("java\tscript:"): judge it without them.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped here
   const compact = href.replace(/[\u0000-\u0020\u007f]/g, '');
   if (!compact) return null;
   const file = ARTICLE_FILE_LINK.exec(compact);

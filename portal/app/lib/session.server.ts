@@ -9,7 +9,7 @@ const SESSION_COOKIE = 'td_session';
 const SESSION_MAX_AGE_SECONDS = 60 * 60 * 24 * 7; // the API's default session lifetime; it may end sooner
 const DEV_SECRET = 'tierdesk-portal-development-secret';
 /** Where a signed-in customer lands. */
-export const DEFAULT_LANDING = '/dashboard';
+const DEFAULT_LANDING = '/dashboard';
 
 /**
  * `PORTAL_SESSION_SECRET` signs the cookie. A comma-separated list rotates secrets: the first signs, all verify.
@@ -71,6 +71,7 @@ export async function endSession(request: Request): Promise<string> {
  * characters that browsers strip) falls back. The value is resolved the way a browser would, then must stay home.
  */
 export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = DEFAULT_LANDING): string {
+  // eslint-disable-next-line no-control-regex -- a path with control characters is refused
   if (typeof value !== 'string' || !value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
   const home = 'http://portal.invalid';
   const resolved = new URL(value, home);

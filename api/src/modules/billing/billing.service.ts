@@ -128,7 +128,7 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
  * proration) so the next renewal bills the lower price, and records in the subscription's metadata until when
  * the paid (higher) tier still applies: the tier follows the metadata until then, the price after.
  */
-export function snapshotOf(
+function snapshotOf(
   subscription: Stripe.Subscription,
   now: Date,
 ): SubscriptionSnapshot & { pendingLookupKey: string | null; interval: BillingInterval | null } {
@@ -553,7 +553,7 @@ export async function expireGracePeriods(ctx: RequestContext): Promise<GraceExpi
 // ---------------------------------------------------------------------------------------------------------------
 // Webhooks
 
-export const HANDLED_EVENTS = new Set([
+const HANDLED_EVENTS = new Set([
   'checkout.session.completed',
   'customer.subscription.created',
   'customer.subscription.updated',

@@ -11,7 +11,7 @@ import { upgradeEligibility } from './eligibility.js';
 import { UpgradeReminder } from './upgrade-reminder.entity.js';
 
 /** A dismissed reminder keeps the same suggestion quiet for this long. */
-export const DISMISSED_QUIET_DAYS = 30;
+const DISMISSED_QUIET_DAYS = 30;
 
 export interface EligibilityReport {
   checked: number;

@@ -6,7 +6,7 @@ import { Coverage, TicketPriority } from '../vocabulary/index.js';
 type TierCatalogueEntry = CatalogueEntry<Tier>;
 
 /** The share of the monthly ticket allowance from which it counts as nearly used. */
-export const ALLOWANCE_NEARLY_USED = 0.8;
+const ALLOWANCE_NEARLY_USED = 0.8;
 
 export interface EligibilityInput {
   organization: Pick<Organization, 'contractValue' | 'monthlyUsage' | 'businessCritical' | 'strategic'>;

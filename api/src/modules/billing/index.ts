@@ -6,15 +6,7 @@ import { evaluateUpgradeEligibility } from './eligibility.service.js';
 import { UpgradeReminder } from './upgrade-reminder.entity.js';
 
 /** Billing: the paid tiers as Stripe plans, checkout and plan changes, Stripe's webhooks, dunning, upgrade reminders. */
-export {
-  BILLING,
-  billingSettings,
-  expireGracePeriods,
-  handleStripeEvent,
-  syncPlans,
-  verifyWebhook,
-  type BillingSettings,
-} from './billing.service.js';
+export { BILLING, billingSettings, expireGracePeriods, handleStripeEvent, syncPlans, verifyWebhook } from './billing.service.js';
 export { evaluateUpgradeEligibility } from './eligibility.service.js';
 export { startLocalStripe, type LocalStripe } from './local-stripe/index.js';
 export { UpgradeReminder } from './upgrade-reminder.entity.js';

@@ -1,9 +1,9 @@
 import Stripe from 'stripe';
 
 /** The key the bundled local Stripe-compatible server accepts (any `sk_test_…` would do). */
-export const LOCAL_STRIPE_KEY = 'sk_test_local';
+const LOCAL_STRIPE_KEY = 'sk_test_local';
 /** The webhook secret of the local server when STRIPE_WEBHOOK_SECRET is unset: test mode only. */
-export const LOCAL_WEBHOOK_SECRET = 'whsec_tierdesk_local_test_mode';
+const LOCAL_WEBHOOK_SECRET = 'whsec_tierdesk_local_test_mode';
 
 export interface StripeSettings {
   stripe: Stripe;

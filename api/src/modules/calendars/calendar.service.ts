@@ -18,7 +18,7 @@ const compiled = new Map<string, BusinessCalendar>();
 const COMPILED_CACHE_LIMIT = 500;
 
 /** Compiles (once per version, then cached with its week cache) a stored or default calendar definition. */
-export function compiledCalendar(key: string, definition: CalendarDefinition): BusinessCalendar {
+function compiledCalendar(key: string, definition: CalendarDefinition): BusinessCalendar {
   let calendar = compiled.get(key);
   if (!calendar) {
     calendar = BusinessCalendar.compile(definition);

@@ -91,9 +91,9 @@ export class CalendarError extends Error {
   }
 }
 
-export const MAX_BUSINESS_MINUTES = 10_000_000;
+const MAX_BUSINESS_MINUTES = 10_000_000;
 export const MAX_HOLIDAYS = 1000;
-export const MAX_WEEKLY_INTERVALS = 500;
+const MAX_WEEKLY_INTERVALS = 500;
 export const MAX_HOLIDAY_NAME_LENGTH = 200;
 
 const SECOND = 1000;

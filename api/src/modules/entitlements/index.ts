@@ -8,9 +8,7 @@ export {
   EffectiveEntitlements,
   entitlementRequired,
   resolveEntitlements,
-  type OverrideValue,
   type TierCatalogueEntry,
-  type TierInfo,
   type TierValue,
 } from './entitlements.js';
 export {
@@ -24,15 +22,7 @@ export {
   type FeatureKey,
   type FeatureValue,
 } from './features.js';
-export {
-  allowanceRefusal,
-  channelRefusal,
-  customerEscalationRefusal,
-  priorityLabel,
-  priorityOptions,
-  priorityRefusal,
-  type PriorityOption as PriorityOptionValue,
-} from './rules.js';
+export { allowanceRefusal, channelRefusal, customerEscalationRefusal, priorityOptions, priorityRefusal } from './rules.js';
 export { Entitlements, EntitlementValue, PriorityOption } from './entitlement.types.js';
 
 export const entitlementsModule: ModuleDefinition = { name: 'entitlements' };

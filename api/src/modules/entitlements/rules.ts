@@ -11,7 +11,7 @@ import { entitlementRequired, type EffectiveEntitlements, type TierCatalogueEntr
 
 type Catalogue = readonly TierCatalogueEntry[];
 
-export function priorityLabel(priority: TicketPriority): string {
+function priorityLabel(priority: TicketPriority): string {
   return `${priority.charAt(0)}${priority.slice(1).toLowerCase()} priority`;
 }
 

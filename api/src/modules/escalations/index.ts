@@ -4,7 +4,7 @@ import { EscalationResolver, escalationNodes, TicketEscalationResolver } from '.
 import { advanceDueEscalations } from './escalation.service.js';
 
 /** Escalations: teams, on-call schedules, escalation policies, the escalations they page and the staff inbox. */
-export { Escalation, EscalationPolicy, InboxNotification, OnCallSchedule, Team, type EscalationTrigger } from './escalation.entity.js';
+export { Escalation, EscalationPolicy, InboxNotification, OnCallSchedule, Team } from './escalation.entity.js';
 export { createEscalationPolicy, createOnCallSchedule, createTeam, escalateTicket, Pager, startEscalation } from './escalation.service.js';
 export { EscalateTicketInput, EscalationPayload, EscalationPolicyType, EscalationType } from './escalation.types.js';
 

@@ -20,7 +20,7 @@ export function contentHashOf(content: Omit<ArticleContent, 'slug'> & { slug: st
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export function toSearchDocument(article: Article): SearchDocument {
+function toSearchDocument(article: Article): SearchDocument {
   return {
     id: article.id,
     slug: article.slug,

@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { validateArticle, type ArticleContent } from './article.fields.js';
 
-export const FRONT_MATTER_FIELDS = ['title', 'slug', 'summary', 'tags', 'productArea', 'visibility', 'updated'] as const;
+const FRONT_MATTER_FIELDS = ['title', 'slug', 'summary', 'tags', 'productArea', 'visibility', 'updated'] as const;
 
 /** One problem in one file, with the 1-based line it is on. Errors skip the file; warnings do not. */
 export interface FileProblem {

@@ -6,8 +6,16 @@ import { getArticle } from './kb.service.js';
 import { ArticleType } from './kb.types.js';
 
 /** The knowledge base: versioned articles (files and admin edits), search on PostgreSQL or Meilisearch, analytics. */
-export { SEARCH_ENGINES, searchEnginesFor, type SearchEngines } from './engine.js';
+export { SEARCH_ENGINES, searchEnginesFor } from './engine.js';
 export { formatReport, indexKnowledgeBase, KnowledgeBaseDirectoryError, type IndexReport } from './indexer.js';
+/** @public The engine and its inputs on their own, for bench/kb-search.mjs (a corpus generated from the product areas and synonyms). */
+export { PRODUCT_AREAS } from './kb.policy.js';
+/** @public */
+export { PostgresSearchEngine } from './postgres.engine.js';
+/** @public */
+export { planQuery } from './query.js';
+/** @public */
+export { SYNONYM_GROUPS } from './synonyms.js';
 
 export const kbModule: ModuleDefinition = {
   name: 'kb',

@@ -11,7 +11,7 @@ import { Article, ArticleSource, ArticleStatus, ArticleVersion } from './kb.enti
 import { parseVisibility } from './kb.policy.js';
 import type { SearchEngine } from './search.port.js';
 
-export const INDEXER_ACTOR = 'system:kb-index';
+const INDEXER_ACTOR = 'system:kb-index';
 
 export interface IndexReport {
   dir: string;

@@ -199,7 +199,7 @@ export class SearchTerm {
   documents: number;
 }
 
-export const SEARCH_EVENT_KINDS = ['SEARCH', 'SUGGESTION'] as const;
+const SEARCH_EVENT_KINDS = ['SEARCH', 'SUGGESTION'] as const;
 export type SearchEventKind = (typeof SEARCH_EVENT_KINDS)[number];
 export const SearchEventKind = enumOf(SEARCH_EVENT_KINDS);
 

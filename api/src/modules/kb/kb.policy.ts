@@ -46,10 +46,6 @@ export function parseVisibility(text: string): Visibility | null {
   return match ? { kind: 'tier', tierKey: match[1]! } : null;
 }
 
-export function formatVisibility(visibility: Visibility): string {
-  return visibility.kind === 'tier' ? `tier:${visibility.tierKey}` : visibility.kind;
-}
-
 /** A tier of the catalogue as the knowledge base sees it. */
 export interface KbTier {
   key: string;
@@ -64,7 +60,7 @@ export type Audience = { kind: 'everything' } | { kind: 'visibilities'; visibili
 export const EVERYTHING: Audience = { kind: 'everything' };
 export const ANONYMOUS_AUDIENCE: Audience = { kind: 'visibilities', visibilities: ['public'] };
 
-export function premiumFloor(catalogue: readonly KbTier[]): number {
+function premiumFloor(catalogue: readonly KbTier[]): number {
   const ranks = catalogue.filter((tier) => tier.premium).map((tier) => tier.rank);
   return ranks.length ? Math.min(...ranks) : Number.POSITIVE_INFINITY;
 }

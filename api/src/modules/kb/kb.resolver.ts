@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
@@ -37,11 +37,11 @@ import {
 } from './kb.types.js';
 
 /** Search results page by position: the cursor is the offset of the next hit, opaque to clients. */
-export function encodeSearchCursor(offset: number): string {
+function encodeSearchCursor(offset: number): string {
   return Buffer.from(JSON.stringify(['kb', offset]), 'utf8').toString('base64url');
 }
 
-export function decodeSearchCursor(cursor: string): number {
+function decodeSearchCursor(cursor: string): number {
   const invalid = new AppError('INVALID_CURSOR', '"after" is not a valid cursor.', { field: ['after'] });
   if (cursor.length > 100) throw invalid;
   try {

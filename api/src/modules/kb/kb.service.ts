@@ -30,7 +30,7 @@ import { MAX_TOTAL_HITS, type SearchHit, type SearchRequest, type SearchResult }
 // ---------------------------------------------------------------------------------------------------------------
 // Who reads what
 
-export async function knowledgeBaseTiers(ctx: RequestContext): Promise<KbTier[]> {
+async function knowledgeBaseTiers(ctx: RequestContext): Promise<KbTier[]> {
   return (await tierCatalogue(ctx)).map((entry) => ({
     key: entry.tier.key,
     rank: entry.tier.rank,
@@ -39,7 +39,7 @@ export async function knowledgeBaseTiers(ctx: RequestContext): Promise<KbTier[]>
 }
 
 /** The caller's audience (kb.policy.ts): staff everything, anonymous public, customers and keys by tier and kb.premium. */
-export async function audienceOf(ctx: RequestContext): Promise<Audience> {
+async function audienceOf(ctx: RequestContext): Promise<Audience> {
   const principal = ctx.principal;
   if (isStaffLike(principal)) return EVERYTHING;
   const organizationId = tenantOf(principal);
@@ -195,7 +195,7 @@ export async function searchKnowledgeBase(ctx: RequestContext, input: SearchInpu
   return { result, hits: await articlesFor(ctx, audience, result.hits), offset, matchedAllWords, searchId, plan };
 }
 
-export const MAX_SUGGESTIONS = 10;
+const MAX_SUGGESTIONS = 10;
 
 /**
  * Deflection: articles that may answer a ticket while the customer writes it. Two searches in one round trip
@@ -271,7 +271,7 @@ export interface AnalyticsInput {
   first: number;
 }
 
-export interface QueryStat {
+interface QueryStat {
   query: string;
   searches: number;
   averageResults: number;
@@ -290,7 +290,7 @@ export interface KnowledgeBaseAnalytics {
   articleRatings: { articleId: string; slug: string; title: string; helpful: number; notHelpful: number }[];
 }
 
-export const MAX_DEFLECTION_WINDOW_MINUTES = 24 * 60;
+const MAX_DEFLECTION_WINDOW_MINUTES = 24 * 60;
 
 /**
  * Search analytics over [since, until). The deflection rate is defined in README ("Knowledge base and search"):

@@ -2,13 +2,22 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType, PageInfo } from '../../shared/pagination.js';
-import { ARTICLE_SOURCES, ARTICLE_STATUSES, type Article, type ArticleSource, type ArticleStatus, type ArticleVersion } from './kb.entity.js';
+import {
+  ARTICLE_SOURCES,
+  ARTICLE_STATUSES,
+  type Article,
+  type ArticleSource,
+  type ArticleStatus,
+  type ArticleVersion,
+} from './kb.entity.js';
 import type { SearchHit } from './search.port.js';
 
 const ArticleStatusEnum = graphqlEnum('ArticleStatus', ARTICLE_STATUSES, {
   description: 'PUBLISHED articles are searchable; ARCHIVED ones only staff see.',
 });
-const ArticleSourceEnum = graphqlEnum('ArticleSource', ARTICLE_SOURCES, { description: 'FILE: kb/articles (the indexer); ADMIN: the admin API.' });
+const ArticleSourceEnum = graphqlEnum('ArticleSource', ARTICLE_SOURCES, {
+  description: 'FILE: kb/articles (the indexer); ADMIN: the admin API.',
+});
 
 @ObjectType('Article', { implements: Node, description: 'A knowledge-base article. Who may read it depends on `visibility` (see README).' })
 export class ArticleType extends Node {

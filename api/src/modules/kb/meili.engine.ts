@@ -16,7 +16,7 @@ import {
 } from './search.port.js';
 import { SYNONYM_GROUPS } from './synonyms.js';
 
-export const DEFAULT_MEILI_INDEX = 'tierdesk_articles';
+const DEFAULT_MEILI_INDEX = 'tierdesk_articles';
 const SEARCH_KEY_NAME = 'tierdesk-kb-search';
 /** Tenant tokens live briefly: a tier change takes effect within this time even for a cached token. */
 const TOKEN_TTL_MS = 5 * 60_000;
@@ -45,7 +45,7 @@ export function meiliSynonyms(): Record<string, string[]> {
 }
 
 /** The index settings, applied by `prepare()` and waited for. */
-export function meiliSettings(): Settings {
+function meiliSettings(): Settings {
   return {
     searchableAttributes: ['title', 'summary', 'tags', 'body'],
     filterableAttributes: ['visibility', 'productArea', 'tags'],
@@ -63,11 +63,11 @@ export function meiliSettings(): Settings {
 }
 
 /** A Meilisearch filter string value: double-quoted, with quotes and backslashes escaped. */
-export function filterValue(value: string): string {
+function filterValue(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-export function visibilityFilter(audience: Audience): string | null {
+function visibilityFilter(audience: Audience): string | null {
   return audience.kind === 'everything' ? null : `visibility IN [${audience.visibilities.map(filterValue).join(', ')}]`;
 }
 

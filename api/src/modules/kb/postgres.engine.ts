@@ -16,7 +16,7 @@ import {
 type Row = Record<string, unknown>;
 
 /** A PostgreSQL array literal, bound as one string (the driver would spread a JS array into a list). */
-export function pgArray(values: readonly string[]): string {
+function pgArray(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
@@ -263,7 +263,6 @@ export class PostgresSearchEngine implements SearchEngine {
     // Optional groups (a stop word still being typed) only add to the rank; the rest are what must match.
     const required = compiled.filter((group) => !group.optional);
     const groups = required.length ? required : compiled;
-    const every = groups.map((group) => `(${group.every})`);
     const loose = groups.map((group) => `(${group.match})`);
     const any = request.mode === 'any';
     const minimum = any ? (groups.length <= 2 ? 1 : 2) : groups.length;

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { SYNONYM_GROUPS } from './synonyms.js';
 
-export const QUERY_LIMITS = {
+const QUERY_LIMITS = {
   /** Characters of a search box query. */
   query: 200,
   /** Words of a query that are searched for; the rest are ignored. */
@@ -25,14 +25,14 @@ export const STOP_WORDS = new Set(
 );
 
 /** Lowercase, accents removed: "Fréquence" and "frequence" are the same word to search. */
-export function normalize(text: string): string {
+function normalize(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase();
 }
 
-export function tokenize(text: string): string[] {
+function tokenize(text: string): string[] {
   return normalize(text).match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
@@ -93,7 +93,7 @@ export function planQuery(raw: string, field = 'query', maxLength: number = QUER
   return { text: tokens.join(' '), groups: groupsOf(tokens, typing, QUERY_LIMITS.terms) };
 }
 
-export function groupsOf(tokens: string[], typing: boolean, maxGroups: number): QueryGroup[] {
+function groupsOf(tokens: string[], typing: boolean, maxGroups: number): QueryGroup[] {
   const groups: QueryGroup[] = [];
   let index = 0;
   while (index < tokens.length && groups.length < maxGroups) {

@@ -23,7 +23,7 @@ export interface SearchDocument {
   revision: string;
 }
 
-export interface SearchFilter {
+interface SearchFilter {
   productAreas?: readonly string[];
   tags?: readonly string[];
 }
@@ -32,7 +32,7 @@ export interface SearchFilter {
  * `all`: every word of the query must match (search box; the word being typed as a prefix).
  * `any`: articles matching more of the words rank first (deflection suggestions from a ticket's text).
  */
-export type MatchingMode = 'all' | 'any';
+type MatchingMode = 'all' | 'any';
 
 export interface SearchRequest {
   plan: QueryPlan;
@@ -49,7 +49,7 @@ export interface FacetCount {
   count: number;
 }
 
-export interface Highlights {
+interface Highlights {
   /** HTML-escaped text with matches wrapped in <mark>…</mark>. */
   title: string;
   summary: string;
@@ -110,6 +110,7 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export function renderHighlight(marked: string): string {
   let open = false;
   let out = '';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped here
   for (const char of marked.replace(/[\u0000\u0003-\u0008\u000b\u000c\u000e-\u001f]/g, '')) {
     if (char === SELECT_START) {
       if (!open) out += '<mark>';

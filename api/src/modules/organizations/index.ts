@@ -4,7 +4,7 @@ import { OrganizationResolver, organizationNode } from './organization.resolver.
 
 /** Organizations: customer accounts, their tier and its history, their calendar, their contract overrides. */
 export { EntitlementOverride, Organization, OrganizationCalendarChange, TierChange } from './organization.entity.js';
-export { checkCriteria, isValidTimeZone, suggestTier, type CriterionCheck } from './organization.policy.js';
+export { checkCriteria, isValidTimeZone, suggestTier } from './organization.policy.js';
 export {
   changeTier,
   createOrganization,
@@ -12,9 +12,6 @@ export {
   loadOrganization,
   ORGANIZATION_EVENTS,
   organizationEntitlements,
-  ownOrganization,
-  setEntitlementOverride,
-  setOrganizationCalendar,
 } from './organization.service.js';
 export { OrganizationPayload, OrganizationType } from './organization.types.js';
 

@@ -1,6 +1,5 @@
-import type { TicketPriority } from '../vocabulary/index.js';
+import type { TicketPriority, Domain } from '../vocabulary/index.js';
 import type { AgentSnapshot, AssignmentDecision, QueueDefinition, RejectionReason, Requirement } from './model.js';
-import { type Domain } from '../vocabulary/index.js';
 
 /**
  * Assignment: which agent takes a routed ticket, and why. Pure over a snapshot of the agents, so the live

@@ -168,7 +168,7 @@ export class TextClassifier implements DomainClassifier {
       restored.importJSON(JSON.stringify(model));
       restored.consolidate();
     } catch (error) {
-      throw new Error(`Malformed classifier model: ${(error as Error).message}`);
+      throw new Error(`Malformed classifier model: ${(error as Error).message}`, { cause: error });
     }
     return TextClassifier.fromConsolidated(restored, version);
   }
@@ -207,7 +207,7 @@ export function trainClassifier(examples: readonly LabelledExample[]): TextClass
   try {
     model.consolidate();
   } catch (error) {
-    throw new Error(`Cannot train the classifier: ${(error as Error).message}`);
+    throw new Error(`Cannot train the classifier: ${(error as Error).message}`, { cause: error });
   }
   return TextClassifier.fromConsolidated(model, modelVersion(examples));
 }

@@ -106,7 +106,7 @@ export interface RuleConditions {
   keywords?: readonly string[];
 }
 
-export interface RuleAction {
+interface RuleAction {
   queueId: string;
   /** Set the ticket's priority (lowering always allowed; raising only within the tier's entitlement). */
   priority?: TicketPriority | null;
@@ -167,7 +167,7 @@ export interface Certification {
 }
 
 /** Working hours: anything with the business calendar's `isOpenAt`; null = always working. */
-export interface WorkingHours {
+interface WorkingHours {
   isOpenAt(at: Date): boolean;
 }
 

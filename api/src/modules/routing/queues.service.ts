@@ -3,16 +3,16 @@ import { actorOf, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { EscalationPolicy } from '../escalations/index.js';
-import type { TicketPriority } from '../vocabulary/index.js';
+import type { TicketPriority, Domain } from '../vocabulary/index.js';
 import { Tier } from '../tiers/index.js';
 import { type RuleConditions, type SkillLevel } from './model.js';
-import { DOMAINS, type Domain } from '../vocabulary/index.js';
+import { DOMAINS } from '../vocabulary/index.js';
 import { Queue, RoutingDecision, RoutingRule } from './routing.entity.js';
 import { queueDefinition, ruleDefinition } from './routing.service.js';
 import { rulesWarnings, validateQueues, validateRule, type RuleProblem } from './rules.js';
 
-export const MAX_QUEUES = 100;
-export const MAX_RULES = 100;
+const MAX_QUEUES = 100;
+const MAX_RULES = 100;
 const KEY = /^[a-z0-9][a-z0-9-]{1,39}$/;
 const LANGUAGE = /^[a-z]{2,3}$/;
 

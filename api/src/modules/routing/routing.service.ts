@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { actorOf, type RequestContext } from '../../shared/context.js';
-import { AppError, badInput, notFound } from '../../shared/errors.js';
+import { badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { calendarsInForce } from '../calendars/index.js';
 import type { EffectiveEntitlements } from '../entitlements/index.js';
@@ -590,10 +590,4 @@ export async function dryRun(ctx: RequestContext, facts: TicketFacts): Promise<D
     tamRow?.user.id ?? null,
   );
   return { routed, assignment: chooseAgent(requirement, snapshots, ctx.clock.now()) };
-}
-
-export function assertStaffUser(ctx: RequestContext): string {
-  if (ctx.principal.kind !== 'staff' || !ctx.principal.userId)
-    throw new AppError('FORBIDDEN', 'This needs a signed-in staff member, not a key.');
-  return ctx.principal.userId;
 }

@@ -15,7 +15,14 @@ import {
   type RuleEvaluation,
   type UrgencyLevel,
 } from './model.js';
-import { ROUTING_STATUSES, type AgentProfile, type Queue, type RoutingDecision, type RoutingRule, type TriageDecision } from './routing.entity.js';
+import {
+  ROUTING_STATUSES,
+  type AgentProfile,
+  type Queue,
+  type RoutingDecision,
+  type RoutingRule,
+  type TriageDecision,
+} from './routing.entity.js';
 import type { RuleProblem } from './rules.js';
 import type { ClassifierInfo } from './classifier.service.js';
 import type { SimulationResult } from './simulator/engine.js';

@@ -38,7 +38,7 @@ function invalidScenario(error: ScenarioError): AppError {
  * again), declared priority, impact, channel, the organization's tier and criticality, and the domain staff
  * settled on when a correction exists.
  */
-export async function replayTickets(em: EntityManager, window: ReplayWindow, limit: number): Promise<Record<string, unknown>[]> {
+async function replayTickets(em: EntityManager, window: ReplayWindow, limit: number): Promise<Record<string, unknown>[]> {
   if (!(window.from < window.to))
     throw new AppError('BAD_USER_INPUT', 'The replay window must end after it starts.', { field: ['replay', 'to'] });
   const tickets = await em.find(
@@ -95,7 +95,7 @@ function withReplay(input: unknown, tickets: Record<string, unknown>[], window: 
   };
 }
 
-export function parsedScenario(input: unknown): Scenario {
+function parsedScenario(input: unknown): Scenario {
   try {
     return parseScenario(input);
   } catch (error) {

@@ -56,7 +56,7 @@ const DOMAIN_RULES: ReadonlyArray<{ domain: Domain; pattern: RegExp }> = [
  * part of a word, so "drop-down" is not "down"), longest first, and a phrase already matched is not counted
  * again through its shorter parts ("is down" is one signal, not also "down").
  */
-export const OUTAGE_SIGNALS: readonly string[] = [
+const OUTAGE_SIGNALS: readonly string[] = [
   'outage',
   'down',
   'is down',

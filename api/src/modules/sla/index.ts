@@ -10,9 +10,10 @@ import { fireDueTimers } from './timers.js';
  * timer job watches, and the alerts it records exactly once.
  */
 export { computeClocks, type ClockRules, type ClockState, type TimelineEvent } from './clocks.js';
-export { clockRules, DEFAULT_PAUSE_STATUSES, DEFAULT_WARN_PERCENT, type SlaRuleInput } from './rules.js';
-export { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
-export { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, ticketClocks, upsertSlaPolicy } from './sla.service.js';
+export { clockRules } from './rules.js';
+export { SlaPolicy, TicketClock } from './sla.entity.js';
+export { SLA_TIMER_SETTINGS } from './timers.js';
+export { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, upsertSlaPolicy } from './sla.service.js';
 
 export const slaModule: ModuleDefinition = {
   name: 'sla',

@@ -7,8 +7,8 @@ import type { ClockCalendar, ClockKind, ClockRules } from './clocks.js';
  * both call it, so they cannot drift apart.
  */
 
-export const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
-export const DEFAULT_WARN_PERCENT = 80;
+const DEFAULT_PAUSE_STATUSES: readonly TicketStatus[] = [TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.ON_HOLD];
+const DEFAULT_WARN_PERCENT = 80;
 
 export interface SlaRuleInput {
   tierName: string;
@@ -24,7 +24,7 @@ export interface SlaRuleInput {
   policy: { pauseStatuses: readonly TicketStatus[]; warnPercent: number } | null;
 }
 
-export function minutesText(minutes: number | null): string {
+function minutesText(minutes: number | null): string {
   if (minutes === null) return 'none';
   if (minutes % 1440 === 0) return `${minutes / 1440} d`;
   if (minutes % 60 === 0) return `${minutes / 60} h`;

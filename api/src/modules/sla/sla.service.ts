@@ -180,7 +180,7 @@ function timelineOf(events: readonly TicketEvent[], ruleChanges: readonly Date[]
 }
 
 /** Replays the tickets' histories and returns their clocks (nothing is written). */
-export async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[], now: Date): Promise<Map<string, ClockState[]>> {
+async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[], now: Date): Promise<Map<string, ClockState[]>> {
   const result = new Map<string, ClockState[]>();
   if (!tickets.length) return result;
   const sources = await loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]);
@@ -303,7 +303,7 @@ export async function settleHistoricalCrossings(tx: RequestContext, ticketIds: r
 }
 
 /** A tier, override or calendar change: every open ticket of the organization is re-timed in the same transaction. */
-export async function retimeOrganization(tx: RequestContext, organizationId: string): Promise<number> {
+async function retimeOrganization(tx: RequestContext, organizationId: string): Promise<number> {
   const open = await tx.em.find(Ticket, { organization: organizationId, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
   await refreshTicketClocks(
     tx,

@@ -1,10 +1,12 @@
-import type { RequestContext } from '../../shared/context.js';
+import { ServiceKey, type RequestContext } from '../../shared/context.js';
 import { Escalation, Pager, startEscalation, type EscalationPolicy } from '../escalations/index.js';
 import { emitEvent } from '../outbox/index.js';
 import { Ticket } from '../tickets/index.js';
 import type { ClockState } from './clocks.js';
 import { SlaAlert, type SlaThreshold } from './sla.entity.js';
 import { crossedThreshold, escalationPoliciesFor, refreshTicketClocks } from './sla.service.js';
+
+export const SLA_TIMER_SETTINGS = new ServiceKey<{ batchSize: number }>('sla.timers');
 
 interface Crossing {
   ticket: Ticket;
@@ -22,7 +24,7 @@ interface Crossing {
  * locks, so a restarted runner redoes it; two runners never take the same ticket; the unique key makes a repeated
  * act impossible. Everything missed while no runner ran is simply due now, so a restart catches up.
  */
-export async function fireDueTimers(ctx: RequestContext, batchSize = 50): Promise<number> {
+export async function fireDueTimers(ctx: RequestContext, batchSize = ctx.services.get(SLA_TIMER_SETTINGS).batchSize): Promise<number> {
   return ctx.transaction(async (tx) => {
     const now = tx.clock.now();
     const due = await tx.em.getConnection().execute<{ id: string }[]>(

@@ -6,17 +6,13 @@ import { commentNode, OrganizationTicketsResolver, TicketResolver, ticketNode } 
  * Tickets: the ticket, its comments and its audit trail, and the single-module steps of its life. The workflows
  * compose these with routing and the SLA clocks.
  */
-export { Comment, STAFF_ONLY_EVENTS, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
+export { Comment, Ticket, TicketEvent } from './ticket.entity.js';
 export { recordTicketEvent } from './ticket.events.js';
-export { acceptsReplies, allowedTransitions } from './ticket.policy.js';
 export {
   createTicketRecord,
-  getTicket,
   LIMITS,
-  MAX_IMPORTED_EVENTS,
   prepareTicket,
   requirePriority,
-  requireTicket,
   reserveTicketNumber,
   validateImport,
   writeAssignee,
@@ -26,7 +22,6 @@ export {
   writeStatus,
   type ImportTicketInput,
   type OpenTicketInput,
-  type PreparedTicket,
 } from './ticket.service.js';
 export {
   AddCommentInput,

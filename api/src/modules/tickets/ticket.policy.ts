@@ -4,7 +4,7 @@ import { TicketStatus } from '../vocabulary/index.js';
 const { NEW, OPEN, WAITING_ON_CUSTOMER, ON_HOLD, SOLVED, CLOSED } = TicketStatus;
 
 /** The legal status graph. CLOSED is final: a customer who needs more opens a follow-up ticket. */
-export const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
+const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
   [NEW]: [OPEN, WAITING_ON_CUSTOMER, ON_HOLD, SOLVED],
   [OPEN]: [WAITING_ON_CUSTOMER, ON_HOLD, SOLVED],
   [WAITING_ON_CUSTOMER]: [OPEN, ON_HOLD, SOLVED],

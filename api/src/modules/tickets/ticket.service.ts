@@ -22,7 +22,7 @@ import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ti
 
 export const LIMITS = { subject: 200, description: 20_000, comment: 20_000, name: 200, email: 254 } as const;
 
-export function requireText(field: string, value: string, max: number, what: string): string {
+function requireText(field: string, value: string, max: number, what: string): string {
   const trimmed = value.trim();
   if (!trimmed) throw badInput(field, `${what} cannot be empty.`);
   if (trimmed.length > max) throw badInput(field, `${what} is too long (at most ${max} characters).`);
@@ -174,7 +174,7 @@ export async function getTicket(ctx: RequestContext, id: string): Promise<Ticket
   return ctx.em.findOne(Ticket, { id });
 }
 
-export async function requireTicket(ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Ticket> {
+async function requireTicket(ctx: RequestContext, id: string, options: { lock?: boolean } = {}): Promise<Ticket> {
   const ticket = await ctx.em.findOne(Ticket, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!ticket) throw notFound('Ticket');
   return ticket;
@@ -221,7 +221,7 @@ async function authorOf(ctx: RequestContext): Promise<{ author: User | null; aut
 }
 
 /** A status move with its trail entry and timestamps; the caller checked it is legal. */
-export function moveTo(ctx: RequestContext, ticket: Ticket, to: TicketStatus): void {
+function moveTo(ctx: RequestContext, ticket: Ticket, to: TicketStatus): void {
   const from = ticket.status;
   const now = ctx.clock.now();
   ticket.status = to;
@@ -361,7 +361,7 @@ export interface ImportTicketInput extends OpenTicketInput {
   events: ImportedEvent[];
 }
 
-export const MAX_IMPORTED_EVENTS = 500;
+const MAX_IMPORTED_EVENTS = 500;
 
 /** Checks an imported history before anything is written; returns its events in time order. */
 export function validateImport(ctx: RequestContext, input: ImportTicketInput): (ImportedEvent & { index: number })[] {

@@ -76,7 +76,3 @@ export function tierCatalogue(ctx: RequestContext): Promise<TierCatalogueEntry<T
 export function loadTier(ctx: RequestContext, id: string): Promise<Tier | null> {
   return ctx.loaders(loaders).tier.load(id);
 }
-
-export async function tierByKey(ctx: RequestContext, key: string): Promise<Tier | null> {
-  return (await tierCatalogue(ctx)).find((entry) => entry.tier.key === key)?.tier ?? null;
-}

@@ -1,7 +1,6 @@
 import type { ModuleDefinition } from '../../shared/module.js';
 
 export {
-  COMMENT_VISIBILITIES,
   CommentVisibility,
   Coverage,
   COVERAGES,
@@ -10,9 +9,6 @@ export {
   PRIORITY_ORDER,
   SupportDomain,
   TICKET_CHANNELS,
-  TICKET_IMPACTS,
-  TICKET_PRIORITIES,
-  TICKET_STATUSES,
   TicketChannel,
   TicketImpact,
   TicketPriority,

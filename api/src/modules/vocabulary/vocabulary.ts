@@ -5,13 +5,13 @@ import { graphqlEnum } from '../../shared/graphql.js';
  * GraphQL enum are derived from that list. This module depends on nothing, so any module may use it.
  */
 
-export const TICKET_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
+const TICKET_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 export const TicketPriority = graphqlEnum('TicketPriority', TICKET_PRIORITIES);
 /** Lowest first. */
 export const PRIORITY_ORDER: readonly TicketPriority[] = TICKET_PRIORITIES;
 
-export const TICKET_IMPACTS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+const TICKET_IMPACTS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type TicketImpact = (typeof TICKET_IMPACTS)[number];
 export const TicketImpact = graphqlEnum('TicketImpact', TICKET_IMPACTS, {
   description: "How much of the customer's business is affected.",
@@ -21,13 +21,13 @@ export const TICKET_CHANNELS = ['PORTAL', 'EMAIL', 'API', 'CHAT', 'PHONE'] as co
 export type TicketChannel = (typeof TICKET_CHANNELS)[number];
 export const TicketChannel = graphqlEnum('TicketChannel', TICKET_CHANNELS);
 
-export const TICKET_STATUSES = ['NEW', 'OPEN', 'WAITING_ON_CUSTOMER', 'ON_HOLD', 'SOLVED', 'CLOSED'] as const;
+const TICKET_STATUSES = ['NEW', 'OPEN', 'WAITING_ON_CUSTOMER', 'ON_HOLD', 'SOLVED', 'CLOSED'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const TicketStatus = graphqlEnum('TicketStatus', TICKET_STATUSES);
 /** The statuses in which a ticket still needs the team. */
 export const OPEN_STATUSES: readonly TicketStatus[] = ['NEW', 'OPEN', 'WAITING_ON_CUSTOMER', 'ON_HOLD'];
 
-export const COMMENT_VISIBILITIES = ['PUBLIC', 'INTERNAL'] as const;
+const COMMENT_VISIBILITIES = ['PUBLIC', 'INTERNAL'] as const;
 export type CommentVisibility = (typeof COMMENT_VISIBILITIES)[number];
 export const CommentVisibility = graphqlEnum('CommentVisibility', COMMENT_VISIBILITIES, {
   description: 'PUBLIC replies are seen by the customer; INTERNAL notes only by staff.',

@@ -15,7 +15,7 @@ import type { LocalStripeStore } from './store.js';
 
 export type PageResult = { status: number; html: string } | { status: 303; location: string };
 
-export const TEST_CARD = '4242 4242 4242 4242';
+const TEST_CARD = '4242 4242 4242 4242';
 
 export function checkoutPage(
   engine: BillingEngine,

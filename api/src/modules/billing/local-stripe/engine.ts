@@ -23,7 +23,7 @@ import {
 import { addIntervals, nextPeriodEnd, prorate, type Interval, type Period } from './proration.js';
 import { newId, type LocalStripeStore, type PendingLine } from './store.js';
 
-export type ProrationBehavior = 'create_prorations' | 'none' | 'always_invoice';
+type ProrationBehavior = 'create_prorations' | 'none' | 'always_invoice';
 
 const DAY = 86_400;
 /** Stripe sends `customer.subscription.trial_will_end` three days before the trial ends (at once if shorter). */

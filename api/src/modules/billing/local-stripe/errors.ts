@@ -3,7 +3,7 @@
  * error classes (StripeInvalidRequestError, StripeAuthenticationError, StripeIdempotencyError, StripeCardError)
  * with the same `code`, `param` and `statusCode` it would against api.stripe.com.
  */
-export type StripeErrorType = 'invalid_request_error' | 'idempotency_error' | 'card_error' | 'api_error';
+type StripeErrorType = 'invalid_request_error' | 'idempotency_error' | 'card_error' | 'api_error';
 
 export interface StripeErrorBody {
   type: StripeErrorType;

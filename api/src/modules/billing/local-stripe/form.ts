@@ -6,7 +6,7 @@
  */
 import { StripeApiError } from './errors.js';
 
-export type FormValue = string | FormValue[] | { [key: string]: FormValue };
+type FormValue = string | FormValue[] | { [key: string]: FormValue };
 export type FormObject = { [key: string]: FormValue };
 
 export function parseForm(...sources: string[]): FormObject {

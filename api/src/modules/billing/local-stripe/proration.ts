@@ -47,19 +47,3 @@ export function prorate(fullAmount: number, period: Period, at: number): number 
   const exact = (Math.abs(fullAmount) * remaining) / length;
   return Math.sign(fullAmount) * Math.round(exact);
 }
-
-export interface ProrationInput {
-  period: Period;
-  at: number;
-  /** unit amount × quantity of the item before and after the change */
-  oldAmount: number;
-  newAmount: number;
-}
-
-/** The two proration lines for one item change: a credit (≤ 0) for unused time and a charge for remaining time. */
-export function prorationLines(input: ProrationInput): { credit: number; charge: number } {
-  return {
-    credit: -prorate(input.oldAmount, input.period, input.at),
-    charge: prorate(input.newAmount, input.period, input.at),
-  };
-}

@@ -25,7 +25,7 @@ export interface RouteContext {
   advanceTime(seconds: number): void;
 }
 
-export interface ApiCall {
+interface ApiCall {
   params: Params;
   /** the `:id` segments of the path, in order */
   ids: string[];

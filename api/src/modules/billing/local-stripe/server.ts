@@ -16,7 +16,7 @@ import { BillingEngine } from './engine.js';
 import { StripeApiError } from './errors.js';
 import { Params, parseForm, type FormObject } from './form.js';
 import { invoicePage, portalPage } from './portal-page.js';
-import { buildRoutes, type Links, type Route } from './routes.js';
+import { buildRoutes, type Links } from './routes.js';
 import { LocalStripeStore, newId, type WebhookDelivery } from './store.js';
 import { WebhookDispatcher } from './webhooks.js';
 

@@ -34,7 +34,7 @@ export interface PendingLine {
   period: { start: number; end: number };
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface WebhookDelivery {
   id: string;

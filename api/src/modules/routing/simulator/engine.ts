@@ -62,7 +62,7 @@ export interface SimulateOptions {
   maxEvents?: number;
 }
 
-export interface SlaRow {
+interface SlaRow {
   tier: string;
   priority: TicketPriority;
   tickets: number;
@@ -80,7 +80,7 @@ export interface SlaRow {
   unserved: number;
 }
 
-export interface QueueResult {
+interface QueueResult {
   key: string;
   name: string;
   /** Tickets that entered the queue (on arrival or by overflow), were taken from it, overflowed out of it. */
@@ -98,7 +98,7 @@ export interface QueueResult {
   lengthOverTime: { at: string; length: number }[];
 }
 
-export interface AgentResult {
+interface AgentResult {
   name: string;
   region: string;
   assigned: number;

@@ -22,7 +22,7 @@ import { validateQueues, validateRule } from '../rules.js';
 
 export const SCENARIO_VERSION = 1 as const;
 
-export const SCENARIO_LIMITS = {
+const SCENARIO_LIMITS = {
   maxDays: 366,
   maxAgents: 5_000,
   maxExpectedArrivals: 2_000_000,
@@ -212,7 +212,7 @@ const agent = z.strictObject({
   capacity: z.union([z.number().int().min(0).max(1_000), z.partialRecord(priority, z.number().int().min(0).max(1_000))]).default(1),
 });
 
-export const scenarioSchema = z.strictObject({
+const scenarioSchema = z.strictObject({
   version: z.literal(SCENARIO_VERSION, { error: `Unsupported scenario version: this build reads version ${SCENARIO_VERSION}.` }),
   name: z.string().max(200).optional(),
   description: z.string().max(5_000).optional(),
@@ -231,11 +231,9 @@ export const scenarioSchema = z.strictObject({
   roster: z.strictObject({ agents: z.array(agent).max(SCENARIO_LIMITS.maxAgents) }),
 });
 
-/** A scenario as written (defaults may be left out). */
-export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A parsed, checked scenario: every default filled in. Build it with `parseScenario`. */
 export type Scenario = z.output<typeof scenarioSchema>;
-export type HoursWindow = z.output<typeof hoursWindow>;
+type HoursWindow = z.output<typeof hoursWindow>;
 export type ScenarioAgent = z.output<typeof agent>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -444,7 +442,7 @@ function calendarProblem(path: string, definition: CalendarDefinition, problems:
 }
 
 /** The checks a schema cannot express. Exported for tests; parseScenario runs it. */
-export function checkScenario(scenario: Scenario): ScenarioProblem[] {
+function checkScenario(scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   const add = (path: string, code: string, message: string) => problems.push({ path, code, message });
 

@@ -1,5 +1,3 @@
-// The engine reaches other modules through their index files, whose GraphQL types need decorator metadata.
-import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { defaultClassifier, TextClassifier } from '../classifier.js';
 import { simulate } from './engine.js';
