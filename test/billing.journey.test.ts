@@ -84,9 +84,11 @@ describe.skipIf(!browserAvailable())('plan upgrade journey', () => {
     // The annual toggle shows annual prices.
     await page!.getByRole('navigation', { name: 'Billing interval' }).getByRole('link', { name: 'Annual' }).click();
     await page!.waitForURL(/\/plans\?interval=year$/);
-    expect(await cell('price-growth')).toContain('$490.00 / year');
+    // The URL changes before the client-side navigation renders the annual prices: wait for them.
+    await page!.getByTestId('price-growth').filter({ hasText: '$490.00 / year' }).waitFor();
     await page!.getByRole('navigation', { name: 'Billing interval' }).getByRole('link', { name: 'Monthly' }).click();
     await page!.waitForURL(/\/plans$/);
+    await page!.getByTestId('price-growth').filter({ hasText: '$49.00 / month' }).waitFor();
 
     // Upgrade to Growth: the local Stripe Checkout page, "Pay", back to the portal.
     await page!.getByRole('button', { name: 'Upgrade to Growth' }).click();

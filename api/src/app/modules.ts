@@ -19,7 +19,7 @@ import type { EventHook, JobDefinition, ModuleDefinition, NodeGetter } from '../
  * eslint.config.js holds the same order). The ORM, the GraphQL schema, the scheduler and the outbox read this list
  * and nothing else, so adding a module is one line here.
  */
-const MODULES: readonly ModuleDefinition[] = [
+export const MODULES: readonly ModuleDefinition[] = [
   vocabularyModule,
   outboxModule,
   calendarsModule,

@@ -17,13 +17,14 @@ import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { API_SCOPES, STAFF_ROLES, type StaffRole } from '../shared/principal.js';
 import { REPO_ROOT } from './paths.js';
-import { UsageError } from './failures.js';
+import { CommandFailure, UsageError } from './failures.js';
 
 /** The commands that do one thing and end. Each opens the database (or the running embedded one) and closes it. */
 
 async function withRuntime<T>(run: (runtime: Runtime, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL, { stderr: true });
+  // A command's output is its result; its logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
+  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', { stderr: true });
   const database = await openDatabase(config, log);
   try {
     return await run(createRuntime({ config, orm: database.orm, clock: systemClock, log }), config);
@@ -112,7 +113,7 @@ export async function syncPlansCommand(): Promise<void> {
     const settings = billingSettings(runtime.system('cli'));
     const report = await syncPlans(settings.stripe).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(
+      throw new CommandFailure(
         settings.local
           ? `The local Stripe server on port ${config.STRIPE_LOCAL_PORT} did not answer (is \`pnpm start\` running?): ${reason}`
           : `Stripe refused: ${reason}`,

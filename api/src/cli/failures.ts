@@ -12,13 +12,16 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure the command expected and can explain in a sentence (another `start` running, Stripe unreachable): exit code 1. */
+export class CommandFailure extends Error {}
+
 /** Prints why a command failed, in one or a few lines (a stack trace only with LOG_LEVEL=debug), and gives its exit code. */
 export function reportFailure(error: unknown): number {
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\nRun \`pnpm tierdesk ${error.command} --help\` for its usage.\n`);
     return 2;
   }
-  if (error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
+  if (error instanceof CommandFailure || error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
     process.stderr.write(`${error.message}\n`);
     return 1;
   }

@@ -14,8 +14,8 @@ import { formatReport, KnowledgeBaseDirectoryError } from '../modules/kb/index.j
 import { systemClock } from '../shared/clock.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { indexArticles } from './commands.js';
-import { UsageError } from './failures.js';
-import { REPO_ROOT, RUNTIME_FILE } from './paths.js';
+import { CommandFailure, UsageError } from './failures.js';
+import { REPO_ROOT } from './paths.js';
 
 /** The commands that keep running until Ctrl-C: `start`, `serve`, `worker`. */
 
@@ -35,11 +35,19 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * What `start` writes while it runs, beside the embedded database's folder (`.tierdesk/` by default): how to reach
+ * it, and that a second `start` on the same installation must not begin.
+ */
+function runtimeFile(config: Config): string {
+  return resolve(config.EMBEDDED_PG_DIR, '..', 'runtime.json');
+}
+
 /** The `start` already running, from the file it keeps while it runs (a file left by a crash is ignored). */
-function runningStart(): RuntimeFile | null {
-  if (!existsSync(RUNTIME_FILE)) return null;
+function runningStart(file: string): RuntimeFile | null {
+  if (!existsSync(file)) return null;
   try {
-    const running = JSON.parse(readFileSync(RUNTIME_FILE, 'utf8')) as RuntimeFile;
+    const running = JSON.parse(readFileSync(file, 'utf8')) as RuntimeFile;
     return processAlive(running.pid) ? running : null;
   } catch {
     return null;
@@ -111,14 +119,28 @@ function onSignals(shutdown: () => Promise<void>): void {
 
 export async function start(): Promise<void> {
   const started = Date.now();
-  const running = runningStart();
+  const config = loadConfig();
+  const marker = runtimeFile(config);
+  const running = runningStart(marker);
   if (running) {
-    throw new Error(
+    throw new CommandFailure(
       `Tierdesk is already running (pid ${running.pid}, API ${running.api}, portal ${running.portal}). ` +
         `Stop it first (Ctrl-C in its terminal, or \`kill ${running.pid}\`).`,
     );
   }
-  const config = loadConfig();
+  // Claimed before anything starts, so a second `start` is refused while this one is still booting.
+  const portalUrl = `http://localhost:${config.PORTAL_PORT}`;
+  await mkdir(dirname(marker), { recursive: true });
+  await writeFile(
+    marker,
+    JSON.stringify({
+      pid: process.pid,
+      api: `http://localhost:${config.API_PORT}/graphql`,
+      portal: portalUrl,
+      startedAt: new Date().toISOString(),
+    }),
+  );
+  process.once('exit', () => rmSync(marker, { force: true }));
   const log = createLogger(config.LOG_LEVEL);
   const localStripe = await startLocalBilling(config);
   const database = await openDatabase(config, log);
@@ -136,13 +158,7 @@ export async function start(): Promise<void> {
   const api = await boot({ config, database });
   const apiUrl = config.API_URL ?? api.server.url;
   const portal = startPortal(apiUrl, config.PORTAL_PORT, await portalSessionSecret(config.PORTAL_SESSION_SECRET));
-  const portalUrl = `http://localhost:${config.PORTAL_PORT}`;
   await waitForHttp(portalUrl, 30_000);
-  await writeFile(
-    RUNTIME_FILE,
-    JSON.stringify({ pid: process.pid, api: api.server.url, portal: portalUrl, startedAt: new Date().toISOString() }),
-  );
-  process.once('exit', () => rmSync(RUNTIME_FILE, { force: true }));
   const customers = DEMO_USERS.filter((user) => 'organization' in user).map((user) => `    ${user.email.padEnd(30)} ${user.organization}`);
   const staff = DEMO_USERS.filter((user) => 'staffRole' in user).map(
     (user) => `    ${user.email.padEnd(30)} staff ${'staffRole' in user ? user.staffRole.toLowerCase().replaceAll('_', ' ') : ''}`,

@@ -279,7 +279,9 @@ export async function startEmbeddedPostgres(options: {
         server.kill('SIGINT');
         await exited;
       }
-      if (options.persistent === false) await rm(dataDir, { recursive: true, force: true });
+      // A relocated data directory has a folder of its own under /var/lib/tierdesk: it goes too.
+      if (options.persistent === false)
+        await rm(dataDir === resolve(options.dataDir) ? dataDir : dirname(dataDir), { recursive: true, force: true });
     },
   };
 }

@@ -103,6 +103,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     formatError,
     plugins: [requestIdPlugin],
     introspection: true,
+    // The process's commands (start, serve) stop everything in order on SIGINT/SIGTERM; Apollo must not stop itself first.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
   });
   await apollo.start();

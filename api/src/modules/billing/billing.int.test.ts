@@ -154,7 +154,9 @@ describe('billing', () => {
     expect(history.filter((change) => change.toTier.key === 'growth')).toHaveLength(1);
     const events = await check.find(OutboundEvent, { organization: organization.id, type: 'organization.tier_changed' });
     expect(events).toHaveLength(1);
-    expect(events[0]!.payload).toMatchObject({ fromTier: 'community', toTier: 'growth' });
+    // The same event as an admin's change (organizations.changeTier emits it), with what Stripe adds.
+    expect(events[0]!.payload).toMatchObject({ fromTier: 'community', toTier: 'growth', changedBy: 'system:stripe', dunning: 'NONE' });
+    expect(events[0]!.payload.subscriptionId).toMatch(/^sub_/);
     if (clocksBefore.length) {
       const clocksAfter = await check.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
       expect(clocksAfter.map((clock) => clock.updatedAt.getTime())).not.toEqual(clocksBefore.map((clock) => clock.updatedAt.getTime()));

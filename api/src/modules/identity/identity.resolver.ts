@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../../shared/access.js';
+import { Access, allows, type AccessRule } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId } from '../../shared/ids.js';
@@ -23,6 +23,9 @@ import {
 } from './identity.types.js';
 
 const ApiKeyConnection = ConnectionType('ApiKey', ApiKeyType);
+
+/** Who may read keys, whichever way they ask. */
+const API_KEYS_RULE: AccessRule = { customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] };
 
 async function viewerOf(ctx: RequestContext, principal: Principal): Promise<Viewer> {
   const viewer = Object.assign(new Viewer(), { user: null, organization: null, scopes: [], staffRole: null });
@@ -76,7 +79,7 @@ export class IdentityResolver {
   }
 
   @Query(() => ApiKeyConnection, { description: "Organization admins see their organization's keys; staff admins all keys." })
-  @Access({ customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] })
+  @Access(API_KEYS_RULE)
   async apiKeys(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Connection<ApiKeyType>> {
     return connectionFrom(await listApiKeys(ctx, pageRequest(page)), ApiKeyType.from);
   }
@@ -112,8 +115,12 @@ export async function userNode(ctx: RequestContext, id: string): Promise<UserTyp
   return user && UserType.from(user, isStaffLike(ctx.principal) || user.organization !== null);
 }
 
-/** `node(id:)` for keys: the tenant filter confines organizations to their own; staff keys only for staff admins. */
+/**
+ * `node(id:)` for keys: whoever may list keys (`apiKeys`: organization admins, keys with `apikeys:manage`, staff
+ * admins), confined to their organization by the tenant filter; staff keys only for staff admins.
+ */
 export async function apiKeyNode(ctx: RequestContext, id: string): Promise<ApiKeyType | null> {
+  if (!allows(API_KEYS_RULE, ctx.principal)) return null;
   const key = await ctx.em.findOne(ApiKey, { id });
   if (!key || (key.staffRole && !(ctx.principal.kind === 'staff' && ctx.principal.role === 'ADMIN'))) return null;
   return ApiKeyType.from(key);

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { actorOf, defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
+import { readAll } from '../../shared/reads.js';
 import { BusinessCalendarRecord } from '../calendars/index.js';
 import { isFeatureKey, resolveEntitlements, valueSchema, type EffectiveEntitlements, type FeatureValue } from '../entitlements/index.js';
 import { emitEvent } from '../outbox/index.js';
@@ -30,11 +31,11 @@ const loaders = defineLoaders((ctx) => {
   const entitlements = new DataLoader<string, EffectiveEntitlements<Tier>>(async (organizationIds) => {
     const organizations = (await organization.loadMany(organizationIds)).filter((org): org is Organization => org instanceof Organization);
     const tierIds = [...new Set(organizations.map((org) => org.tier.id))];
-    const [tiers, values, overrides] = await Promise.all([
-      Promise.all(tierIds.map((id) => loadTier(ctx, id))),
-      ctx.em.find(TierEntitlement, { tier: { $in: tierIds } }),
-      ctx.em.find(EntitlementOverride, { organization: { $in: organizations.map((org) => org.id) } }),
-    ]);
+    const [tiers, values, overrides] = await readAll(ctx.em, [
+      () => Promise.all(tierIds.map((id) => loadTier(ctx, id))),
+      () => ctx.em.find(TierEntitlement, { tier: { $in: tierIds } }),
+      () => ctx.em.find(EntitlementOverride, { organization: { $in: organizations.map((org) => org.id) } }),
+    ] as const);
     const tiersById = new Map(tiers.filter((tier): tier is Tier => tier !== null).map((tier) => [tier.id, tier]));
     const at = ctx.clock.now();
     return organizationIds.map((id) => {

@@ -20,8 +20,8 @@ export interface SlaRuleInput {
   calendar: ClockCalendar;
   /** The hours the calendar stands for, in words: "24×7", "standard business hours (Europe/Berlin)". */
   hours: string;
-  /** The tier's SLA policy; null: the defaults (pause while waiting on the customer or on hold, warn at 80%). */
-  policy: { pauseStatuses: readonly TicketStatus[]; warnPercent: number } | null;
+  /** The tier's SLA policy; null (or a field left out): the defaults (pause while waiting on the customer or on hold, warn at 80%). */
+  policy: { pauseStatuses?: readonly TicketStatus[]; warnPercent?: number } | null;
 }
 
 function minutesText(minutes: number | null): string {

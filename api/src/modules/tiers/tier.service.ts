@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
+import { readAll } from '../../shared/reads.js';
 import { isFeatureKey, resolveEntitlements, valueSchema, type TierCatalogueEntry } from '../entitlements/index.js';
 import type { TierDefinition } from './tier.catalogue.js';
 import { Tier, TierEntitlement } from './tier.entity.js';
@@ -45,7 +46,10 @@ export async function upsertTiers(ctx: RequestContext, definitions: readonly Tie
 
 /** All tiers with their own values (no overrides), lowest rank first. */
 export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<TierCatalogueEntry<Tier>[]> {
-  const [tiers, values] = await Promise.all([em.find(Tier, {}, { orderBy: { rank: 'asc' } }), em.find(TierEntitlement, {})]);
+  const [tiers, values] = await readAll(em, [
+    () => em.find(Tier, {}, { orderBy: { rank: 'asc' } }),
+    () => em.find(TierEntitlement, {}),
+  ] as const);
   return tiers.map((tier) => ({
     tier,
     entitlements: resolveEntitlements(

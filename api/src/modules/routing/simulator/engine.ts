@@ -183,6 +183,32 @@ interface Ticket {
   resolvedAt: number;
 }
 
+/**
+ * The SLA rules of a simulated ticket: the same `clockRules` the live engine uses, fed from the scenario's tier
+ * (its `warnPercent` stands for the tier's SLA policy; without it the default policy applies, as live).
+ */
+export function simulatedClockRules(
+  tier: SimTier,
+  priority: TicketPriority,
+  queue: QueueDefinition,
+  businessHours: BusinessCalendar,
+): ClockRules {
+  const always = tier.coverage === Coverage.ALWAYS;
+  return clockRules({
+    tierName: tier.name,
+    priority,
+    tierTargets: {
+      FIRST_RESPONSE: tier.firstResponseMinutes[priority],
+      NEXT_RESPONSE: tier.nextResponseMinutes[priority],
+      RESOLUTION: tier.resolutionMinutes[priority],
+    },
+    queueTarget: queue.targetMinutes !== null ? { minutes: queue.targetMinutes, queueName: queue.name } : null,
+    calendar: always ? BusinessCalendar.alwaysOpen() : businessHours,
+    hours: always ? '24×7' : 'business hours',
+    policy: tier.warnPercent === null ? null : { warnPercent: tier.warnPercent },
+  });
+}
+
 /** Tickets of one queue with one requirement, in arrival order (a heap on `seq`, stale entries skipped lazily). */
 interface WaitClass {
   index: number;
@@ -242,24 +268,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
   const clockRulesFor = (tier: SimTier, priority: TicketPriority, queue: QueueDefinition): ClockRules => {
     const cacheKey = `${tier.key}|${priority}|${queue.targetMinutes ?? ''}`;
     let rules = clockRulesCache.get(cacheKey);
-    if (!rules) {
-      const always = tier.coverage === Coverage.ALWAYS;
-      // The same rule-building as the live engine: no SLA policy in a scenario, so its defaults apply.
-      rules = clockRules({
-        tierName: tier.name,
-        priority,
-        tierTargets: {
-          FIRST_RESPONSE: tier.firstResponseMinutes[priority],
-          NEXT_RESPONSE: null,
-          RESOLUTION: tier.resolutionMinutes[priority],
-        },
-        queueTarget: queue.targetMinutes !== null ? { minutes: queue.targetMinutes, queueName: queue.name } : null,
-        calendar: always ? BusinessCalendar.alwaysOpen() : businessHours,
-        hours: always ? '24×7' : 'business hours',
-        policy: null,
-      });
-      clockRulesCache.set(cacheKey, rules);
-    }
+    if (!rules) clockRulesCache.set(cacheKey, (rules = simulatedClockRules(tier, priority, queue, businessHours)));
     return rules;
   };
 

@@ -100,6 +100,8 @@ const tierOverride = z.strictObject({
   resolutionMinutes: z.partialRecord(priority, targetMinutes.nullable()).optional(),
   /** Share of this tier's generated arrivals whose organization is business-critical (0..1). */
   businessCriticalShare: z.number().min(0).max(1).optional(),
+  /** The tier's SLA policy warning threshold, as `upsertSlaPolicy` sets it (default 80). */
+  warnPercent: z.number().int().min(1).max(99).optional(),
 });
 
 const rate = z.strictObject({
@@ -246,8 +248,12 @@ export interface SimTier {
   priorities: readonly TicketPriority[];
   coverage: Coverage;
   firstResponseMinutes: Readonly<Record<TicketPriority, number | null>>;
+  /** The tier's own next-response targets (a scenario has no customer replies, so these clocks never start). */
+  nextResponseMinutes: Readonly<Record<TicketPriority, number | null>>;
   resolutionMinutes: Readonly<Record<TicketPriority, number | null>>;
   businessCriticalShare: number;
+  /** The tier's SLA policy warning threshold; null: the default policy's. */
+  warnPercent: number | null;
 }
 
 /** The tiers in force: DEFAULT_TIERS with the scenario's overrides applied, plus tiers the scenario adds. */
@@ -276,8 +282,10 @@ export function resolveTiers(scenario: Pick<Scenario, 'tiers'>): Map<string, Sim
       priorities: override?.priorities ?? (entitlements['tickets.priorities'] as TicketPriority[] | undefined) ?? [],
       coverage: override?.coverage ?? (entitlements['sla.coverage'] === Coverage.ALWAYS ? Coverage.ALWAYS : Coverage.BUSINESS_HOURS),
       firstResponseMinutes: targets(entitlements, 'sla.firstResponse', override?.firstResponseMinutes),
+      nextResponseMinutes: targets(entitlements, 'sla.nextResponse', undefined),
       resolutionMinutes: targets(entitlements, 'sla.resolution', override?.resolutionMinutes),
       businessCriticalShare: override?.businessCriticalShare ?? (tier.requiresBusinessCritical ? 1 : 0),
+      warnPercent: override?.warnPercent ?? null,
     });
   }
   for (const [tierKey, override] of Object.entries(scenario.tiers)) {
@@ -289,8 +297,10 @@ export function resolveTiers(scenario: Pick<Scenario, 'tiers'>): Map<string, Sim
       priorities: override.priorities ?? [],
       coverage: override.coverage ?? Coverage.BUSINESS_HOURS,
       firstResponseMinutes: targets({}, 'sla.firstResponse', override.firstResponseMinutes),
+      nextResponseMinutes: targets({}, 'sla.nextResponse', undefined),
       resolutionMinutes: targets({}, 'sla.resolution', override.resolutionMinutes),
       businessCriticalShare: override.businessCriticalShare ?? 0,
+      warnPercent: override.warnPercent ?? null,
     });
   }
   return tiers;
