@@ -217,3 +217,68 @@ describe('parseHolidayFeed', () => {
     }
   });
 });
+
+describe('parseHolidayFeed on ical.js', () => {
+  const feed = (...events: string[][]) =>
+    ['BEGIN:VCALENDAR', ...events.flatMap((lines) => ['BEGIN:VEVENT', ...lines, 'END:VEVENT']), 'END:VCALENDAR'].join('\r\n');
+
+  it('reads a bare 8-digit DTSTART as a date, and quoted parameters holding ":" and ";"', () => {
+    const parsed = parseHolidayFeed(
+      feed(['DTSTART:20261008', 'SUMMARY;LANGUAGE=en:Day one'], ['DTSTART;X-NOTE="a:b;c":20261009T100000Z', 'SUMMARY:Day two']),
+    );
+    expect(parsed).toEqual({
+      holidays: [
+        { date: '2026-10-08', name: 'Day one', annual: false },
+        { date: '2026-10-09', name: 'Day two', annual: false },
+      ],
+      warnings: [],
+    });
+  });
+
+  it('expands any rule that COUNT or UNTIL bounds, one date per day however often it repeats', () => {
+    const parsed = parseHolidayFeed(
+      feed(
+        ['DTSTART;VALUE=DATE:20261126', 'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH;COUNT=3', 'SUMMARY:Thanksgiving'],
+        ['DTSTART:20260601T000000Z', 'RRULE:FREQ=HOURLY;COUNT=60', 'SUMMARY:Offsite'],
+        ['DTSTART;VALUE=DATE:20260131', 'RRULE:FREQ=MONTHLY;UNTIL=20260430', 'SUMMARY:Month end'],
+      ),
+    );
+    expect(parsed.holidays).toEqual([
+      { date: '2026-01-31', name: 'Month end', annual: false },
+      // February and April have no 31st: those occurrences are ignored, not moved to the 1st.
+      { date: '2026-03-31', name: 'Month end', annual: false },
+      { date: '2026-06-01', name: 'Offsite', annual: false },
+      { date: '2026-06-02', name: 'Offsite', annual: false },
+      { date: '2026-06-03', name: 'Offsite', annual: false },
+      { date: '2026-11-26', name: 'Thanksgiving', annual: false },
+      { date: '2027-11-25', name: 'Thanksgiving', annual: false },
+      { date: '2028-11-23', name: 'Thanksgiving', annual: false },
+    ]);
+    expect(parsed.warnings).toEqual([]);
+  });
+
+  it('names the line of a value it cannot read and keeps the rest of the event', () => {
+    const parsed = parseHolidayFeed(
+      feed(
+        ['DTSTART;VALUE=DATE:20260501', 'RRULE:FREQ=FORTNIGHTLY', 'SUMMARY:May Day'],
+        ['DTSTART;VALUE=DATE:20260601', 'DURATION:P2X', 'SUMMARY:June'],
+      ),
+    );
+    expect(parsed.holidays).toEqual([
+      { date: '2026-05-01', name: 'May Day', annual: false },
+      { date: '2026-06-01', name: 'June', annual: false },
+    ]);
+    expect(parsed.warnings).toEqual([
+      'line 4: RRULE has an unreadable value "FREQ=FORTNIGHTLY"; ignored.',
+      'line 9: DURATION has an unreadable value "P2X"; ignored.',
+    ]);
+  });
+
+  it('stays bounded on a rule that repeats every second for centuries', () => {
+    const started = performance.now();
+    const parsed = parseHolidayFeed(feed(['DTSTART:20260101T000000Z', 'RRULE:FREQ=SECONDLY;UNTIL=99991231T000000Z', 'SUMMARY:Forever']));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(parsed.holidays.length).toBeGreaterThan(0);
+    expect(parsed.holidays.length).toBeLessThanOrEqual(1000);
+  });
+});

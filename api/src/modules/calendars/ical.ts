@@ -1,31 +1,24 @@
-import {
-  CalendarError,
-  MAX_HOLIDAYS,
-  MAX_HOLIDAY_NAME_LENGTH,
-  civilFromDays,
-  daysFromCivil,
-  daysInMonth,
-  isoDate,
-  type Holiday,
-} from './calendar.js';
+import ICAL from 'ical.js';
+import { CalendarError, MAX_HOLIDAYS, MAX_HOLIDAY_NAME_LENGTH, daysFromCivil, isoDate, type Holiday } from './calendar.js';
 
 /**
  * Holiday feeds: the holidays of an iCalendar (.ics) file (RFC 5545), as published by governments and by the
- * Google and Outlook holiday calendars.
+ * Google and Outlook holiday calendars. ical.js reads every property line (parameters, quoting, value types,
+ * text escapes, durations, recurrence rules and their expansion); this module decides what a holiday is and keeps
+ * going where a feed is broken, naming the line.
  *
- * - Folded lines are unfolded (a line starting with a space or tab continues the previous one).
- * - Each VEVENT directly inside the VCALENDAR gives holidays: DTSTART with VALUE=DATE gives its date; a date-time
- *   DTSTART gives the date as written (its local date; for a UTC "Z" time, the UTC date). DTEND is exclusive, so
- *   an event from 20261224 to 20261226 gives two holidays; DURATION in days or weeks works the same way.
- *   SUMMARY is the name, with \, \; \n and \\ unescaped.
+ * - Each VEVENT directly inside the VCALENDAR gives holidays: DTSTART with VALUE=DATE gives its date (a bare
+ *   8-digit DTSTART is read as a date too); a date-time DTSTART gives the date as written (its local date; for a
+ *   UTC "Z" time, the UTC date). DTEND is exclusive, so an event from 20261224 to 20261226 gives two holidays;
+ *   DURATION works the same way. SUMMARY is the name.
  * - RRULE:FREQ=YEARLY on the start's month and day (INTERVAL=1; BYMONTH/BYMONTHDAY only if they repeat the
- *   start's) gives an annual holiday; with COUNT or UNTIL it gives exactly the years it names, as one-off
- *   holidays. Any other rule (say, the fourth Thursday of November) is a warning and only the first occurrence
- *   is kept. RDATE dates are added; EXDATE removes occurrences of a finite repeat (an annual one cannot skip a
- *   year, so there it is a warning).
- * - Cancelled events, overrides of single occurrences (RECURRENCE-ID), duplicates and malformed events are skipped
- *   with a warning that names the line; nothing in the body of the file makes the parse throw. Only input that is
- *   not an iCalendar at all is a CalendarError(['ics']).
+ *   start's) gives an annual holiday. Any rule bounded by COUNT or UNTIL gives exactly the dates it names, as
+ *   one-off holidays. An unbounded rule of another shape (say, the fourth Thursday of November) is a warning and
+ *   only the first occurrence is kept. RDATE dates are added; EXDATE removes occurrences of a finite repeat (an
+ *   annual one cannot skip a year, so there it is a warning).
+ * - Cancelled events, overrides of single occurrences (RECURRENCE-ID), duplicates and malformed lines or events
+ *   are skipped with a warning that names the line; nothing in the body of the file makes the parse throw. Only
+ *   input that is not an iCalendar at all is a CalendarError(['ics']).
  * - The result is sorted by date, has no duplicate dates, and has at most 1,000 holidays (the earliest), so it is
  *   always a valid `holidays` list for BusinessCalendar.compile.
  */
@@ -37,25 +30,22 @@ export interface HolidayFeed {
 /** Dates held while reading, before the cap of MAX_HOLIDAYS: bounds the memory a hostile feed can take. */
 const MAX_COLLECTED_DATES = 20_000;
 const MAX_EVENT_DAYS = 366;
+/** BY-parts that pick the day themselves; without one, a recurrence keeps the start's day of the month. */
+const DAY_CHOOSING_PARTS = ['BYMONTHDAY', 'BYDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYSETPOS'];
 
 interface Line {
   number: number;
   text: string;
 }
 
-interface Property {
+/** A VEVENT being read: ical.js's component, and the physical line each of its properties started on. */
+interface EventDraft {
   line: number;
-  name: string;
-  params: Record<string, string>;
-  value: string;
+  component: ICAL.Component;
+  lines: Map<ICAL.Property, number>;
 }
 
-interface RawEvent {
-  line: number;
-  properties: Property[];
-}
-
-interface DateValue {
+interface DayTime {
   day: number;
   /** Milliseconds after midnight for a date-time, null for a date. */
   time: number | null;
@@ -71,44 +61,50 @@ interface Candidate {
 export function parseHolidayFeed(ics: string): HolidayFeed {
   if (typeof ics !== 'string') throw new CalendarError(['ics'], 'The feed must be the text of an iCalendar (.ics) file.');
   const lines = unfold(ics);
-  const first = lines[0];
-  if (!first || first.text.trim().toUpperCase() !== 'BEGIN:VCALENDAR') {
+  const first = lines[0] && componentBoundary(lines[0]);
+  if (!first || first.kind !== 'BEGIN' || first.component !== 'VCALENDAR') {
     throw new CalendarError(['ics'], 'This is not an iCalendar (.ics) feed: it does not start with BEGIN:VCALENDAR.');
   }
 
   const warnings: string[] = [];
   const candidates: Candidate[] = [];
   const stack: string[] = [];
-  let event: RawEvent | null = null;
+  let event: EventDraft | null = null;
 
+  // ical.js's own document parser stops at the first bad line; reading line by line lets one broken event or stray
+  // line cost only itself.
   for (const line of lines) {
-    const property = parseProperty(line);
-    if (!property) {
-      warnings.push(`line ${line.number}: not an iCalendar property line; ignored.`);
+    const boundary = componentBoundary(line);
+    if (boundary?.kind === 'BEGIN') {
+      stack.push(boundary.component);
+      if (boundary.component === 'VEVENT' && stack.length === 2 && stack[0] === 'VCALENDAR') {
+        event = { line: line.number, component: new ICAL.Component('vevent'), lines: new Map() };
+      }
       continue;
     }
-    if (property.name === 'BEGIN') {
-      const component = property.value.trim().toUpperCase();
-      stack.push(component);
-      if (component === 'VEVENT' && stack.length === 2 && stack[0] === 'VCALENDAR') event = { line: line.number, properties: [] };
-      continue;
-    }
-    if (property.name === 'END') {
-      const component = property.value.trim().toUpperCase();
-      const at = stack.lastIndexOf(component);
+    if (boundary?.kind === 'END') {
+      const at = stack.lastIndexOf(boundary.component);
       if (at < 0) {
-        warnings.push(`line ${line.number}: END:${component} without a matching BEGIN; ignored.`);
+        warnings.push(`line ${line.number}: END:${boundary.component} without a matching BEGIN; ignored.`);
         continue;
       }
       stack.splice(at);
       if (event && at <= 1) {
-        if (at === 1 && component === 'VEVENT') readEvent(event, candidates, warnings);
-        else warnings.push(`line ${event.line}: event has no END:VEVENT (line ${line.number} closes ${component}); skipped.`);
+        if (at === 1 && boundary.component === 'VEVENT') readEvent(event, candidates, warnings);
+        else warnings.push(`line ${event.line}: event has no END:VEVENT (line ${line.number} closes ${boundary.component}); skipped.`);
         event = null;
       }
       continue;
     }
-    if (event && stack.length === 2) event.properties.push(property);
+    const property = readProperty(line);
+    if (typeof property === 'string') {
+      warnings.push(`line ${line.number}: ${property}; ignored.`);
+      continue;
+    }
+    if (event && stack.length === 2) {
+      event.component.addProperty(property);
+      event.lines.set(property, line.number);
+    }
   }
   if (event) warnings.push(`line ${event.line}: event has no END:VEVENT (the feed ends first); skipped.`);
   else if (stack.length > 0)
@@ -131,81 +127,85 @@ function unfold(ics: string): Line[] {
   return lines.filter((line) => line.text.trim() !== '');
 }
 
-/** name *(";" param "=" value *("," value)) ":" value, with quoted parameter values. Null when malformed. */
-function parseProperty(line: Line): Property | null {
-  const text = line.text;
-  const name = /^[A-Za-z0-9-]+/.exec(text)?.[0];
-  if (!name) return null;
-  let i = name.length;
-  const params: Record<string, string> = {};
-  while (text[i] === ';') {
-    const param = /^([A-Za-z0-9-]+)=/.exec(text.slice(i + 1));
-    if (!param) return null;
-    i += 1 + param[0].length;
-    let value = '';
-    for (;;) {
-      if (text[i] === '"') {
-        const close = text.indexOf('"', i + 1);
-        if (close < 0) return null;
-        value += text.slice(i + 1, close);
-        i = close + 1;
-      } else {
-        const plain = /^[^";:,]*/.exec(text.slice(i))![0];
-        value += plain;
-        i += plain.length;
-      }
-      if (text[i] !== ',') break;
-      value += ',';
-      i++;
+/** BEGIN and END lines, which ical.js only reads as part of a whole document. */
+function componentBoundary(line: Line): { kind: 'BEGIN' | 'END'; component: string } | null {
+  const match = /^(BEGIN|END):(.+)$/i.exec(line.text.trim());
+  return match ? { kind: match[1]!.toUpperCase() as 'BEGIN' | 'END', component: match[2]!.trim().toUpperCase() } : null;
+}
+
+/**
+ * One property line through ical.js, its values read eagerly so that a bad value costs only its line. A string is
+ * the reason the line was ignored.
+ */
+function readProperty(line: Line): ICAL.Property | string {
+  const name = /^([A-Za-z0-9-]+)[;:]/.exec(line.text)?.[1];
+  if (!name) return 'not an iCalendar property line';
+  const unreadable = `${name.toUpperCase()} has an unreadable value "${line.text.slice(line.text.indexOf(':') + 1)}"`;
+  try {
+    const jCal = ICAL.parse.property(line.text) as unknown[];
+    // A bare date where DATE-TIME is the default type (DTSTART:20260101, common in hand-made feeds) is a date:
+    // ical.js reads it as a date-time with an empty time of day.
+    if (jCal[2] === 'date-time' && jCal.slice(3).every((value) => typeof value === 'string' && value.endsWith('T::'))) {
+      jCal.splice(2, Infinity, 'date', ...jCal.slice(3).map((value) => (value as string).slice(0, 10)));
     }
-    params[param[1]!.toUpperCase()] = value;
+    const property = new ICAL.Property(jCal);
+    property.getValues();
+    return property;
+  } catch {
+    return unreadable;
   }
-  if (text[i] !== ':') return null;
-  return { line: line.number, name: name.toUpperCase(), params, value: text.slice(i + 1) };
 }
 
-function unescapeText(value: string): string {
-  return value.replace(/\\([\\;,nN])/g, (_, char: string) => (char === 'n' || char === 'N' ? '\n' : char));
+/**
+ * The DATE or DATE-TIME values of a property, each as a day number and, for a date-time, the milliseconds after
+ * midnight; null for a value that is no real date. ical.js rolls 2026-13-32 over to 2027-02-01, so a value whose
+ * date differs from the one written in the feed was not one.
+ */
+function readTimes(property: ICAL.Property): (DayTime | null)[] {
+  const written = property.toJSON().slice(3);
+  return property.getValues().map((value, index) => {
+    const text = written[index];
+    if (!(value instanceof ICAL.Time) || typeof text !== 'string' || !text.startsWith(value.toString().slice(0, 10))) return null;
+    return dayTime(value);
+  });
 }
 
-function parseDate(value: string): DateValue | null {
-  const match = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(value.trim());
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (match[4] === undefined) return { day: daysFromCivil(year, month, day), time: null };
-  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6])];
-  if (hour > 23 || minute > 59 || second > 60) return null;
-  return { day: daysFromCivil(year, month, day), time: ((hour * 60 + minute) * 60 + second) * 1000 };
+function dayTime(value: ICAL.Time): DayTime {
+  const day = daysFromCivil(value.year, value.month, value.day);
+  return { day, time: value.isDate ? null : ((value.hour * 60 + value.minute) * 60 + value.second) * 1000 };
 }
 
-function readEvent(event: RawEvent, candidates: Candidate[], warnings: string[]): void {
-  const all = (name: string) => event.properties.filter((property) => property.name === name);
-  const one = (name: string) => all(name)[0];
-  const summary = one('SUMMARY');
-  let name = summary ? unescapeText(summary.value).trim() : '';
+function rawValue(property: ICAL.Property): string {
+  return property.toICALString().replace(/^[^:]*:/, '');
+}
+
+function readEvent(event: EventDraft, candidates: Candidate[], warnings: string[]): void {
+  const { component } = event;
+  const lineOf = (property: ICAL.Property) => event.lines.get(property) ?? event.line;
+  const summary = component.getFirstPropertyValue('summary');
+  let name = typeof summary === 'string' ? summary.trim() : '';
   const label = name ? `"${name.replace(/\s+/g, ' ')}"` : 'event';
   const where = `line ${event.line}`;
 
-  if (one('STATUS')?.value.trim().toUpperCase() === 'CANCELLED') {
+  if (String(component.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') {
     warnings.push(`${where}: ${label} is cancelled; skipped.`);
     return;
   }
-  if (one('RECURRENCE-ID')) {
+  if (component.hasProperty('recurrence-id')) {
     warnings.push(
       `${where}: ${label} changes one occurrence of a repeating event (RECURRENCE-ID), which holidays cannot express; skipped.`,
     );
     return;
   }
-  const starts = all('DTSTART');
+  const starts = component.getAllProperties('dtstart');
   if (starts.length !== 1) {
     warnings.push(`${where}: ${label} has ${starts.length === 0 ? 'no DTSTART' : 'more than one DTSTART'}; skipped.`);
     return;
   }
   const startProperty = starts[0]!;
-  const start = parseDate(startProperty.value);
+  const start = readTimes(startProperty)[0];
   if (!start) {
-    warnings.push(`line ${startProperty.line}: ${label} has an unreadable DTSTART "${startProperty.value}"; skipped.`);
+    warnings.push(`line ${lineOf(startProperty)}: ${label} has an unreadable DTSTART "${rawValue(startProperty)}"; skipped.`);
     return;
   }
 
@@ -225,40 +225,44 @@ function readEvent(event: RawEvent, candidates: Candidate[], warnings: string[])
 
   // Occurrences: the start days of the event, or a single annual one.
   let annual = false;
-  let occurrences = [start.day];
-  const rules = all('RRULE');
+  const occurrences = new Set([start.day]);
+  const rules = component.getAllProperties('rrule');
   if (rules.length > 1) {
-    warnings.push(`line ${rules[1]!.line}: ${label} has more than one RRULE; only its first occurrence, ${isoDate(start.day)}, was kept.`);
+    warnings.push(
+      `line ${lineOf(rules[1]!)}: ${label} has more than one RRULE; only its first occurrence, ${isoDate(start.day)}, was kept.`,
+    );
   } else if (rules.length === 1) {
-    const rule = readYearlyRule(rules[0]!.value, start.day);
-    if (rule === 'annual') annual = true;
-    else if (rule === null) {
+    const rule = rules[0]!;
+    const expanded = expandRule(rule.getFirstValue() as ICAL.Recur, startProperty.getFirstValue() as ICAL.Time);
+    if (expanded === 'annual') annual = true;
+    else if (expanded === null) {
       warnings.push(
-        `line ${rules[0]!.line}: ${label} repeats by a rule other than once a year on the same date (RRULE:${rules[0]!.value.trim()}); only its first occurrence, ${isoDate(start.day)}, was kept.`,
+        `line ${lineOf(rule)}: ${label} repeats by a rule other than once a year on the same date (RRULE:${rawValue(rule)}); only its first occurrence, ${isoDate(start.day)}, was kept.`,
       );
-    } else occurrences = rule;
+    } else {
+      occurrences.clear();
+      for (const day of expanded) occurrences.add(day);
+    }
   }
-  for (const property of all('RDATE')) {
-    if ((property.params.VALUE ?? '').toUpperCase() === 'PERIOD') {
-      warnings.push(`line ${property.line}: ${label} has an RDATE of periods, which is not read; ignored.`);
+  for (const property of component.getAllProperties('rdate')) {
+    if (property.type === 'period') {
+      warnings.push(`line ${lineOf(property)}: ${label} has an RDATE of periods, which is not read; ignored.`);
       continue;
     }
-    for (const value of property.value.split(',')) {
-      const date = parseDate(value);
-      if (date) occurrences.push(date.day);
-      else warnings.push(`line ${property.line}: ${label} has an unreadable RDATE "${value}"; ignored.`);
-    }
+    readTimes(property).forEach((date, index) => {
+      if (date) occurrences.add(date.day);
+      else warnings.push(`line ${lineOf(property)}: ${label} has an unreadable RDATE "${String(property.toJSON()[3 + index])}"; ignored.`);
+    });
   }
-  for (const property of all('EXDATE')) {
+  for (const property of component.getAllProperties('exdate')) {
     if (annual) {
-      warnings.push(`line ${property.line}: ${label} repeats every year, and an annual holiday cannot skip a year; EXDATE ignored.`);
+      warnings.push(`line ${lineOf(property)}: ${label} repeats every year, and an annual holiday cannot skip a year; EXDATE ignored.`);
       continue;
     }
-    for (const value of property.value.split(',')) {
-      const date = parseDate(value);
-      if (date) occurrences = occurrences.filter((day) => day !== date.day);
-      else warnings.push(`line ${property.line}: ${label} has an unreadable EXDATE "${value}"; ignored.`);
-    }
+    readTimes(property).forEach((date, index) => {
+      if (date) occurrences.delete(date.day);
+      else warnings.push(`line ${lineOf(property)}: ${label} has an unreadable EXDATE "${String(property.toJSON()[3 + index])}"; ignored.`);
+    });
   }
 
   for (const first of occurrences) {
@@ -266,15 +270,44 @@ function readEvent(event: RawEvent, candidates: Candidate[], warnings: string[])
   }
 }
 
+/**
+ * 'annual' for a yearly repeat on the start's month and day with no end; the start days ical.js expands for any
+ * rule bounded by COUNT or UNTIL; null for an unbounded rule of another shape, which one holiday list cannot hold.
+ */
+function expandRule(rule: ICAL.Recur, dtstart: ICAL.Time): 'annual' | number[] | null {
+  const parts = Object.entries(rule.parts) as [string, unknown[]][];
+  const onStartDate = parts.every(
+    ([part, values]) =>
+      values.length === 1 && ((part === 'BYMONTH' && values[0] === dtstart.month) || (part === 'BYMONTHDAY' && values[0] === dtstart.day)),
+  );
+  if (!rule.count && !rule.until) return rule.freq === 'YEARLY' && (rule.interval ?? 1) === 1 && onStartDate ? 'annual' : null;
+
+  // ical.js moves a date the month lacks (February 29 in a common year, the 31st) to the next month; RFC 5545
+  // says such occurrences are ignored, so a monthly or yearly rule without a BY-part that picks the day keeps the
+  // start's day of the month.
+  const keepsStartDay = (rule.freq === 'MONTHLY' || rule.freq === 'YEARLY') && !parts.some(([part]) => DAY_CHOOSING_PARTS.includes(part));
+  const days = new Set<number>();
+  const iterator = rule.iterator(dtstart);
+  // Each step yields one occurrence; a sub-daily rule yields many per date, so the steps are bounded, not the dates.
+  for (let step = 0; step < MAX_COLLECTED_DATES; step++) {
+    const next = iterator.next();
+    if (!next) break;
+    if (keepsStartDay && next.day !== dtstart.day) continue;
+    days.add(dayTime(next).day);
+  }
+  return [...days];
+}
+
 /** How many dates the event covers: DTEND (exclusive) or DURATION, else one. */
-function eventDays(event: RawEvent, start: DateValue, label: string, warnings: string[]): number {
-  const endProperty = event.properties.find((property) => property.name === 'DTEND');
-  const durationProperty = event.properties.find((property) => property.name === 'DURATION');
+function eventDays(event: EventDraft, start: DayTime, label: string, warnings: string[]): number {
+  const endProperty = event.component.getFirstProperty('dtend');
+  const durationProperty = event.component.getFirstProperty('duration');
+  const lineOf = (property: ICAL.Property) => event.lines.get(property) ?? event.line;
   let lastDay = start.day;
   if (endProperty) {
-    const end = parseDate(endProperty.value);
+    const end = readTimes(endProperty)[0];
     if (!end) {
-      warnings.push(`line ${endProperty.line}: ${label} has an unreadable DTEND "${endProperty.value}"; kept its first day only.`);
+      warnings.push(`line ${lineOf(endProperty)}: ${label} has an unreadable DTEND "${rawValue(endProperty)}"; kept its first day only.`);
       return 1;
     }
     // A date, or a date-time at midnight, ends before that date; a later time ends on it.
@@ -284,21 +317,15 @@ function eventDays(event: RawEvent, start: DateValue, label: string, warnings: s
         ? end.day > start.day
         : end.day * 86_400_000 + end.time > start.day * 86_400_000 + start.time;
     if (!endsAfterStart) {
-      warnings.push(`line ${endProperty.line}: ${label} ends (DTEND) before it starts; kept its first day only.`);
+      warnings.push(`line ${lineOf(endProperty)}: ${label} ends (DTEND) before it starts; kept its first day only.`);
       return 1;
     }
   } else if (durationProperty) {
-    const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(durationProperty.value.trim().toUpperCase());
-    const ms = match
-      ? ((Number(match[1] ?? 0) * 7 + Number(match[2] ?? 0)) * 24 * 3600 +
-          Number(match[3] ?? 0) * 3600 +
-          Number(match[4] ?? 0) * 60 +
-          Number(match[5] ?? 0)) *
-        1000
-      : NaN;
+    const duration = durationProperty.getFirstValue();
+    const ms = duration instanceof ICAL.Duration && !duration.isNegative ? duration.toSeconds() * 1000 : NaN;
     if (!(ms > 0)) {
       warnings.push(
-        `line ${durationProperty.line}: ${label} has an unreadable DURATION "${durationProperty.value}"; kept its first day only.`,
+        `line ${lineOf(durationProperty)}: ${label} has an unreadable DURATION "${rawValue(durationProperty)}"; kept its first day only.`,
       );
       return 1;
     }
@@ -306,43 +333,6 @@ function eventDays(event: RawEvent, start: DateValue, label: string, warnings: s
     lastDay = Math.ceil(endInstant / 86_400_000) - 1;
   }
   return Math.max(1, lastDay - start.day + 1);
-}
-
-/**
- * A yearly repeat on the start's month and day: 'annual' when unbounded, the start days of each year when COUNT
- * or UNTIL bound it, null for any other rule.
- */
-function readYearlyRule(value: string, startDay: number): 'annual' | number[] | null {
-  const parts = new Map<string, string>();
-  for (const part of value.trim().split(';')) {
-    const [key, setting] = part.split('=');
-    if (key) parts.set(key.trim().toUpperCase(), (setting ?? '').trim().toUpperCase());
-  }
-  const { year, month, day } = civilFromDays(startDay);
-  for (const [key, setting] of parts) {
-    const fits =
-      (key === 'FREQ' && setting === 'YEARLY') ||
-      (key === 'INTERVAL' && Number(setting) === 1) ||
-      (key === 'BYMONTH' && Number(setting) === month) ||
-      (key === 'BYMONTHDAY' && Number(setting) === day) ||
-      key === 'WKST' ||
-      (key === 'COUNT' && /^\d+$/.test(setting) && Number(setting) >= 1) ||
-      (key === 'UNTIL' && parseDate(setting) !== null);
-    if (!fits) return null;
-  }
-  if (!parts.has('FREQ') || (parts.has('COUNT') && parts.has('UNTIL'))) return null;
-  const count = parts.has('COUNT') ? Number(parts.get('COUNT')) : null;
-  const until = parts.has('UNTIL') ? parseDate(parts.get('UNTIL')!)!.day : null;
-  if (count === null && until === null) return 'annual';
-  // Years without the date (February 29) are skipped, as RFC 5545 says; the holiday cap bounds the list.
-  const days: number[] = [];
-  for (let y = year; y <= 9999 && days.length < Math.min(count ?? Infinity, MAX_HOLIDAYS); y++) {
-    if (day > daysInMonth(y, month)) continue;
-    const occurrence = daysFromCivil(y, month, day);
-    if (until !== null && occurrence > until) break;
-    days.push(occurrence);
-  }
-  return days;
 }
 
 /** One holiday per date (a yearly one wins over a one-off on the same date), sorted, at most MAX_HOLIDAYS. */
