@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readlink, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,10 +91,11 @@ describe('a command beside a running `pnpm start`', () => {
 
   // mkdtemp makes a mode-700 folder: as root (PostgreSQL then runs as the `postgres` user, who cannot enter it) this
   // is the clone-in-a-home-folder case, and the data moves under /var/lib/tierdesk; otherwise it stays where asked.
+  // `.tierdesk` inside it plays the clone's data folder.
   it('uses the running embedded database, refuses a second start, and stops cleanly', async () => {
     home = await mkdtemp(join(tmpdir(), 'tierdesk-cli-'));
     const env = {
-      EMBEDDED_PG_DIR: join(home, 'pgdata'),
+      EMBEDDED_PG_DIR: join(home, '.tierdesk', 'pgdata'),
       EMBEDDED_PG_PORT: String(await freePort()),
       API_PORT: String(await freePort()),
       PORTAL_PORT: String(await freePort()),
@@ -134,8 +135,16 @@ describe('a command beside a running `pnpm start`', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     // Everything it started stopped with it: no marker, no PostgreSQL holding the data directory.
-    expect(existsSync(join(home, 'runtime.json'))).toBe(false);
+    expect(existsSync(join(home, '.tierdesk', 'runtime.json'))).toBe(false);
     expect(existsSync(join(dataDir!, 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir!, 'postmaster.pid'))).toBe(false);
+
+    // Deleting the data folder resets the demo, also when the data itself was relocated: the link at the configured
+    // path is gone, so the next command starts from an empty database: migrated, no organizations until `start` seeds them.
+    if (process.getuid?.() === 0) expect(await readlink(env.EMBEDDED_PG_DIR)).toBe(dataDir);
+    await rm(join(home, '.tierdesk'), { recursive: true, force: true });
+    const afterReset = run(['apikey', 'create', '--org', 'initech', '--scopes', 'tickets:read'], env);
+    expect(afterReset.stderr).toContain('No organization with slug "initech".');
+    expect(afterReset.code).toBe(2);
   }, 90_000);
 });

@@ -19,14 +19,18 @@ import { API_SCOPES, STAFF_ROLES, type StaffRole } from '../shared/principal.js'
 import { REPO_ROOT } from './paths.js';
 import { CommandFailure, UsageError } from './failures.js';
 
-/** The commands that do one thing and end. Each opens the database (or the running embedded one) and closes it. */
+/**
+ * The commands that do one thing and end. Each opens the database (or the running embedded one), brings its schema
+ * up to date (a fresh or reset database works like one `pnpm start` has seen) and closes it.
+ */
 
-async function withRuntime<T>(run: (runtime: Runtime, config: Config) => Promise<T>): Promise<T> {
+async function withRuntime<T>(run: (runtime: Runtime, config: Config) => Promise<T>, options = { migrate: true }): Promise<T> {
   const config = loadConfig();
   // A command's output is its result; its logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
   const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', { stderr: true });
   const database = await openDatabase(config, log);
   try {
+    if (options.migrate) await migrate(database.orm);
     return await run(createRuntime({ config, orm: database.orm, clock: systemClock, log }), config);
   } finally {
     await database.close();
@@ -34,15 +38,17 @@ async function withRuntime<T>(run: (runtime: Runtime, config: Config) => Promise
 }
 
 export function migrateCommand(): Promise<void> {
-  return withRuntime(async ({ orm }) => {
-    const applied = await migrate(orm);
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-  });
+  return withRuntime(
+    async ({ orm }) => {
+      const applied = await migrate(orm);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    },
+    { migrate: false },
+  );
 }
 
 export function seedCommand(options: { demo: boolean }): Promise<void> {
   return withRuntime(async (runtime) => {
-    await migrate(runtime.orm);
     await seed(runtime, { demo: options.demo });
     process.stdout.write(options.demo ? 'tier catalogue and demo data are up to date\n' : 'tier catalogue is up to date\n');
   });
@@ -94,7 +100,6 @@ export async function indexArticles(runtime: Runtime, config: Config, dir?: stri
 
 export async function kbIndexCommand(options: { dir?: string }): Promise<void> {
   const failed = await withRuntime(async (runtime, config) => {
-    await migrate(runtime.orm);
     try {
       const report = await indexArticles(runtime, config, options.dir);
       process.stdout.write(formatReport(report));
@@ -133,7 +138,6 @@ export async function syncPlansCommand(): Promise<void> {
 
 export function checkUpgradesCommand(): Promise<void> {
   return withRuntime(async (runtime) => {
-    await migrate(runtime.orm);
     const report = await evaluateUpgradeEligibility(runtime.system('cli'));
     process.stdout.write(
       [
@@ -147,7 +151,6 @@ export function checkUpgradesCommand(): Promise<void> {
 
 export function expireGraceCommand(): Promise<void> {
   return withRuntime(async (runtime) => {
-    await migrate(runtime.orm);
     const report = await expireGracePeriods(runtime.system('billing-grace'));
     process.stdout.write(
       [
@@ -190,7 +193,6 @@ export async function schemaCommand(): Promise<void> {
 
 export function createMigrationCommand(name: string): Promise<void> {
   return withRuntime(async ({ orm }) => {
-    await migrate(orm);
     const result = await orm.migrator.createMigration(resolve(REPO_ROOT, 'api/src/db/migrations'), false, false, name);
     process.stdout.write(result.fileName ? `created ${result.fileName}; add it to migrations/index.ts\n` : 'no changes\n');
   });

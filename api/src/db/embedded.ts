@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -113,7 +113,9 @@ async function binariesFor(user: RunAs | null, packaged: Binaries): Promise<stri
 
 /**
  * The data directory `user` will use: the configured one when its folder is reachable, else one under
- * /var/lib/tierdesk named after the configured path (so each clone keeps its own data).
+ * /var/lib/tierdesk named after the configured path (so each clone keeps its own data), with a symbolic link at the
+ * configured path. The link is what ties the two: when it is gone (the user deleted the data folder to reset the
+ * demo) the relocated data is stale and is removed, so the reset works the same with or without relocation.
  */
 async function dataDirFor(user: RunAs | null, configured: string): Promise<string> {
   await mkdir(dirname(configured), { recursive: true });
@@ -121,8 +123,11 @@ async function dataDirFor(user: RunAs | null, configured: string): Promise<strin
   const key = createHash('sha256').update(configured).digest('hex').slice(0, 12);
   const relocated = join(SYSTEM_HOME, `data-${key}`, 'pgdata');
   try {
+    const linked = (await readlink(configured).catch(() => null)) === relocated;
+    if (!linked) await rm(dirname(relocated), { recursive: true, force: true });
     await mkdir(dirname(relocated), { recursive: true, mode: 0o755 });
     await chmod(SYSTEM_HOME, 0o755);
+    if (!linked && !(await lstat(configured).catch(() => null))) await symlink(relocated, configured);
   } catch (error) {
     throw new EmbeddedPostgresError(
       `The "${USER}" user cannot reach ${configured}, and ${relocated} cannot be created (${(error as Error).message}); ` +
@@ -279,9 +284,12 @@ export async function startEmbeddedPostgres(options: {
         server.kill('SIGINT');
         await exited;
       }
-      // A relocated data directory has a folder of its own under /var/lib/tierdesk: it goes too.
-      if (options.persistent === false)
-        await rm(dataDir === resolve(options.dataDir) ? dataDir : dirname(dataDir), { recursive: true, force: true });
+      // A relocated data directory has a folder of its own under /var/lib/tierdesk and a link at the configured path.
+      if (options.persistent === false) {
+        const relocated = dataDir !== resolve(options.dataDir);
+        await rm(relocated ? dirname(dataDir) : dataDir, { recursive: true, force: true });
+        if (relocated) await rm(resolve(options.dataDir), { force: true });
+      }
     },
   };
 }
