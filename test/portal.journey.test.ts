@@ -88,7 +88,7 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     await page.getByLabel('Subject').fill(subject);
     await page.getByLabel('Description').fill('Exporting last month’s invoices spins for a minute, then fails.');
     const priority = page.getByLabel('Priority');
-    expect(await priority.locator('option[value="URGENT"]').textContent()).toContain('Business');
+    expect(await priority.locator('option[value="URGENT"]').textContent()).toBe('Urgent — Business tier and above');
     await priority.selectOption('URGENT');
     await page.getByLabel('Impact').selectOption('HIGH');
     await page.getByRole('button', { name: 'Submit ticket' }).click();

@@ -6,7 +6,7 @@ import { FormErrorSummary, fieldErrorProps, toFormErrors, type FormError } from 
 import { Highlight } from '../components/highlight';
 import kbStyles from '../kb.css?url';
 import { requireApi } from '../lib/api.server';
-import { IMPACT_LABELS, IMPACTS, isImpact, isPriority, PRIORITIES, PRIORITY_LABELS } from '../lib/format';
+import { IMPACT_LABELS, IMPACTS, isImpact, isPriority, PRIORITY_LABELS } from '../lib/format';
 import { articleHref, SUGGEST_DESCRIPTION_MAX } from '../lib/kb';
 import { suggestArticles, type Suggestions } from '../lib/kb.server';
 import type { Route } from './+types/tickets.new';
@@ -36,18 +36,19 @@ export async function loader(args: Route.LoaderArgs) {
   const organization = viewer.organization;
   if (!organization) throw data({ message: 'Your account does not belong to an organization.' }, { status: 403 });
 
-  // The organization's effective entitlements decide what is included (a contract may add to the tier); the tier
-  // catalogue says which tier would unlock the rest. Every priority stays selectable: the API has the last word,
-  // and its refusal explains the upgrade.
-  const included = new Set(organization.entitlements.allowedPriorities);
-  const catalogue = [...tiers].sort((a, b) => a.rank - b.rank);
-  const priorities = PRIORITIES.map((priority) => {
-    if (included.has(priority)) return { value: priority, label: PRIORITY_LABELS[priority], included: true };
-    const unlocking =
-      catalogue.find((tier) => tier.rank > organization.tier.rank && tier.entitlements.allowedPriorities.includes(priority)) ??
-      catalogue.find((tier) => tier.entitlements.allowedPriorities.includes(priority));
-    const note = unlocking ? `${unlocking.name} tier and above` : 'not included in your tier';
-    return { value: priority, label: `${PRIORITY_LABELS[priority]} — ${note}`, included: false };
+  // The API's entitlement rules say which priorities the organization's effective entitlements include (a contract
+  // may add to the tier) and which tier would unlock the rest. Every priority stays selectable: the API has the last
+  // word, and its refusal explains the upgrade.
+  const tierNames = new Map(tiers.map((tier) => [tier.key, tier.name]));
+  const priorities = organization.entitlements.priorityOptions.map((option) => {
+    const label = PRIORITY_LABELS[option.priority];
+    if (option.included) return { value: option.priority, label, included: true };
+    const unlocking = option.requiredTier ? tierNames.get(option.requiredTier) : undefined;
+    return {
+      value: option.priority,
+      label: `${label} — ${unlocking ? `${unlocking} tier and above` : 'not included in your tier'}`,
+      included: false,
+    };
   });
   return { tierName: organization.tier.name, priorities, subject, suggestions };
 }
