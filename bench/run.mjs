@@ -18,6 +18,14 @@ const BENCHMARKS = {
         concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
       }),
   },
+  'load-client': {
+    about: "why the load loop uses node:http: the bare hello through node:http and through fetch, with the client's CPU per request",
+    run: async () =>
+      (await import('./load-client.mjs')).loadClient({
+        durationMs: seconds * 1000,
+        concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
+      }),
+  },
   calendar: {
     about: 'business-calendar arithmetic: due-date computations per second (goal ≥ 1,000,000/s), and cost versus span',
     run: async () => (await import('./calendar.mjs')).run({ print: false }),

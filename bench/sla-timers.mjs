@@ -1,5 +1,5 @@
 // Breach-to-escalation latency: 10,000 open tickets whose first-response deadlines fall within the same minute,
-// fired by the real timer worker (the same class `tierdesk worker` runs), measured from each deadline to the
+// fired by the real job runner (the Scheduler `tierdesk worker` runs, with the timer jobs), measured from each deadline to the
 // moment its breach was acted on (sla_alert.latency_millis, written in the transaction that escalates).
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -74,8 +74,11 @@ async function graphql(url, query, variables, token) {
   });
   const result = await response.json();
   if (!response.ok || result.errors) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(result.errors ?? result)}`);
-  return result.data;
+  return Object.assign(result.data, { [REQUEST_ID]: response.headers.get('x-request-id') });
 }
+
+/** Where graphql() leaves the response's request id, to count that request's statements. */
+const REQUEST_ID = Symbol('requestId');
 
 async function signIn(url, email) {
   const data = await graphql(url, 'mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { message } } }', {
@@ -102,12 +105,19 @@ function checkPage(data, first) {
   }
 }
 
-/** SQL statements the in-process API sends per request, averaged over STATEMENT_SAMPLES sequential requests. */
+/**
+ * SQL statements the in-process API sends per request, counted by request id (the job runner's polls in the same
+ * process are not counted): the figure of each of STATEMENT_SAMPLES sequential requests, which must all agree.
+ */
 async function statementsPerRequest(url, token, first) {
   checkPage(await graphql(url, TICKET_PAGE, { first }, token), first); // also warms the path
-  const before = queryCounter.count;
-  for (let i = 0; i < STATEMENT_SAMPLES; i += 1) await graphql(url, TICKET_PAGE, { first }, token);
-  return (queryCounter.count - before) / STATEMENT_SAMPLES;
+  const counts = new Set();
+  for (let i = 0; i < STATEMENT_SAMPLES; i += 1) {
+    const data = await graphql(url, TICKET_PAGE, { first }, token);
+    counts.add(queryCounter.statementsOf(data[REQUEST_ID]).length);
+  }
+  if (counts.size !== 1) throw new Error(`the same request sent different numbers of statements: ${[...counts].join(', ')}`);
+  return [...counts][0];
 }
 
 export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concurrency = 8 } = {}) {
@@ -216,7 +226,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
           ],
         },
         {
-          heading: `SQL statements per request (API in-process; queryCounter delta over ${STATEMENT_SAMPLES} requests ÷ ${STATEMENT_SAMPLES})`,
+          heading: `SQL statements per request (API in-process; counted by request id, the same in each of ${STATEMENT_SAMPLES} requests)`,
           rows: [
             ['signed in as', 'first: 10', 'first: 100', 'same?'],
             ...statements.map(({ who, small, large }) => [

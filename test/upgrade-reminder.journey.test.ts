@@ -45,6 +45,8 @@ describe.skipIf(!browserAvailable())('upgrade reminder on the dashboard', () => 
     // The URL is /dashboard before and after the dismissal: wait for the banner to go, then prove it stays gone.
     await banner.waitFor({ state: 'detached' });
     await page.reload();
+    // The dashboard has rendered (its plan line is there) before the banner's absence means anything.
+    expect(await page.getByTestId('tier-name').textContent()).toBe('Growth');
     expect(await page.getByRole('status').filter({ hasText: 'Business' }).count()).toBe(0);
     expect(browser!.takeProblems()).toEqual([]);
   });

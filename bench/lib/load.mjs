@@ -4,14 +4,14 @@ import { quantile, since } from './stats.mjs';
 /**
  * A closed-loop load generator: `concurrency` workers each send one request, wait for the whole response, and
  * send the next, for `durationMs` after a discarded `warmupMs`. Every server under comparison goes through this
- * same loop. It uses node:http with a keep-alive agent rather than global fetch: fetch (undici) cost ~8× the client
- * CPU per request here (~370 µs vs ~45 µs for a hello), and on a 2-core machine the client's CPU is taken from
- * the server it measures.
+ * same loop. Its client is node:http with a keep-alive agent; `client: 'fetch'` sends with the global fetch
+ * (undici) instead, for `node bench/run.mjs load-client`, which shows why: on a 2-core machine the client's CPU is
+ * taken from the server it measures.
  *
- * Returns requests/s and latency percentiles (ms) of the measured window; a non-2xx status or a transport error
- * counts as an error (and its latency is not recorded).
+ * Returns requests/s, latency percentiles (ms) and the client's own CPU per request (µs) of the measured window; a
+ * non-2xx status or a transport error counts as an error (and its latency is not recorded).
  */
-export async function runLoad({ url, body, headers = {}, concurrency = 8, durationMs = 10_000, warmupMs = 2_000 }) {
+export async function runLoad({ url, body, headers = {}, concurrency = 8, durationMs = 10_000, warmupMs = 2_000, client = 'node:http' }) {
   const target = new URL(url);
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -24,7 +24,7 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
     headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
   };
 
-  const send = () =>
+  const sendWithHttp = () =>
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
       const req = request(options, (res) => {
@@ -36,12 +36,24 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
       req.on('error', () => resolve({ ok: false, ms: since(started), size: 0 }));
       req.end(payload);
     });
+  const sendWithFetch = async () => {
+    const started = process.hrtime.bigint();
+    try {
+      const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+      const size = (await response.arrayBuffer()).byteLength;
+      return { ok: response.ok, ms: since(started), size };
+    } catch {
+      return { ok: false, ms: since(started), size: 0 };
+    }
+  };
+  const send = client === 'fetch' ? sendWithFetch : sendWithHttp;
 
   async function phase(lengthMs) {
     const latencies = [];
     let errors = 0;
     let responseBytes = 0;
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     const deadline = started + BigInt(Math.round(lengthMs * 1e6));
     const worker = async () => {
       while (process.hrtime.bigint() < deadline) {
@@ -53,12 +65,13 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    return { elapsedMs: since(started), latencies, errors, responseBytes };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { elapsedMs: since(started), latencies, errors, responseBytes, clientCpuUs: cpu.user + cpu.system };
   }
 
   try {
     if (warmupMs > 0) await phase(warmupMs);
-    const { elapsedMs, latencies, errors, responseBytes } = await phase(durationMs);
+    const { elapsedMs, latencies, errors, responseBytes, clientCpuUs } = await phase(durationMs);
     latencies.sort((a, b) => a - b);
     return {
       concurrency,
@@ -71,6 +84,7 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
       p99: quantile(latencies, 0.99),
       max: latencies.at(-1) ?? NaN,
       responseBytes,
+      clientCpuUsPerRequest: clientCpuUs / Math.max(1, latencies.length + errors),
     };
   } finally {
     agent.destroy();

@@ -78,21 +78,51 @@ function expectError(answer: HttpAnswer, status: number, code: string, reason?: 
   return error.extensions!;
 }
 
+/**
+ * The SHOULD and MAY recommendations the server knowingly does not follow, each with the reason. A new one (or one
+ * that starts to pass) fails the test below, so the list is changed on purpose.
+ */
+const RECOMMENDATIONS_NOT_FOLLOWED: Record<string, string> = {
+  // Apollo Server answers a request that never reaches execution with 400 under both media types: clients and
+  // proxies see the failure in the status, and the body still carries the GraphQL errors.
+  '572B': 'SHOULD use 200 status code on document parsing failure when accepting application/json',
+  FDE2: 'SHOULD use 200 status code on document validation failure when accepting application/json',
+  '7B9B': 'SHOULD use a status code of 200 on variable coercion failure when accepting application/json',
+  // GET is refused unless the request carries a header a browser form cannot set (Apollo's CSRF prevention), and
+  // the audits send none: reads over GET are meant for clients that set `apollo-require-preflight` or a content type.
+  '5A70': 'MAY accept application/x-www-form-urlencoded formatted GET requests',
+  '6A70': 'MAY allow URL-encoded JSON string {variables} parameter in GETs when accepting application/json',
+  D6D5: 'MAY allow URL-encoded JSON string {variables} parameter in GETs when accepting application/graphql-response+json',
+};
+
 describe('GraphQL over HTTP conformance (graphql-http audits)', () => {
-  for (const audit of serverAudits({ url: () => api.url, fetchFn: recordingFetch })) {
+  const audits = serverAudits({ url: () => api.url, fetchFn: recordingFetch });
+  const required = audits.filter((audit) => audit.name.startsWith('MUST'));
+  const recommended = audits.filter((audit) => !audit.name.startsWith('MUST'));
+
+  it('runs the whole audit suite', () => {
+    // graphql-http 1.23 has 61 audits; a release that adds some changes these figures on purpose.
+    expect({ required: required.length, recommended: recommended.length }).toEqual({ required: 13, recommended: 48 });
+  });
+
+  for (const audit of required) {
     it(`${audit.id} ${audit.name}`, async () => {
       const result = await audit.fn();
-      if (result.status === 'ok') return;
-      if (audit.name.startsWith('MUST')) {
-        expect.fail(`${audit.name}: ${result.reason}`);
-      }
-      // A SHOULD or MAY the server does not follow: worth knowing, not a conformance failure.
-      console.log(`graphql-http ${result.status}: ${audit.name} (${result.reason})`);
+      expect(result.status, `${audit.name}: ${'reason' in result ? result.reason : ''}`).toBe('ok');
     });
   }
 
+  it('follows every SHOULD and MAY recommendation except the ones listed, for the reasons given', async () => {
+    const notFollowed: Record<string, string> = {};
+    for (const audit of recommended) {
+      const result = await audit.fn();
+      if (result.status !== 'ok') notFollowed[audit.id] = audit.name;
+    }
+    expect(notFollowed).toEqual(RECOMMENDATIONS_NOT_FOLLOWED);
+  });
+
   it('answered every audit without a stack trace', () => {
-    expect(auditBodies.length).toBeGreaterThan(0);
+    expect(auditBodies.length).toBeGreaterThanOrEqual(required.length + recommended.length);
     for (const body of auditBodies) expectNoStackTrace(body);
   });
 });

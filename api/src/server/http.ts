@@ -113,7 +113,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function contextFor(req: IncomingMessage, requestId: string): Promise<RequestContext> {
     let principal;
     try {
-      principal = await authenticate(orm, req.headers.authorization, clock);
+      principal = await authenticate(orm.em.fork({ loggerContext: { requestId } }), req.headers.authorization, clock);
     } catch (error) {
       if (error instanceof AppError) {
         throw new GraphQLError(error.message, { extensions: { code: error.kind, reason: error.code, http: { status: 401 } } });

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Clock } from '../../shared/clock.js';
 import { actorOf, defineLoaders, ServiceKey, type RequestContext } from '../../shared/context.js';
@@ -36,12 +36,16 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Turns an `Authorization` header into a principal. No header is anonymous; a header that is present but wrong
  * is an error, never a silent downgrade to anonymous.
  */
-export async function authenticate(orm: MikroORM, authorization: string | undefined, clock: Clock): Promise<Principal> {
+/**
+ * The principal of an Authorization header. `base` is the EntityManager to read through (forked here, across
+ * tenants): the HTTP server passes one carrying the request's logger context, so the lookup counts as the request's.
+ */
+export async function authenticate(base: EntityManager, authorization: string | undefined, clock: Clock): Promise<Principal> {
   if (!authorization) return anonymous;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw new AppError('MALFORMED_API_KEY', 'The Authorization header must be "Bearer <key or session token>".');
   const credential = parseBearer(match[1]!);
-  const em = orm.em.fork();
+  const em = base.fork();
   em.setFilterParams(TENANT_FILTER, { allTenants: true });
   const now = clock.now();
 

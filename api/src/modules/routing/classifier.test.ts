@@ -30,19 +30,41 @@ describe('the shipped labelled set', () => {
   });
 });
 
+// The labelled set and the training are deterministic, so the figures are exact: a change to either (or to the
+// classifier) changes them, and this file is updated on purpose with the new figures (and README.md's).
 describe('held-out accuracy', () => {
-  it('classifies at least 75% of the held-back examples correctly', () => {
+  it('classifies 72 of the 89 held-back examples correctly (80.9%)', () => {
     const evaluation = evaluateClassifier(heldOut, test);
     const recall = DOMAINS.map((domain) => `${domain} ${evaluation.perDomain[domain].recall.toFixed(2)}`).join(', ');
     report(`held-out accuracy ${(evaluation.accuracy * 100).toFixed(1)}% (${evaluation.correct}/${evaluation.total}); recall: ${recall}`);
 
-    // Measured 80.9% (72/89) on this split and 78.6% averaged over the five possible every-5th splits.
-    expect(evaluation.accuracy).toBeGreaterThanOrEqual(0.75);
+    expect({ correct: evaluation.correct, total: evaluation.total }).toEqual({ correct: 72, total: 89 });
+    expect((evaluation.accuracy * 100).toFixed(1)).toBe('80.9');
+    // Per-domain recall too, so a change that trades one domain's hits for another's shows. How-to questions are the
+    // weakest (README.md says so).
+    expect(recall).toBe(
+      'SECURITY 0.75, PERFORMANCE 1.00, INTEGRATIONS 0.77, DATA_MODELS 0.92, BILLING 0.92, HOW_TO 0.54, FEATURE_REQUEST 0.77',
+    );
     expect(evaluation.total).toBe(test.length);
     for (const domain of DOMAINS) {
       const row = Object.values(evaluation.confusion[domain]).reduce((sum, count) => sum + count, 0);
       expect(row).toBe(evaluation.perDomain[domain].support);
     }
+  });
+
+  it('averages 78.6% over the five interleaved folds', () => {
+    const folds = [0, 1, 2, 3, 4].map((fold) => {
+      const split = holdOutSplit(LABELLED_EXAMPLES, 5, fold);
+      return evaluateClassifier(trainClassifier(split.train), split.test);
+    });
+    // Every example is held back exactly once across the folds.
+    expect(folds.reduce((sum, evaluation) => sum + evaluation.total, 0)).toBe(LABELLED_EXAMPLES.length);
+    const average = folds.reduce((sum, evaluation) => sum + evaluation.accuracy, 0) / folds.length;
+    report(
+      `five-fold accuracy ${folds.map((evaluation) => `${evaluation.correct}/${evaluation.total}`).join(', ')}; mean ${(average * 100).toFixed(1)}%`,
+    );
+    expect(folds.map((evaluation) => `${evaluation.correct}/${evaluation.total}`)).toEqual(['72/89', '73/91', '67/91', '72/91', '72/91']);
+    expect((average * 100).toFixed(1)).toBe('78.6');
   });
 });
 

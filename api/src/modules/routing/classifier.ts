@@ -222,17 +222,24 @@ export function defaultClassifier(): TextClassifier {
 
 /**
  * Splits deterministically for evaluation: within each domain, every `everyNth` example is held back for testing,
- * so each domain is tested in proportion to its size and reruns compare like with like.
+ * so each domain is tested in proportion to its size and reruns compare like with like. `fold` (0 to everyNth - 1)
+ * picks which of the `everyNth` interleaved splits: fold 0 holds back the 5th, 10th, …; fold 1 the 1st, 6th, ….
  */
-export function holdOutSplit(examples: readonly LabelledExample[], everyNth = 5): { train: LabelledExample[]; test: LabelledExample[] } {
+export function holdOutSplit(
+  examples: readonly LabelledExample[],
+  everyNth = 5,
+  fold = 0,
+): { train: LabelledExample[]; test: LabelledExample[] } {
   if (!Number.isInteger(everyNth) || everyNth < 2) throw new Error('holdOutSplit: everyNth must be an integer of at least 2');
+  if (!Number.isInteger(fold) || fold < 0 || fold >= everyNth)
+    throw new Error('holdOutSplit: fold must be an integer from 0 to everyNth - 1');
   const seen = new Map<Domain, number>();
   const train: LabelledExample[] = [];
   const test: LabelledExample[] = [];
   for (const example of examples) {
     const position = (seen.get(example.domain) ?? 0) + 1;
     seen.set(example.domain, position);
-    (position % everyNth === 0 ? test : train).push(example);
+    (position % everyNth === fold ? test : train).push(example);
   }
   return { train, test };
 }

@@ -32,6 +32,7 @@ import {
 } from './routing.entity.js';
 import { evaluateRules } from './rules.js';
 import { triage } from './triage.js';
+import { sqlRows } from '../../shared/sql.js';
 
 /**
  * The live routing engine: triage → routing rules → queue → assignment, with the same pure functions the
@@ -288,7 +289,7 @@ async function loadAgents(em: EntityManager, at: Date): Promise<{ snapshots: Age
  * locks any row routing will write, so routing's locks are always taken in one order.
  */
 export async function lockRouting(em: EntityManager): Promise<void> {
-  await em.getConnection().execute('select pg_advisory_xact_lock(?)', [ROUTING_LOCK], 'all', em.getTransactionContext());
+  await sqlRows(em, 'select pg_advisory_xact_lock(?)', [ROUTING_LOCK]);
 }
 
 interface Pass {

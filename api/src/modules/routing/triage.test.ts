@@ -229,28 +229,33 @@ it('is deterministic', () => {
 });
 
 describe('triage accuracy on the held-back part of the labelled set', () => {
-  it('keyword rules plus the classifier name the labelled domain of at least 78% of held-back tickets', () => {
+  it('keyword rules plus the classifier name the labelled domain of 73 of the 89 held-back tickets (82.0%)', () => {
     const { train, test } = holdOutSplit(LABELLED_EXAMPLES);
     const classifier = trainClassifier(train);
-    const correct = test.filter(
-      (example) =>
-        triage(
-          {
-            subject: example.text,
-            description: '',
-            declaredPriority: TicketPriority.NORMAL,
-            impact: TicketImpact.MEDIUM,
-            businessCritical: false,
-            tierKey: 'growth',
-            tierRank: 2,
-            allowedPriorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH],
-          },
-          classifier,
-        ).domain === example.domain,
-    ).length;
+    const results = test.map((example) => {
+      const result = triage(
+        {
+          subject: example.text,
+          description: '',
+          declaredPriority: TicketPriority.NORMAL,
+          impact: TicketImpact.MEDIUM,
+          businessCritical: false,
+          tierKey: 'growth',
+          tierRank: 2,
+          allowedPriorities: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH],
+        },
+        classifier,
+      );
+      return { correct: result.domain === example.domain, byRule: result.reasons[0]!.includes('by keyword rule') };
+    });
+    const correct = results.filter((result) => result.correct).length;
+    const byRule = results.filter((result) => result.byRule);
     process.stdout.write(
       `[triage] held-out domain accuracy with keyword rules: ${((100 * correct) / test.length).toFixed(1)}% (${correct}/${test.length})\n`,
     );
-    expect(correct / test.length).toBeGreaterThanOrEqual(0.78);
+    // Exact: the labelled set and the training are deterministic (change it on purpose, with README.md's figure).
+    expect({ correct, total: test.length }).toEqual({ correct: 73, total: 89 });
+    // How many a keyword rule decided, and how many of those it got right: a rule added, dropped or widened shows.
+    expect({ decided: byRule.length, right: byRule.filter((result) => result.correct).length }).toEqual({ decided: 11, right: 11 });
   });
 });

@@ -14,6 +14,7 @@ import { CommentVisibility, TicketChannel, TicketImpact, TicketStatus, type Tick
 import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
 import { recordTicketEvent } from './ticket.events.js';
 import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
+import { sqlRows } from '../../shared/sql.js';
 
 /**
  * The steps of a ticket's life that only touch tickets. Each runs in the caller's transaction (`tx`); the
@@ -447,7 +448,8 @@ const loaders = defineLoaders((ctx) => {
         const tenant = tenantOf(ctx.principal);
         // A window function fetches the first N comments of every ticket in one statement. Raw SQL skips the
         // ORM's tenant filter, so the tenant condition is stated here as well.
-        const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+        const rows = await sqlRows<Record<string, unknown>>(
+          ctx.em,
           `select * from (
              select c.*, row_number() over (partition by c.ticket_id order by c.created_at, c.id) as position
              from ticket_comment c
