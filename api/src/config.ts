@@ -28,7 +28,13 @@ const schema = z
     SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
     RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
     TIMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(50).describe('how many due tickets one timer pass takes at once'),
-    TIMER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250).describe('how often the timer worker looks for due timers'),
+    TIMER_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(250)
+      .describe('how often the job runner looks for SLA timers and escalation steps set by other processes'),
     UPGRADE_CHECK_INTERVAL_MS: z.coerce
       .number()
       .int()

@@ -3,18 +3,19 @@ import type { Runtime } from './runtime.js';
 import { JOBS } from './modules.js';
 
 /**
- * The one job runner: each module's jobs (app/modules.ts), each at its cadence, one after another in a single loop
- * per process. Every pass runs with a system context of its own. Jobs are written to be safe in several processes
- * at once (`FOR UPDATE SKIP LOCKED`, unique keys, advisory locks), so run as many runners as you like.
+ * The one job runner: each module's jobs (app/modules.ts), each in a loop of its own at its cadence, so a slow pass
+ * of one job (a routing pass over every waiting ticket) never holds up another (the SLA timers). A loop starts its
+ * passes at a fixed rate (every `everyMs` from the start of the last one, not from its end), runs again at once after
+ * a pass that acted on something (a backlog drains at full speed, batch after batch), and wakes early at the
+ * instant a job's `nextRunAt` names. Every pass runs with a system context of its own. Jobs are written to be safe in
+ * several processes at once (`FOR UPDATE SKIP LOCKED`, unique keys, advisory locks), so run as many runners as you like.
  */
 export class Scheduler {
   private readonly intervals: ReadonlyMap<string, number>;
-  private readonly lastRun = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-  /** Set by `stop()`: a pass under way finishes its current job and skips the rest. */
-  private halting = false;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly passes = new Set<Promise<unknown>>();
+  /** Set by `stop()`: a pass under way finishes, and no loop starts another. */
+  private halting = true;
 
   constructor(
     private readonly runtime: Runtime,
@@ -27,48 +28,58 @@ export class Scheduler {
     this.intervals = new Map(jobs.map((job) => [job.name, intervals[job.name] ?? job.everyMs]));
   }
 
-  /** The loop ticks at the shortest cadence and runs each job that is due. */
-  private get tickMs(): number {
-    return Math.min(...[...this.intervals.values()].filter((ms) => ms > 0));
-  }
-
+  /** Starts every job with a cadence, each at once. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (!this.halting) return;
     this.halting = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      this.running = this.runDue();
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(loop, this.tickMs);
-    };
-    void loop();
+    for (const job of this.jobs) {
+      const every = this.intervals.get(job.name) ?? 0;
+      if (every > 0) void this.loop(job, every);
+    }
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.halting = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  /** Every job whose cadence has elapsed (all of them on the first call), in module order; failures are logged. */
-  async runDue(): Promise<void> {
-    for (const job of this.jobs) {
-      if (this.halting) return;
-      const every = this.intervals.get(job.name) ?? 0;
-      if (every <= 0) continue;
-      const last = this.lastRun.get(job.name);
-      if (last !== undefined && this.runtime.clock.now().getTime() - last < every) continue;
-      await this.run(job.name).catch((error: unknown) => this.runtime.log.error({ err: error, job: job.name }, 'job failed'));
-    }
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.passes]);
   }
 
   /** One pass of one job, now; returns how many things it acted on. */
   async run(name: string): Promise<number> {
     const job = this.jobs.find((candidate) => candidate.name === name);
     if (!job) throw new Error(`No job "${name}"; jobs: ${this.jobs.map((candidate) => candidate.name).join(', ')}`);
-    this.lastRun.set(job.name, this.runtime.clock.now().getTime());
     return job.run(this.runtime.system(job.name));
+  }
+
+  private async loop(job: JobDefinition, every: number): Promise<void> {
+    if (this.halting) return;
+    const started = this.now();
+    const pass = this.pass(job);
+    this.passes.add(pass);
+    const sooner = await pass.finally(() => this.passes.delete(pass));
+    if (this.halting) return;
+    const cadence = Math.max(0, started + every - this.now());
+    this.timers.set(
+      job.name,
+      setTimeout(() => void this.loop(job, every), Math.min(cadence, sooner ?? cadence)),
+    );
+  }
+
+  /** Runs the job; returns how soon to run it again when sooner than its cadence (null: at its cadence). */
+  private async pass(job: JobDefinition): Promise<number | null> {
+    try {
+      if ((await this.run(job.name)) > 0) return 0;
+      if (!job.nextRunAt || this.halting) return null;
+      const next = await job.nextRunAt(this.runtime.system(job.name));
+      return next ? Math.max(0, next.getTime() - this.now()) : null;
+    } catch (error: unknown) {
+      this.runtime.log.error({ err: error, job: job.name }, 'job failed');
+      return null;
+    }
+  }
+
+  private now(): number {
+    return this.runtime.clock.now().getTime();
   }
 }

@@ -9,6 +9,12 @@ export interface JobDefinition {
   readonly everyMs: number;
   /** One pass; returns how many things it acted on. Safe to run in several processes at once. */
   run(ctx: RequestContext): Promise<number>;
+  /**
+   * For a job that knows when it next has work (the SLA timers: the earliest deadline in `ticket_clock`): the next
+   * instant after now at which a pass would find work, or null. The runner wakes then instead of waiting out its
+   * cadence, so a deadline is acted on as it falls due, not up to a whole interval later.
+   */
+  nextRunAt?(ctx: RequestContext): Promise<Date | null>;
 }
 
 /** An event as the outbox stores it, and as in-transaction hooks receive it. */

@@ -201,6 +201,17 @@ export async function advanceDueEscalations(ctx: RequestContext, batchSize = 50)
   });
 }
 
+/** When the escalation job next has work: the earliest step deadline still ahead (the job runner wakes then). */
+export async function nextEscalationStepAt(ctx: RequestContext): Promise<Date | null> {
+  const [row] = await ctx.em
+    .getConnection()
+    .execute<{ at: Date | string | null }[]>(
+      `select min(next_step_at) as at from escalation where next_step_at > ? and status = 'TRIGGERED'`,
+      [ctx.clock.now()],
+    );
+  return row?.at ? new Date(row.at) : null;
+}
+
 export async function acknowledgeEscalation(ctx: RequestContext, escalationId: string): Promise<Escalation> {
   return ctx.transaction(async (tx) => {
     const escalation = await tx.em.findOne(Escalation, { id: escalationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });

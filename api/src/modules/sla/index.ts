@@ -1,9 +1,9 @@
-import type { ModuleDefinition } from '../../shared/module.js';
+import type { JobDefinition, ModuleDefinition } from '../../shared/module.js';
 import { ORGANIZATION_EVENTS } from '../organizations/index.js';
 import { SlaResolver } from './sla.resolver.js';
 import { SlaAlert, SlaPolicy, TicketClock } from './sla.entity.js';
 import { retimeAfterRulesChanged } from './sla.service.js';
-import { fireDueTimers } from './timers.js';
+import { fireDueTimers, nextTimerDueAt } from './timers.js';
 
 /**
  * The SLA engine: clocks as a pure replay of each ticket's history, the rules they run by, the stored schedule the
@@ -15,17 +15,19 @@ export { SlaPolicy, TicketClock } from './sla.entity.js';
 export { SLA_TIMER_SETTINGS } from './timers.js';
 export { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, upsertSlaPolicy } from './sla.service.js';
 
+/** Polled every TIMER_INTERVAL_MS for deadlines other processes set; woken at each deadline it knows (`nextRunAt`, read by app/scheduler.ts). */
+const timerJob: JobDefinition = {
+  name: 'sla.timers',
+  description: 'fires SLA warnings and breaches that fell due, and the escalations they start',
+  everyMs: 250,
+  run: (ctx) => fireDueTimers(ctx),
+  nextRunAt: nextTimerDueAt,
+};
+
 export const slaModule: ModuleDefinition = {
   name: 'sla',
   entities: [SlaPolicy, TicketClock, SlaAlert],
   resolvers: [SlaResolver],
-  jobs: [
-    {
-      name: 'sla.timers',
-      description: 'fires SLA warnings and breaches that fell due, and the escalations they start',
-      everyMs: 250,
-      run: (ctx) => fireDueTimers(ctx),
-    },
-  ],
+  jobs: [timerJob],
   hooks: Object.values(ORGANIZATION_EVENTS).map((type) => ({ type, run: retimeAfterRulesChanged })),
 };

@@ -62,6 +62,17 @@ export async function fireDueTimers(ctx: RequestContext, batchSize = ctx.service
   });
 }
 
+/**
+ * When the timer job next has work: the earliest deadline still ahead. The job runner wakes at that instant
+ * (app/scheduler.ts), so a warning or breach is acted on as it falls due rather than at the next poll.
+ */
+export async function nextTimerDueAt(ctx: RequestContext): Promise<Date | null> {
+  const [row] = await ctx.em
+    .getConnection()
+    .execute<{ at: Date | string | null }[]>('select min(next_fire_at) as at from ticket_clock where next_fire_at > ?', [ctx.clock.now()]);
+  return row?.at ? new Date(row.at) : null;
+}
+
 /** Inserts every crossing in one statement; only the rows this pass inserted are acted on. */
 async function recordOnce(tx: RequestContext, crossings: Crossing[]): Promise<Crossing[]> {
   if (!crossings.length) return [];
