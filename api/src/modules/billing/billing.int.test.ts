@@ -12,6 +12,8 @@ import { BillingAccount, StripeEvent } from './billing.entity.js';
 import { expireGracePeriods, GRACE_ENDED_REASON } from './billing.service.js';
 
 const DAY = 86_400;
+/** README: the webhook verifies the raw body, at most 1 MiB. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 let api: TestApi;
 let stripe: Stripe;
 let richard: string; // piedpiper admin (community)
@@ -128,13 +130,28 @@ describe('billing', () => {
     const em = systemEm();
     const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
     const open = await em.find(Ticket, { organization: organization.id, status: { $ne: TicketStatus.CLOSED } }, { fields: ['id'] });
-    const clocksBefore = await em.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
+    const clocksOf = (check: ReturnType<typeof systemEm>) =>
+      check.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } }, { orderBy: { kind: 'asc' } });
+    const targets = (clocks: TicketClock[]) => clocks.map(({ kind, status, targetMinutes }) => ({ kind, status, targetMinutes }));
+    // Piedpiper's one seeded open ticket (NORMAL, answered): community's targets are 24 h to respond, 5 days to resolve.
+    const clocksBefore = await clocksOf(em);
+    expect(targets(clocksBefore)).toEqual([
+      { kind: 'FIRST_RESPONSE', status: 'MET', targetMinutes: 1440 },
+      { kind: 'RESOLUTION', status: 'ACTIVE', targetMinutes: 7200 },
+    ]);
     const started = await checkout(richard, 'growth', 'MONTH');
     expect(started.userErrors).toEqual([]);
     expect(started.trialDays).toBe(14);
     await completeCheckout(started.url!);
 
     expect(await tierOf('piedpiper')).toBe('growth');
+    // Re-timed with the tier change: growth's targets (8 h, 2 days), so the resolution is due sooner.
+    const clocksAfter = await clocksOf(systemEm());
+    expect(targets(clocksAfter)).toEqual([
+      { kind: 'FIRST_RESPONSE', status: 'MET', targetMinutes: 480 },
+      { kind: 'RESOLUTION', status: 'ACTIVE', targetMinutes: 2880 },
+    ]);
+    expect(clocksAfter[1]!.dueAt!.getTime()).toBeLessThan(clocksBefore[1]!.dueAt!.getTime());
     expect(await status(richard)).toMatchObject({
       tierKey: 'growth',
       status: 'trialing',
@@ -157,10 +174,6 @@ describe('billing', () => {
     // The same event as an admin's change (organizations.changeTier emits it), with what Stripe adds.
     expect(events[0]!.payload).toMatchObject({ fromTier: 'community', toTier: 'growth', changedBy: 'system:stripe', dunning: 'NONE' });
     expect(events[0]!.payload.subscriptionId).toMatch(/^sub_/);
-    if (clocksBefore.length) {
-      const clocksAfter = await check.find(TicketClock, { ticket: { $in: open.map((ticket) => ticket.id) } });
-      expect(clocksAfter.map((clock) => clock.updatedAt.getTime())).not.toEqual(clocksBefore.map((clock) => clock.updatedAt.getTime()));
-    }
     // A second checkout is refused: the subscription exists.
     expect((await checkout(richard, 'business', 'MONTH')).userErrors.map((error) => error.code)).toEqual(['SUBSCRIPTION_EXISTS']);
   });
@@ -181,15 +194,46 @@ describe('billing', () => {
     const malformed = await postWebhook(broken, Stripe.webhooks.generateTestHeaderString({ payload: broken, secret: TEST_WEBHOOK_SECRET }));
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_PAYLOAD');
-    const unsigned = await postWebhook(payload, null);
+    // A new event of a handled type: only the missing signature keeps it from being applied and recorded.
+    const unsignedPayload = JSON.stringify({ ...event, id: 'evt_unsigned' });
+    const unsigned = await postWebhook(unsignedPayload, null);
     expect(unsigned.status).toBe(400);
+    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_MISSING');
+    expect(await systemEm().count(StripeEvent, { id: 'evt_unsigned' })).toBe(0);
     const unknown = JSON.stringify({ ...event, id: 'evt_unknown_type', type: 'customer.discount.created' });
     const ignored = await postWebhook(unknown, Stripe.webhooks.generateTestHeaderString({ payload: unknown, secret: TEST_WEBHOOK_SECRET }));
     expect(ignored.status).toBe(200);
     expect(await ignored.json()).toMatchObject({ result: 'ignored' });
   });
 
-  it('applies a duplicate event once and ends on the right tier when events come in reverse order', async () => {
+  it('verifies a body of exactly 1 MiB and refuses one byte more with 413, recording nothing', async () => {
+    const event = api.stripe!.events('checkout.session.completed')[0]!;
+    // Trailing whitespace is valid JSON, so only the size differs between the two.
+    const ofSize = (id: string, bytes: number) => {
+      const json = JSON.stringify({ ...event, id });
+      return json + ' '.repeat(bytes - Buffer.byteLength(json));
+    };
+    const atLimit = ofSize('evt_at_body_limit', WEBHOOK_BODY_LIMIT);
+    expect(Buffer.byteLength(atLimit)).toBe(WEBHOOK_BODY_LIMIT);
+    const accepted = await postWebhook(
+      atLimit,
+      Stripe.webhooks.generateTestHeaderString({ payload: atLimit, secret: TEST_WEBHOOK_SECRET }),
+    );
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ result: 'applied', tierChanged: false });
+    expect(await systemEm().count(StripeEvent, { id: 'evt_at_body_limit' })).toBe(1);
+
+    const overLimit = ofSize('evt_over_body_limit', WEBHOOK_BODY_LIMIT + 1);
+    const refused = await postWebhook(
+      overLimit,
+      Stripe.webhooks.generateTestHeaderString({ payload: overLimit, secret: TEST_WEBHOOK_SECRET }),
+    );
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await systemEm().count(StripeEvent, { id: 'evt_over_body_limit' })).toBe(0);
+  });
+
+  it('applies a redelivered event once, whatever the order of redelivery', async () => {
     const em = systemEm();
     const organization = await em.findOneOrFail(Organization, { slug: 'piedpiper' });
     const historyBefore = await em.count(TierChange, { organization: organization.id });
@@ -212,7 +256,7 @@ describe('billing', () => {
     expect(await tierOf('piedpiper')).toBe('growth');
   });
 
-  it('upgrades piedpiper from growth to business in place; the preview equals the invoice', async () => {
+  it('upgrades piedpiper from growth to business in place during its trial; the preview equals the invoice at the trial end', async () => {
     const preview = (await gql(api.url, PREVIEW, { tier: 'business', interval: 'MONTH' }, richard)).data!.previewPlanChange;
     expect(preview.userErrors).toEqual([]);
     expect(preview.preview.effective).toBe('NOW');
@@ -221,16 +265,14 @@ describe('billing', () => {
     expect(changed.userErrors).toEqual([]);
     expect(changed.billing).toMatchObject({ tierKey: 'business', pendingTierKey: null });
     expect(await tierOf('piedpiper')).toBe('business');
-    const invoices = (await stripe.invoices.list({ limit: 100 })).data;
-    if (invoices.length > invoicesBefore) {
-      expect(invoices[0]!.amount_due).toBe(preview.preview.amountDue);
-    } else {
-      // While trialing, a price change does not prorate: the preview is the invoice at the trial's end.
-      const account = await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'piedpiper' } });
-      const next = await stripe.invoices.createPreview({ customer: account.stripeCustomerId, subscription: account.stripeSubscriptionId! });
-      expect(next.amount_due).toBe(preview.preview.amountDue);
-      expect(preview.preview.amountDue).toBe(19_900);
-    }
+    // Piedpiper is still in its trial, and while trialing a price change does not prorate: nothing is billed now,
+    // and the preview is the invoice at the trial's end, a full month of business.
+    expect(changed.billing.status).toBe('trialing');
+    expect((await stripe.invoices.list({ limit: 100 })).data).toHaveLength(invoicesBefore);
+    const account = await systemEm().findOneOrFail(BillingAccount, { organization: { slug: 'piedpiper' } });
+    const next = await stripe.invoices.createPreview({ customer: account.stripeCustomerId, subscription: account.stripeSubscriptionId! });
+    expect(next.amount_due).toBe(preview.preview.amountDue);
+    expect(preview.preview.amountDue).toBe(19_900);
     await api.stripe!.idle();
     const history = await systemEm().find(TierChange, { toTier: { key: 'business' }, organization: { slug: 'piedpiper' } });
     expect(history).toHaveLength(1);
