@@ -9,11 +9,12 @@ import { billingSettings, handleStripeEvent, verifyWebhook } from '../modules/bi
 import { authenticate } from '../modules/identity/index.js';
 import { organizationEntitlements } from '../modules/organizations/index.js';
 import type { RequestContext } from '../shared/context.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, conflictFromUniqueViolation } from '../shared/errors.js';
 import { systemPrincipal } from '../shared/principal.js';
 import { depthLimit } from './depth-limit.js';
 import { ApiBudget } from './rate-limit.js';
 import { tierdeskSchema } from './schema.js';
+import { textInputPlugin } from './text-input.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -34,6 +35,8 @@ export interface ApiServer {
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) return original.toGraphQLError().toJSON();
+  const conflict = conflictFromUniqueViolation(original);
+  if (conflict) return conflict.toGraphQLError().toJSON();
   // Apollo wraps validation errors and overwrites their code; a rule of ours (the depth limit) keeps its own.
   const validationCode = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions?.code;
   if (typeof validationCode === 'string' && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
@@ -101,7 +104,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema,
     validationRules: [depthLimit(options.maxQueryDepth)],
     formatError,
-    plugins: [requestIdPlugin],
+    plugins: [requestIdPlugin, textInputPlugin],
     introspection: true,
     // The process's commands (start, serve) stop everything in order on SIGINT/SIGTERM; Apollo must not stop itself first.
     stopOnTerminationSignals: false,

@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { GraphQLError } from 'graphql';
 
 /**
@@ -64,6 +65,10 @@ const ERROR_CODES = {
     kind: 'BAD_USER_INPUT',
     doc: 'simulate: the scenario breaks the format of docs/simulator.md (unknown fields, absurd rates, unknown queues, cyclic fallbacks); `problems` lists every one with its path.',
   },
+  INVALID_TEXT: {
+    kind: 'BAD_USER_INPUT',
+    doc: 'A string argument holds a NUL character or an unpaired UTF-16 surrogate, which no field can store; the message names where.',
+  },
   INTERNAL_SERVER_ERROR: {
     kind: 'INTERNAL_SERVER_ERROR',
     doc: 'Something failed on our side; the message carries the request id to quote.',
@@ -113,3 +118,20 @@ export class AppError extends Error {
 
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found.`);
 export const badInput = (field: string, message: string): AppError => new AppError('BAD_USER_INPUT', message, { field: ['input', field] });
+
+/**
+ * A unique violation is a race the service's own check lost (two `createTeam` with one name at once): the answer is
+ * the CONFLICT the check would have given, naming the field, never a 500. PostgreSQL names the columns in `detail`
+ * ("Key (organization_id, name)=(…) already exists."); the tenant column is context, not the field that clashed.
+ */
+export function conflictFromUniqueViolation(error: unknown): AppError | null {
+  if (!(error instanceof UniqueConstraintViolationException)) return null;
+  const detail = (error as { detail?: unknown }).detail;
+  const columns = typeof detail === 'string' ? (/^Key \(([^)]*)\)/.exec(detail)?.[1]?.split(', ') ?? []) : [];
+  const column = columns.filter((name) => name !== 'organization_id').at(-1);
+  if (!column) return new AppError('CONFLICT', 'The change clashed with one made at the same time; try again.');
+  const field = column.replace(/_id$/, '').replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return new AppError('CONFLICT', `Another record already has this ${field.replace(/([A-Z])/g, ' $1').toLowerCase()}.`, {
+    field: ['input', field],
+  });
+}

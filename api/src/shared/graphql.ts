@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Field, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { enumOf, type EnumObject } from './enums.js';
-import { AppError } from './errors.js';
+import { AppError, conflictFromUniqueViolation } from './errors.js';
 
 @InterfaceType({ description: 'An object with a global id, fetchable with `node(id:)`.' })
 export abstract class Node {
@@ -40,7 +40,8 @@ export async function mutationPayload<P extends WithUserErrors>(
   const payload = new Payload();
   try {
     return Object.assign(payload, await run(), { userErrors: [] });
-  } catch (error) {
+  } catch (thrown) {
+    const error = conflictFromUniqueViolation(thrown) ?? thrown;
     if (!(error instanceof AppError) || !error.isUserError) throw error;
     const userError = Object.assign(new UserError(), {
       field: error.details.field ?? null,

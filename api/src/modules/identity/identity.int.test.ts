@@ -129,6 +129,31 @@ describe('API keys', () => {
     expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('lets a key grant only the scopes it holds itself', async () => {
+    const staff = await signIn(api.url, 'admin@tierdesk.example');
+    const initech = await organizationId(api.url, staff, 'initech');
+    const manager = await createOrgApiKey(api.url, staff, initech, ['apikeys:manage']);
+    const keysOfInitech = async () => (await gql(api.url, '{ apiKeys { totalCount } }', {}, manager)).data?.apiKeys.totalCount as number;
+    const before = await keysOfInitech();
+    const escalated = await gql(
+      api.url,
+      'mutation { createApiKey(input: { name: "wider", scopes: ["apikeys:manage", "tickets:read", "tickets:write"] }) { secret } }',
+      {},
+      manager,
+    );
+    expect(escalated.errors?.[0]?.message).toBe('This key cannot grant scopes it does not hold: tickets:read, tickets:write.');
+    expect(escalated.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await keysOfInitech()).toBe(before);
+    const same = await gql(
+      api.url,
+      'mutation { createApiKey(input: { name: "peer", scopes: ["apikeys:manage"] }) { secret } }',
+      {},
+      manager,
+    );
+    expect(same.data?.createApiKey.secret).toMatch(/^td_/);
+    expect(await keysOfInitech()).toBe(before + 1);
+  });
+
   it('spends the API budget of the tier and then answers 429 with Retry-After', async () => {
     const admin = await signIn(api.url, 'admin@tierdesk.example');
     const piedpiper = await organizationId(api.url, admin, 'piedpiper');

@@ -175,6 +175,15 @@ export async function createApiKey(
     const unknown = scopes.filter((scope) => !API_SCOPES.includes(scope as ApiScope));
     if (unknown.length) throw badInput('scopes', `Unknown scopes: ${unknown.join(', ')}. Known: ${API_SCOPES.join(', ')}.`);
     if (!scopes.length) throw badInput('scopes', 'Grant at least one scope.');
+    // A key that manages keys may hand out only what it holds: otherwise `apikeys:manage` alone is every scope.
+    if (principal.kind === 'partner') {
+      const beyond = scopes.filter((scope) => !principal.scopes.includes(scope as ApiScope));
+      if (beyond.length) {
+        throw new AppError('FORBIDDEN', `This key cannot grant scopes it does not hold: ${beyond.join(', ')}.`, {
+          field: ['input', 'scopes'],
+        });
+      }
+    }
     key.organization = organization;
     key.scopes = scopes as ApiScope[];
   }
