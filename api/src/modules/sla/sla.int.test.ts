@@ -214,12 +214,38 @@ describe('timers and escalations', () => {
     const em = systemEm();
     const rawIds = ids.map((id) => Buffer.from(id, 'base64url').toString().split(':')[1]!);
     const alerts = await em.find(SlaAlert, { ticket: { $in: rawIds } });
-    // Both first response and resolution breached on each ticket; each breach acted on once.
-    expect(alerts).toHaveLength(16);
-    expect(new Set(alerts.map((alert) => `${alert.ticket.id}:${alert.kind}:${alert.threshold}`)).size).toBe(16);
+    // Both first response and resolution warned and breached on each ticket; each crossing acted on once.
+    expect(alerts).toHaveLength(32);
+    expect(new Set(alerts.map((alert) => `${alert.ticket.id}:${alert.kind}:${alert.threshold}`)).size).toBe(32);
     expect(await em.count(Escalation, { ticket: { $in: rawIds } })).toBe(8);
     // Every crossing acted on by exactly one of the racing passes: the counts they return add up to the alerts written.
     expect(acted).toBe((await em.count(SlaAlert)) - alertsBefore);
+  });
+
+  it('records a warning that fell due while no runner ran, marked late, and pages only for the breach after it', async () => {
+    const start = new Date('2026-11-20T16:00:00Z');
+    clock.set(start);
+    const id = await open(nancy, 'URGENT', 'Downtime');
+    const ticketId = Buffer.from(id, 'base64url').toString().split(':')[1]!;
+    // Enterprise urgent: first response 15 min, warned at 12. The runner is back at 20 min: both have passed.
+    clock.set(new Date(start.getTime() + 20 * MINUTE));
+    expect(await fireDueTimers(api.system('sla.timers'))).toBe(2);
+    const em = systemEm();
+    const alerts = await em.find(SlaAlert, { ticket: ticketId }, { orderBy: { crossedAt: 'asc' } });
+    expect(alerts.map((alert) => [alert.kind, alert.threshold, alert.crossedAt.toISOString(), alert.latencyMillis])).toEqual([
+      ['FIRST_RESPONSE', 'WARNING', new Date(start.getTime() + 12 * MINUTE).toISOString(), 8 * MINUTE],
+      ['FIRST_RESPONSE', 'BREACH', new Date(start.getTime() + 15 * MINUTE).toISOString(), 5 * MINUTE],
+    ]);
+    const events = (await em.find(OutboundEvent, { type: { $in: ['sla.warning', 'sla.breached'] } })).filter(
+      (event) => event.payload.ticketId === ticketId,
+    );
+    expect(events.map((event) => [event.type, event.payload.late])).toEqual([
+      ['sla.warning', true],
+      ['sla.breached', false],
+    ]);
+    const escalations = await em.find(Escalation, { ticket: ticketId });
+    expect(escalations.map((escalation) => escalation.trigger)).toEqual(['SLA_BREACH']);
+    expect(await fireDueTimers(api.system('sla.timers'))).toBe(0);
   });
 
   it('lets customers escalate where their tier includes it, and names the tier where it does not', async () => {

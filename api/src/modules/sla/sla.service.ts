@@ -270,11 +270,16 @@ export async function refreshTicketClocks(tx: RequestContext, ticketIds: readonl
   return states;
 }
 
-/** The threshold a clock has crossed (a breach outranks its warning); whether it was acted on is `sla_alert`'s business. */
-export function crossedThreshold(state: ClockState): { kind: SlaThreshold; at: Date } | null {
-  if (state.breachedAt) return { kind: 'BREACH', at: state.breachedAt };
-  if (state.warnedAt && state.status !== 'MET') return { kind: 'WARNING', at: state.warnedAt };
-  return null;
+/**
+ * The thresholds a clock has crossed, in the order it crossed them; whether each was acted on is `sla_alert`'s
+ * business. A warning stays a fact once a breach followed it (both fell due while no runner ran: the warning is
+ * recorded late, beside the breach); a clock met after its warning, before any breach, warns no more.
+ */
+export function crossedThresholds(state: ClockState): { kind: SlaThreshold; at: Date }[] {
+  const crossed: { kind: SlaThreshold; at: Date }[] = [];
+  if (state.warnedAt && (state.breachedAt || state.status !== 'MET')) crossed.push({ kind: 'WARNING', at: state.warnedAt });
+  if (state.breachedAt) crossed.push({ kind: 'BREACH', at: state.breachedAt });
+  return crossed;
 }
 
 /**
@@ -288,15 +293,15 @@ export async function settleHistoricalCrossings(tx: RequestContext, ticketIds: r
   const states = await computeTicketClocks(em, tickets, now);
   for (const ticket of tickets) {
     for (const state of states.get(ticket.id) ?? []) {
-      const crossed = crossedThreshold(state);
-      if (!crossed) continue;
-      await em.getConnection().execute(
-        `insert into sla_alert (id, created_at, updated_at, organization_id, ticket_id, kind, cycle, threshold, crossed_at, latency_millis)
+      for (const crossed of crossedThresholds(state)) {
+        await em.getConnection().execute(
+          `insert into sla_alert (id, created_at, updated_at, organization_id, ticket_id, kind, cycle, threshold, crossed_at, latency_millis)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) on conflict (ticket_id, kind, cycle, threshold) do nothing`,
-        [new SlaAlert().id, now, now, ticket.organization.id, ticket.id, state.kind, state.cycle, crossed.kind, crossed.at],
-        'all',
-        em.getTransactionContext(),
-      );
+          [new SlaAlert().id, now, now, ticket.organization.id, ticket.id, state.kind, state.cycle, crossed.kind, crossed.at],
+          'all',
+          em.getTransactionContext(),
+        );
+      }
     }
   }
   await refreshTicketClocks(tx, ticketIds);

@@ -4,7 +4,7 @@ import { emitEvent } from '../outbox/index.js';
 import { Ticket } from '../tickets/index.js';
 import type { ClockState } from './clocks.js';
 import { SlaAlert, type SlaThreshold } from './sla.entity.js';
-import { crossedThreshold, escalationPoliciesFor, refreshTicketClocks } from './sla.service.js';
+import { crossedThresholds, escalationPoliciesFor, refreshTicketClocks } from './sla.service.js';
 
 export const SLA_TIMER_SETTINGS = new ServiceKey<{ batchSize: number }>('sla.timers');
 
@@ -42,10 +42,9 @@ export async function fireDueTimers(ctx: RequestContext, batchSize = ctx.service
     const states = await refreshTicketClocks(tx, ids);
     const tickets = await tx.em.find(Ticket, { id: { $in: ids } });
     const crossings = tickets.flatMap((ticket) =>
-      (states.get(ticket.id) ?? []).flatMap((state) => {
-        const threshold = crossedThreshold(state);
-        return threshold ? [{ ticket, state, threshold: threshold.kind, crossedAt: threshold.at }] : [];
-      }),
+      (states.get(ticket.id) ?? []).flatMap((state) =>
+        crossedThresholds(state).map((threshold) => ({ ticket, state, threshold: threshold.kind, crossedAt: threshold.at })),
+      ),
     );
     const fresh = await recordOnce(tx, crossings);
     if (!fresh.length) return 0;
@@ -73,8 +72,31 @@ export async function nextTimerDueAt(ctx: RequestContext): Promise<Date | null> 
   return row?.at ? new Date(row.at) : null;
 }
 
-/** Inserts every crossing in one statement; only the rows this pass inserted are acted on. */
+const keyOf = ({ ticket, state, threshold }: Crossing) => `${ticket.id}:${state.kind}:${state.cycle}:${threshold}`;
+
+/**
+ * Records the crossings; only the rows this pass inserted are acted on, in the order they were crossed. A warning
+ * whose breach also passed is recorded only with that breach (a late warning of a downtime): where the breach was
+ * recorded before, the moment to warn has long gone.
+ */
 async function recordOnce(tx: RequestContext, crossings: Crossing[]): Promise<Crossing[]> {
+  const lateWarning = (crossing: Crossing) => crossing.threshold === 'WARNING' && crossing.state.breachedAt !== null;
+  const fresh = await insertAlerts(
+    tx,
+    crossings.filter((crossing) => !lateWarning(crossing)),
+  );
+  const breaches = new Set(
+    fresh.filter((crossing) => crossing.threshold === 'BREACH').map((crossing) => keyOf({ ...crossing, threshold: 'WARNING' })),
+  );
+  const late = await insertAlerts(
+    tx,
+    crossings.filter((crossing) => lateWarning(crossing) && breaches.has(keyOf(crossing))),
+  );
+  return [...late, ...fresh].sort((a, b) => a.crossedAt.getTime() - b.crossedAt.getTime());
+}
+
+/** Inserts the crossings in one statement and returns those this pass inserted. */
+async function insertAlerts(tx: RequestContext, crossings: Crossing[]): Promise<Crossing[]> {
   if (!crossings.length) return [];
   const now = tx.clock.now();
   const values = crossings.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
@@ -100,7 +122,7 @@ async function recordOnce(tx: RequestContext, crossings: Crossing[]): Promise<Cr
     tx.em.getTransactionContext(),
   );
   const won = new Set(inserted.map((row) => `${row.ticket_id}:${row.kind}:${row.cycle}:${row.threshold}`));
-  return crossings.filter(({ ticket, state, threshold }) => won.has(`${ticket.id}:${state.kind}:${state.cycle}:${threshold}`));
+  return crossings.filter((crossing) => won.has(keyOf(crossing)));
 }
 
 async function act(
@@ -111,6 +133,7 @@ async function act(
   running: Escalation[],
 ): Promise<void> {
   const label = state.kind.toLowerCase().replace('_', ' ');
+  const late = threshold === 'WARNING' && state.breachedAt !== null;
   await emitEvent(tx, {
     organizationId: ticket.organization.id,
     type: threshold === 'BREACH' ? 'sla.breached' : 'sla.warning',
@@ -121,8 +144,11 @@ async function act(
       cycle: state.cycle,
       dueAt: (state.breachedAt ?? state.dueAt)?.toISOString() ?? null,
       crossedAt: crossedAt.toISOString(),
+      late,
     },
   });
+  // The breach recorded beside a late warning pages; paging for the warning too would page twice for one miss.
+  if (late) return;
   const current = running.find((escalation) => escalation.ticket.id === ticket.id) ?? null;
   const { escalation, started } = await startEscalation(
     tx,
