@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { planQuery } from './query.js';
 import { MeiliSearchEngine, meiliSynonyms } from './meili.engine.js';
 import type { SearchRequest } from './search.port.js';
+import { SYNONYM_GROUPS } from './synonyms.js';
 
 /**
  * The adapter's requests, checked without a server (no Meilisearch binary can be installed here): a stand-in for
@@ -202,8 +203,15 @@ describe('the Meilisearch adapter', () => {
 
   it('lists every synonym of a group both ways', () => {
     const synonyms = meiliSynonyms();
+    expect(Object.keys(synonyms).sort()).toEqual([...new Set(SYNONYM_GROUPS.flat())].sort());
+    let pairs = 0;
     for (const [phrase, others] of Object.entries(synonyms)) {
-      for (const other of others) expect(synonyms[other], `${other} -> ${phrase}`).toContain(phrase);
+      for (const other of others) {
+        expect(synonyms[other], `${other} -> ${phrase}`).toContain(phrase);
+        pairs += 1;
+      }
     }
+    // Each phrase of a group of n lists the n - 1 others (no phrase is in two groups).
+    expect(pairs).toBe(SYNONYM_GROUPS.reduce((sum, group) => sum + group.length * (group.length - 1), 0));
   });
 });

@@ -7,9 +7,13 @@ import { searchKnowledgeBase } from '../kb.service.js';
 import { RELEVANCE_CASES, type CaseKind } from './cases.js';
 
 /**
- * Relevance against the real kb/articles on the embedded PostgreSQL engine: each query of cases.ts must bring its
- * article into the top 3. The goal is a hit rate of at least 90%; the figure and every miss are printed.
+ * Relevance against the real kb/articles on the embedded PostgreSQL engine: each query of cases.ts should bring its
+ * article into the top 3. The articles, the cases and the engine are all in the repository, so the figure is exact:
+ * 74 of 75 (98.7%), the one miss named below. A change to any of them that moves the figure fails here, and the
+ * figure (with the README's, which quotes it) is updated on purpose. The figure and every miss are printed.
  */
+/** The one query whose article is not in the top 3 (those are the general API articles: rate limits, errors, quick start). */
+const EXPECTED_MISSES = ['retry after header'];
 
 const ROOT = resolve(import.meta.dirname, '../../../../..');
 let database: TestDatabase;
@@ -24,9 +28,10 @@ beforeAll(async () => {
 afterAll(async () => database?.drop());
 
 describe('relevance on the real knowledge base', () => {
-  it(`puts the expected article in the top 3 for at least 90% of ${RELEVANCE_CASES.length} queries (typos, synonyms, prefixes, plurals)`, async () => {
+  it('puts the expected article in the top 3 for 74 of 75 queries (typos, synonyms, prefixes, plurals)', async () => {
     const byKind = new Map<CaseKind, { hits: number; total: number }>();
     const misses: string[] = [];
+    const missed: string[] = [];
     for (const testCase of RELEVANCE_CASES) {
       const ctx = runtime.system('relevance');
       const outcome = await searchKnowledgeBase(ctx, { query: testCase.query, first: 3, offset: 0 });
@@ -34,10 +39,12 @@ describe('relevance on the real knowledge base', () => {
       const hit = top.some((slug) => testCase.expected.includes(slug));
       const tally = byKind.get(testCase.kind) ?? { hits: 0, total: 0 };
       byKind.set(testCase.kind, { hits: tally.hits + (hit ? 1 : 0), total: tally.total + 1 });
-      if (!hit)
+      if (!hit) {
+        missed.push(testCase.query);
         misses.push(
           `  [${testCase.kind}] "${testCase.query}" -> ${top.join(', ') || '(nothing)'}; expected ${testCase.expected.join(' or ')}`,
         );
+      }
     }
     const hits = [...byKind.values()].reduce((sum, tally) => sum + tally.hits, 0);
     const rate = hits / RELEVANCE_CASES.length;
@@ -48,7 +55,8 @@ describe('relevance on the real knowledge base', () => {
         ...(misses.length ? ['misses:', ...misses] : []),
       ].join('\n'),
     );
-    expect(RELEVANCE_CASES.length).toBeGreaterThanOrEqual(50);
-    expect(rate, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(RELEVANCE_CASES.length).toBe(75);
+    expect(missed, misses.join('\n')).toEqual(EXPECTED_MISSES);
+    expect(hits).toBe(74);
   });
 });
