@@ -2,13 +2,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApi } from './support/api.js';
 import { browserAvailable, launchBrowser, type TestBrowser } from './support/browser.js';
+import { horizontalOverflow, seriousAxeViolations, VIEWPORTS } from './support/page-checks.js';
 import { startTestPortal, type TestPortal } from './support/portal.js';
 
 /**
  * The customer portal in a real browser against the real API (seeded demo data): Ada from Initech, on the Growth
  * tier, signs in, sees what her tier includes, is told which tier unlocks Urgent, files a High ticket, sees its
  * response commitments and which tier would let her escalate it, replies to it, finds it on her dashboard and signs
- * out. Nancy from Northwind, on Enterprise, files an Urgent ticket, sees its 24×7 targets and escalates it.
+ * out. Nancy from Northwind, on Enterprise, files an Urgent ticket, sees its 24×7 targets and escalates it: her own
+ * reason is shown back and the form is gone, on a desktop and a phone screen alike.
  */
 const CUSTOMER = { email: 'ada@initech.example', password: 'tierdesk-demo' };
 const ENTERPRISE_CUSTOMER = { email: 'nancy@northwind.example', password: 'tierdesk-demo' };
@@ -174,14 +176,30 @@ describe.skipIf(!browserAvailable())('customer portal journey', () => {
     expect(await page.getByTestId('sla-target-RESOLUTION').textContent()).toBe('2 h');
     expect(await page.getByTestId('escalation-upsell').count()).toBe(0);
 
-    // Escalating needs a reason; with one, the team is paged and the page says so.
-    await page.getByLabel('Reason').fill('Every checkout fails; we are losing orders by the minute.');
+    // Escalating needs a reason; with one, the team is paged and the page says so, with her own words.
+    const reason = 'Every checkout fails; we are losing orders by the minute.';
+    await page.getByLabel('Reason').fill(reason);
     await page.getByRole('button', { name: 'Escalate' }).click();
     const escalations = page.getByRole('list', { name: 'Escalations' });
     await escalations.waitFor();
     expect(await escalations.getByTestId('escalation').first().textContent()).toContain('Escalated — the support team has been paged');
     expect(await escalations.textContent()).toContain('Escalated by your organization');
-    expect(await page.getByLabel('Reason').inputValue()).toBe('');
+    expect(await escalations.getByTestId('escalation-reason').allTextContents()).toEqual([reason]);
     expect(await page.getByRole('alert').count()).toBe(0);
-  });
+
+    // Escalated once is enough: no second escalation is offered, a line says how to add more.
+    expect(await page.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
+    expect(await page.getByLabel('Reason').count()).toBe(0);
+    expect(await page.getByTestId('escalation-followup').textContent()).toBe(
+      'The support team has been alerted. To tell them more, reply below.',
+    );
+
+    // The escalated ticket fits a desktop and a phone screen, and axe finds nothing serious on it.
+    for (const viewport of VIEWPORTS) {
+      await page.setViewportSize(viewport);
+      expect(await horizontalOverflow(page), `horizontal scroll at ${viewport.width}×${viewport.height}`).toBe(0);
+      expect(await seriousAxeViolations(page), `axe at ${viewport.width}×${viewport.height}`).toEqual([]);
+    }
+    // Two axe passes over the whole page come on top of the journey's own steps.
+  }, 60_000);
 });

@@ -110,18 +110,22 @@ export async function loader(args: Route.LoaderArgs) {
     escalationTier = unlocking?.name ?? null;
   }
   const finished = FINISHED.includes(ticket.status);
+  // Once escalated, by anyone, the team has been paged: a second escalation would only join the running one.
+  const escalated = ticket.escalations.length > 0;
 
   return {
     commitments,
     coverage: coverage ? COVERAGE_PHRASES[coverage] : null,
     escalation: {
-      mode: finished ? ('finished' as const) : canEscalate ? ('form' as const) : ('upsell' as const),
+      mode: finished ? ('finished' as const) : escalated ? ('escalated' as const) : canEscalate ? ('form' as const) : ('upsell' as const),
       tierName: escalationTier,
       history: ticket.escalations.map((escalation) => ({
         id: escalation.id,
         status: escalation.status,
         statusLabel: ESCALATION_STATUS_LABELS[escalation.status],
         triggerLabel: ESCALATION_TRIGGER_LABELS[escalation.trigger],
+        // The public reason: the customer's own words, or a plain sentence (the API keeps triage details for staff).
+        reason: escalation.reason,
         createdAt: escalation.createdAt,
         created: formatDateTime(escalation.createdAt, timeZone),
       })),
@@ -321,6 +325,9 @@ export default function TicketPage({ loaderData, actionData }: Route.ComponentPr
                   <span className="muted">
                     {entry.triggerLabel}, <time dateTime={entry.createdAt}>{entry.created}</time>
                   </span>
+                  <p className="prose escalation-reason" data-testid="escalation-reason">
+                    {entry.reason}
+                  </p>
                 </li>
               ))}
             </ol>
@@ -332,7 +339,6 @@ export default function TicketPage({ loaderData, actionData }: Route.ComponentPr
               <div className="field">
                 <label htmlFor="escalation-reason">Reason</label>
                 <textarea
-                  key={escalation.history.length}
                   id="escalation-reason"
                   name="reason"
                   rows={3}
@@ -355,6 +361,10 @@ export default function TicketPage({ loaderData, actionData }: Route.ComponentPr
                 ? `Escalating a ticket yourself is included from the ${escalation.tierName} tier.`
                 : 'Escalating a ticket yourself is not included in your support plan.'}{' '}
               <Link to="/dashboard">See what your plan includes</Link>.
+            </p>
+          ) : escalation.mode === 'escalated' ? (
+            <p className="muted" data-testid="escalation-followup">
+              The support team has been alerted. To tell them more, reply below.
             </p>
           ) : null}
         </section>

@@ -86,8 +86,13 @@ export class Escalation extends BaseEntity {
   @Enum({ items: ['SLA_WARNING', 'SLA_BREACH', 'CUSTOMER', 'STAFF', 'ROUTING'] })
   trigger: EscalationTrigger;
 
+  /** What the customer reads: their own words, or a plain sentence about a missed target; never triage internals. */
   @Property({ type: 'text' })
-  reason: string;
+  publicReason: string;
+
+  /** Staff only: the triage details, rule and classifier figures, or the staff member's own note behind it. */
+  @Property({ type: 'text' })
+  internalReason: string;
 
   @Enum({ items: ['TRIGGERED', 'ACKNOWLEDGED', 'EXHAUSTED'] })
   status: EscalationStatus = 'TRIGGERED';

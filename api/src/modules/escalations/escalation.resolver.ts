@@ -47,6 +47,19 @@ function staffUserId(ctx: RequestContext): string {
 
 @Resolver(() => EscalationType)
 export class EscalationResolver {
+  /**
+   * `@Access` guards root operations only, and an escalation is reached through customer-facing roots (a ticket,
+   * `node`, `escalateTicket`), so the staff-only part is decided here, on the field, as `User.email` and internal notes are.
+   */
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Staff only: the triage details or staff note behind the escalation. Null for customers and their organization's API keys.",
+  })
+  internalReason(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): string | null {
+    return isStaffLike(ctx.principal) ? escalation.staffOnlyReason : null;
+  }
+
   @FieldResolver(() => [EscalationStepType], { description: 'Every page sent, oldest first.' })
   async steps(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): Promise<EscalationStepType[]> {
     return (await escalationSteps(ctx, [escalation.escalationId])).map(EscalationStepType.from);

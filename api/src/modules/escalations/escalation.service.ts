@@ -98,7 +98,7 @@ async function page(tx: RequestContext, escalation: Escalation, ticket: Ticket, 
         ticket,
         escalation,
         title: `Escalated: #${ticket.number} ${ticket.subject}`.slice(0, 200),
-        body: `${escalation.reason} (level ${escalation.level + 1}${escalation.pass ? `, repeat ${escalation.pass}` : ''}). Acknowledge to stop the chain.`,
+        body: `${escalation.internalReason} (level ${escalation.level + 1}${escalation.pass ? `, repeat ${escalation.pass}` : ''}). Acknowledge to stop the chain.`,
         createdAt: at,
       }),
     );
@@ -120,12 +120,25 @@ async function page(tx: RequestContext, escalation: Escalation, ticket: Ticket, 
 }
 
 /**
+ * What a customer reads when the one who starts an escalation gives no public reason: a plain sentence per trigger,
+ * because the internal reason of a routing page or a staff escalation may quote triage figures or staff notes.
+ */
+const PUBLIC_REASONS: Record<EscalationTrigger, string> = {
+  SLA_WARNING: 'A response target is about to be missed.',
+  SLA_BREACH: 'A response target was missed.',
+  CUSTOMER: 'Your organization escalated this ticket.',
+  STAFF: 'The support team escalated this ticket.',
+  ROUTING: 'The ticket was urgent enough for the on-call engineers to be alerted as soon as it arrived.',
+};
+
+/**
  * Starts an escalation of a ticket at `tx`'s time, unless one is already running for it: a breach after a
  * warning, or a second customer escalation, joins the running chain instead of paging everybody again.
+ * `reason` is the internal one (staff only); `publicReason` is what the customer reads (see `PUBLIC_REASONS`).
  */
 export async function startEscalation(
   tx: RequestContext,
-  input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; policy: EscalationPolicy | null },
+  input: { ticket: Ticket; trigger: EscalationTrigger; reason: string; publicReason?: string; policy: EscalationPolicy | null },
   pager: Pager = new Pager(tx.em),
   /** The ticket's running escalation when the caller already looked it up (a timer pass does, for many tickets). */
   known?: { running: Escalation | null },
@@ -145,7 +158,8 @@ export async function startEscalation(
     ticket: input.ticket,
     policy: input.policy,
     trigger: input.trigger,
-    reason: input.reason,
+    publicReason: input.publicReason ?? PUBLIC_REASONS[input.trigger],
+    internalReason: input.reason,
     createdAt: at,
     updatedAt: at,
   });
@@ -262,6 +276,8 @@ export async function escalateTicket(
       ticket,
       trigger: customerSide ? 'CUSTOMER' : 'STAFF',
       reason: `${customerSide ? 'Customer' : 'Staff'} escalation: ${reason}`,
+      // The customer's own words are theirs to read back; a staff member's may speak of internals.
+      publicReason: customerSide ? reason : undefined,
       policy: await policyFor(tx, ticket),
     });
     return escalation;

@@ -238,7 +238,10 @@ export class EscalationType extends Node {
   @Field(() => EscalationTriggerEnum)
   trigger: EscalationTrigger;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'What the customer reads: their own words when they escalated, else a plain sentence such as "A response target was missed."',
+  })
   reason: string;
 
   @Field(() => EscalationStatusEnum)
@@ -261,12 +264,16 @@ export class EscalationType extends Node {
 
   escalationId: string;
 
+  /** Not a field: `EscalationResolver.internalReason` shows it to staff only, whichever path reached the escalation. */
+  staffOnlyReason: string;
+
   static from(escalation: Escalation): EscalationType {
     return Object.assign(new EscalationType(), {
       id: toGlobalId('Escalation', escalation.id),
       escalationId: escalation.id,
       trigger: escalation.trigger,
-      reason: escalation.reason,
+      reason: escalation.publicReason,
+      staffOnlyReason: escalation.internalReason,
       status: escalation.status,
       level: escalation.level + 1,
       nextStepAt: escalation.nextStepAt,

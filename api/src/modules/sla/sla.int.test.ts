@@ -260,7 +260,7 @@ describe('timers and escalations', () => {
     expect(accepted.data?.escalateTicket.escalation).toMatchObject({
       trigger: 'CUSTOMER',
       status: 'TRIGGERED',
-      reason: 'Customer escalation: Blocking our launch',
+      reason: 'Blocking our launch',
     });
     const staff = await gql(api.url, escalate, { input: { ticketId: growthTicket, reason: 'VIP' } }, agent);
     expect(staff.data?.escalateTicket.escalation.trigger).toBe('STAFF');

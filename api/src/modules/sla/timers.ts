@@ -150,15 +150,18 @@ async function act(
   // The breach recorded beside a late warning pages; paging for the warning too would page twice for one miss.
   if (late) return;
   const current = running.find((escalation) => escalation.ticket.id === ticket.id) ?? null;
+  const reason =
+    threshold === 'BREACH'
+      ? `The ${label} target of ${state.targetMinutes} min was missed`
+      : `The ${label} target of ${state.targetMinutes} min is about to be missed`;
   const { escalation, started } = await startEscalation(
     tx,
     {
       ticket,
       trigger: threshold === 'BREACH' ? 'SLA_BREACH' : 'SLA_WARNING',
-      reason:
-        threshold === 'BREACH'
-          ? `The ${label} target of ${state.targetMinutes} min was missed`
-          : `The ${label} target of ${state.targetMinutes} min is about to be missed`,
+      // The customer's own commitment in plain words: theirs to read as much as staff's.
+      reason,
+      publicReason: reason,
       policy,
     },
     pager,
