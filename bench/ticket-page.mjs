@@ -138,7 +138,8 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
 
     // 1. SQL statements per request, with the API in this process so queryCounter sees its statements.
     const api = await boot({
-      config: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }),
+      // A load test is one customer at full speed: its per-minute budget would answer 429s, not measure pages.
+      config: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', CUSTOMER_REQUESTS_PER_MINUTE: '100000' }),
       database: { orm, url: database.url, embeddedDataDir: null, close: async () => undefined },
       port: 0,
     });

@@ -24,7 +24,63 @@ const schema = z
       .min(1)
       .max(24 * 90)
       .default(24 * 7),
-    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+    SIGN_IN_LOCK_AFTER: z.coerce
+      .number()
+      .int()
+      .min(4)
+      .max(100)
+      .default(10)
+      .describe('failed sign-ins of one account within SIGN_IN_LOCK_MINUTES that lock it (from the 4th, each failure doubles the wait)'),
+    SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15).describe('how long a locked account waits'),
+    ANONYMOUS_REQUESTS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(300)
+      .describe('GraphQL requests per minute from one network address without credentials'),
+    CUSTOMER_REQUESTS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(600)
+      .describe('GraphQL requests per minute of one signed-in customer'),
+    TRUST_PROXY: flag
+      .default(false)
+      .describe('`true` behind a reverse proxy: the caller is the first address of X-Forwarded-For, not the proxy'),
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'])
+      .default('development')
+      .describe('`production` makes introspection staff-only unless GRAPHQL_INTROSPECTION says otherwise'),
+    MAX_QUERY_DEPTH: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .max(50)
+      .default(12)
+      .describe('deepest GraphQL selection accepted (levels below the first field)'),
+    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1_000).default(30).describe('aliases one GraphQL operation may use'),
+    MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50).describe('directives one GraphQL operation may use'),
+    MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5_000).describe('lexical tokens a GraphQL document may have'),
+    MAX_QUERY_COST: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(10_000)
+      .describe('static cost an operation may have: 1 a field, connections times `first`, knowledge-base searches 50'),
+    RESPONSE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(1024 * 1024 * 1024)
+      .default(5 * 1024 * 1024)
+      .describe('a GraphQL result larger than this is replaced by a RESPONSE_TOO_LARGE error'),
+    GRAPHQL_INTROSPECTION: z
+      .enum(['on', 'off', 'staff'])
+      .optional()
+      .describe('who may introspect the schema (and see "Did you mean" suggestions); default on, staff in production'),
     SEED_DEMO: flag.default(true).describe('`pnpm start` seeds the demo organizations'),
     RUN_TIMERS: flag.default(true).describe('this process fires SLA warnings/breaches and escalation steps'),
     TIMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(50).describe('how many due tickets one timer pass takes at once'),
@@ -60,7 +116,7 @@ const schema = z
       .string()
       .regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)')
       .optional()
-      .describe('verifies POST /webhooks/stripe; required with STRIPE_SECRET_KEY, else a fixed local secret'),
+      .describe('verifies POST /webhooks/stripe; required with STRIPE_SECRET_KEY, else generated once per installation'),
     STRIPE_LOCAL_PORT: port.default(12111).describe('port of the local Stripe-compatible server (when STRIPE_SECRET_KEY is unset)'),
     BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7).describe('days a past-due organization keeps its paid tier'),
   })
@@ -82,6 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${problems}`);
   }
   return Object.freeze(result.data);
+}
+
+/** GRAPHQL_INTROSPECTION, or its default: open while developing, staff-only in production. */
+export function introspectionMode(config: Config): 'on' | 'off' | 'staff' {
+  return config.GRAPHQL_INTROSPECTION ?? (config.NODE_ENV === 'production' ? 'staff' : 'on');
 }
 
 export const CONFIG_VARIABLES = Object.keys(schema.shape);

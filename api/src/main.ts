@@ -1,6 +1,6 @@
 import { createRuntime, type Runtime } from './app/runtime.js';
 import { Scheduler } from './app/scheduler.js';
-import { loadConfig, type Config } from './config.js';
+import { introspectionMode, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { startApiServer, type ApiServer } from './server/http.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -34,7 +34,24 @@ export async function boot(options: { config?: Config; clock?: Clock; database?:
   const database = options.database ?? (await openDatabase(config, log));
   const runtime = createRuntime({ config, orm: database.orm, clock: options.clock ?? systemClock, log });
   const jobs = new Scheduler(runtime, jobIntervals(config));
-  const server = await startApiServer({ runtime, port: options.port ?? config.API_PORT, maxQueryDepth: config.MAX_QUERY_DEPTH });
+  const server = await startApiServer({
+    runtime,
+    port: options.port ?? config.API_PORT,
+    limits: {
+      maxDepth: config.MAX_QUERY_DEPTH,
+      maxAliases: config.MAX_QUERY_ALIASES,
+      maxDirectives: config.MAX_QUERY_DIRECTIVES,
+      maxTokens: config.MAX_QUERY_TOKENS,
+      maxCost: config.MAX_QUERY_COST,
+    },
+    introspection: introspectionMode(config),
+    responseMaxBytes: config.RESPONSE_MAX_BYTES,
+    requestBudgets: {
+      anonymousPerMinute: config.ANONYMOUS_REQUESTS_PER_MINUTE,
+      customerPerMinute: config.CUSTOMER_REQUESTS_PER_MINUTE,
+      trustProxy: config.TRUST_PROXY,
+    },
+  });
   if (config.RUN_TIMERS) jobs.start();
   return {
     config,

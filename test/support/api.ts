@@ -23,13 +23,20 @@ export interface TestApi {
 }
 
 /** The real API over HTTP on a free port, on a fresh copy of the seeded database. */
+/** `env` adds configuration variables (e.g. `NODE_ENV: 'production'`, a limit) to the test defaults. */
 /** The job runner stays off unless asked: tests that need it drive `api.jobs.run(name)` with a controlled clock. */
 /**
  * With `billing: true` a local Stripe-compatible server starts too, on a free port, with the plans synced. Its time
  * is `stripeClock` (the system clock by default) plus what `stripe.advanceTime` added; the API reads that same time, so advancing moves both.
  */
 export async function startTestApi(
-  options: { clock?: Clock | FixedClock; runTimers?: boolean; billing?: boolean; stripeClock?: FixedClock } = {},
+  options: {
+    clock?: Clock | FixedClock;
+    runTimers?: boolean;
+    billing?: boolean;
+    stripeClock?: FixedClock;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase();
   const stripe = options.billing
@@ -42,6 +49,7 @@ export async function startTestApi(
     // Tests run the upgrade-eligibility check themselves (evaluateUpgradeEligibility).
     UPGRADE_CHECK_INTERVAL_MS: '0',
     ...(stripe ? { STRIPE_LOCAL_PORT: String(stripe.port), STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET } : {}),
+    ...options.env,
   });
   // The local server's time in milliseconds: its clock plus the whole seconds its helpers advanced.
   const stripeBase: Clock = options.stripeClock ?? systemClock;

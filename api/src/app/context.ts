@@ -11,6 +11,7 @@ export interface ContextOptions {
   clock: Clock;
   log: Logger;
   requestId?: string;
+  clientAddress?: string | null;
 }
 
 /**
@@ -29,6 +30,7 @@ export function createContext(runtime: { orm: MikroORM; services: Services }, op
     clock: options.clock,
     log: options.log.child({ requestId }),
     services: runtime.services,
+    clientAddress: options.clientAddress ?? null,
   });
 }
 
@@ -38,7 +40,7 @@ function bindTenant(em: EntityManager, principal: Principal): void {
   else if (isStaffLike(principal)) em.setFilterParams(TENANT_FILTER, { allTenants: true });
 }
 
-type ContextFields = Pick<RequestContext, 'requestId' | 'principal' | 'em' | 'clock' | 'log' | 'services'>;
+type ContextFields = Pick<RequestContext, 'requestId' | 'principal' | 'em' | 'clock' | 'log' | 'services' | 'clientAddress'>;
 
 /** Every context, and every context derived from one, is made here: each gets its own loaders. */
 function build(fields: ContextFields): RequestContext {

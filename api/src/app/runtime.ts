@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
 import { BILLING, createStripeClient } from '../modules/billing/index.js';
-import { IDENTITY_SETTINGS } from '../modules/identity/index.js';
+import { IDENTITY_SETTINGS, SIGN_IN_THROTTLE } from '../modules/identity/index.js';
 import { SEARCH_ENGINES, searchEnginesFor } from '../modules/kb/index.js';
 import { SLA_TIMER_SETTINGS } from '../modules/sla/index.js';
 import { EVENT_HOOKS } from '../modules/outbox/index.js';
@@ -10,6 +10,7 @@ import { ServiceKey, type RequestContext, type Services } from '../shared/contex
 import type { Logger } from '../shared/logger.js';
 import { systemPrincipal, type Principal } from '../shared/principal.js';
 import { createContext } from './context.js';
+import { signInThrottle } from './limiters.js';
 import { EVENT_HOOKS as MODULE_HOOKS } from './modules.js';
 
 /**
@@ -22,7 +23,7 @@ export interface Runtime {
   readonly clock: Clock;
   readonly log: Logger;
   /** A context for `principal` (a request, a command): the only way one is made. */
-  context(principal: Principal, options?: { requestId?: string; log?: Logger }): RequestContext;
+  context(principal: Principal, options?: { requestId?: string; log?: Logger; clientAddress?: string | null }): RequestContext;
   /** A context for background work, across every tenant, named for the audit trail. */
   system(reason: string): RequestContext;
 }
@@ -45,6 +46,7 @@ export function createRuntime(input: { config: Config; orm: MikroORM; clock: Clo
   const { config, orm, clock, log } = input;
   const services = new ServiceMap()
     .provide(IDENTITY_SETTINGS, { sessionTtlHours: config.SESSION_TTL_HOURS })
+    .provide(SIGN_IN_THROTTLE, signInThrottle(orm, { lockAfter: config.SIGN_IN_LOCK_AFTER, lockMinutes: config.SIGN_IN_LOCK_MINUTES }))
     .provide(BILLING, { ...createStripeClient(config), graceDays: config.BILLING_GRACE_DAYS })
     .provide(SEARCH_ENGINES, searchEnginesFor(config))
     .provide(SLA_TIMER_SETTINGS, { batchSize: config.TIMER_BATCH_SIZE })
@@ -55,7 +57,13 @@ export function createRuntime(input: { config: Config; orm: MikroORM; clock: Clo
     clock,
     log,
     context: (principal, options = {}) =>
-      createContext(runtime, { principal, clock, log: options.log ?? log, ...(options.requestId ? { requestId: options.requestId } : {}) }),
+      createContext(runtime, {
+        principal,
+        clock,
+        log: options.log ?? log,
+        clientAddress: options.clientAddress ?? null,
+        ...(options.requestId ? { requestId: options.requestId } : {}),
+      }),
     system: (reason) => createContext(runtime, { principal: systemPrincipal(reason), clock, log: log.child({ system: reason }) }),
   };
   return runtime;

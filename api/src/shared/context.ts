@@ -40,6 +40,8 @@ export interface RequestContext {
   readonly clock: Clock;
   readonly log: Logger;
   readonly services: Services;
+  /** The caller's network address (HTTP requests), for per-address limits; null for the CLI, jobs and tests. */
+  readonly clientAddress: string | null;
   /** This context's instance of a module's loaders, created on first use. */
   loaders<L>(definition: LoaderDefinition<L>): L;
   /**

@@ -23,7 +23,18 @@ const ERROR_CODES = {
     doc: "The organization's tier does not include this; `requiredTier` names the tier that does.",
   },
   TICKET_ALLOWANCE_EXHAUSTED: { kind: 'ENTITLEMENT_REQUIRED', doc: 'The monthly ticket allowance of the tier is used up.' },
-  RATE_LIMITED: { kind: 'RATE_LIMITED', doc: "The API budget of the key's organization is spent; retry after `retryAfterSeconds`." },
+  RATE_LIMITED: {
+    kind: 'RATE_LIMITED',
+    doc: "The caller's request budget is spent (an organization key's tier budget, an address's or a customer's per-minute budget); retry after `retryAfterSeconds`.",
+  },
+  SIGN_IN_THROTTLED: {
+    kind: 'RATE_LIMITED',
+    doc: 'signIn: repeated failed sign-ins for this account; each further failure doubles the wait, `retryAfterSeconds`.',
+  },
+  SIGN_IN_LOCKED: {
+    kind: 'RATE_LIMITED',
+    doc: 'signIn: the account (or the address) failed too often and is locked for a while, `retryAfterSeconds`; a password reset still works.',
+  },
   EMPTY_QUERY: { kind: 'BAD_USER_INPUT', doc: 'Knowledge-base search: the query is blank or has no letters or digits (only punctuation).' },
   QUERY_TOO_LONG: {
     kind: 'BAD_USER_INPUT',

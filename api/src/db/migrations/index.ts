@@ -6,6 +6,8 @@ import { Migration20261121061559_billing } from './Migration20261121061559_billi
 import { Migration20261121063839_upgrade_reminders } from './Migration20261121063839_upgrade_reminders.js';
 import { Migration20261121070100_routing } from './Migration20261121070100_routing.js';
 import { Migration20261202080000_routed_trail } from './Migration20261202080000_routed_trail.js';
+import { Migration20261202120000_rate_limits } from './Migration20261202120000_rate_limits.js';
+import { Migration20261202130000_escalation_reasons } from './Migration20261202130000_escalation_reasons.js';
 
 /** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +18,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121063839_upgrade_reminders', class: Migration20261121063839_upgrade_reminders },
   { name: 'Migration20261121070100_routing', class: Migration20261121070100_routing },
   { name: 'Migration20261202080000_routed_trail', class: Migration20261202080000_routed_trail },
+  { name: 'Migration20261202120000_rate_limits', class: Migration20261202120000_rate_limits },
+  { name: 'Migration20261202130000_escalation_reasons', class: Migration20261202130000_escalation_reasons },
 ];

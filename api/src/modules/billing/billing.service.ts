@@ -12,6 +12,7 @@ import { BillingAccount, StripeEvent } from './billing.entity.js';
 import { changeKind, decideTier, type SubscriptionSnapshot } from './billing.policy.js';
 import { FREE_TIER_KEY, lookupKey, PLANS, planPrices, tierOfLookupKey, type BillingInterval, type PlanDefinition } from './plans.js';
 import type { StripeSettings } from './stripe-client.js';
+import { parseEvent, type WellFormedEvent } from './webhook-event.js';
 
 export interface BillingSettings extends StripeSettings {
   graceDays: number;
@@ -116,11 +117,6 @@ function firstItem(subscription: Stripe.Subscription): Stripe.SubscriptionItem {
   const item = subscription.items.data[0];
   if (!item) throw new AppError('BILLING_UNAVAILABLE', `Subscription ${subscription.id} has no items.`);
   return item;
-}
-
-function idOf(value: string | { id: string } | null | undefined): string | null {
-  if (!value) return null;
-  return typeof value === 'string' ? value : value.id;
 }
 
 /**
@@ -553,16 +549,6 @@ export async function expireGracePeriods(ctx: RequestContext): Promise<GraceExpi
 // ---------------------------------------------------------------------------------------------------------------
 // Webhooks
 
-const HANDLED_EVENTS = new Set([
-  'checkout.session.completed',
-  'customer.subscription.created',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-  'customer.subscription.trial_will_end',
-  'invoice.paid',
-  'invoice.payment_failed',
-]);
-
 export type WebhookOutcome =
   | { status: 400; body: { error: { code: string; message: string } } }
   | { status: 200; body: { received: true; result: 'applied' | 'duplicate' | 'ignored'; tierChanged?: boolean } };
@@ -571,71 +557,80 @@ function refused(code: string, message: string): WebhookOutcome {
   return { status: 400, body: { error: { code, message } } };
 }
 
-/** Verifies the signature (5 minutes' tolerance) and parses the event. */
-export function verifyWebhook(raw: string, signature: string | undefined, secret: string): Stripe.Event | WebhookOutcome {
+const IGNORED: WebhookOutcome = { status: 200, body: { received: true, result: 'ignored' } };
+
+/** How far a signature's timestamp may be from now, in either direction: Stripe's own default. */
+const TOLERANCE_SECONDS = 300;
+
+/**
+ * The header's timestamp read as the SDK reads it (the last `t=`, through `parseInt`), so that once the SDK has
+ * verified the signature this is the timestamp the signature covers.
+ */
+function signedAt(header: string): number {
+  let timestamp = Number.NaN;
+  for (const item of header.split(',')) {
+    const [key, value] = item.split('=');
+    if (key === 't') timestamp = parseInt(value ?? '', 10);
+  }
+  return timestamp;
+}
+
+/**
+ * Verifies the signature (5 minutes' tolerance either way) and the event's shape (`parseEvent`). The event comes
+ * back wrapped, so that no field of a signed body can be taken for a refusal's `status`.
+ */
+export function verifyWebhook(
+  raw: string,
+  signature: string | undefined,
+  secret: string,
+  now = Date.now(),
+): { event: WellFormedEvent } | WebhookOutcome {
   if (!signature) return refused('SIGNATURE_MISSING', 'The Stripe-Signature header is missing.');
+  const stale = refused('SIGNATURE_STALE', 'The signature timestamp is outside the 5-minute tolerance (before or after now).');
+  let body: unknown;
   try {
-    return Stripe.webhooks.constructEvent(raw, signature, secret, 300);
+    body = Stripe.webhooks.constructEvent(raw, signature, secret, TOLERANCE_SECONDS, undefined, now);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-      return /tolerance/i.test(error.message)
-        ? refused('SIGNATURE_STALE', 'The signature timestamp is outside the 5-minute tolerance.')
-        : refused('SIGNATURE_INVALID', 'The signature does not match the payload.');
+      return /tolerance/i.test(error.message) ? stale : refused('SIGNATURE_INVALID', 'The signature does not match the payload.');
     }
     return refused('MALFORMED_PAYLOAD', 'The payload is not a Stripe event (invalid JSON).');
   }
+  // The SDK refuses only timestamps older than the tolerance (stripe-node `validateComputedSignature` checks
+  // `now - t > tolerance`, which a future or non-numeric `t` passes), so a signature dated in the future would stay
+  // replayable until that time plus 5 minutes, and one with `t=NaN` for ever.
+  if (!(Math.abs(Math.floor(now / 1000) - signedAt(signature)) <= TOLERANCE_SECONDS)) return stale;
+  const parsed = parseEvent(body);
+  if (parsed.kind === 'malformed') return refused('EVENT_MALFORMED', parsed.message);
+  return { event: parsed };
 }
 
-interface EventRefs {
-  customerId: string | null;
-  subscriptionId: string | null;
-  organizationId: string | null;
-}
-
-function refsOf(event: Stripe.Event): EventRefs {
-  const object = event.data.object as unknown as Record<string, unknown>;
-  const metadata = (object.metadata as Record<string, string> | null | undefined) ?? {};
-  switch (true) {
-    case event.type === 'checkout.session.completed': {
-      const session = object as unknown as Stripe.Checkout.Session;
-      return {
-        customerId: idOf(session.customer),
-        subscriptionId: idOf(session.subscription),
-        organizationId: metadata.organizationId ?? session.client_reference_id ?? null,
-      };
-    }
-    case event.type.startsWith('customer.subscription.'): {
-      const subscription = object as unknown as Stripe.Subscription;
-      return { customerId: idOf(subscription.customer), subscriptionId: subscription.id, organizationId: metadata.organizationId ?? null };
-    }
-    case event.type.startsWith('invoice.'): {
-      const invoice = object as unknown as Stripe.Invoice;
-      return {
-        customerId: idOf(invoice.customer),
-        subscriptionId: idOf(invoice.parent?.subscription_details?.subscription),
-        organizationId: null,
-      };
-    }
-    default:
-      return { customerId: null, subscriptionId: null, organizationId: null };
-  }
-}
+/** A string that cannot be an organization's id would make PostgreSQL refuse the query: it names no organization. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Applies one verified event: finds the organization, re-reads the subscription from Stripe (so the order in which
  * events arrive does not matter), and updates the account and the tier in one transaction with the event's id.
  */
-export async function handleStripeEvent(ctx: RequestContext, event: Stripe.Event): Promise<WebhookOutcome> {
-  if (!HANDLED_EVENTS.has(event.type)) return { status: 200, body: { received: true, result: 'ignored' } };
+export async function handleStripeEvent(ctx: RequestContext, verified: WellFormedEvent): Promise<WebhookOutcome> {
+  if (verified.kind === 'ignored') return IGNORED;
+  const { event, refs } = verified;
   if (await ctx.em.findOne(StripeEvent, { id: event.id })) return { status: 200, body: { received: true, result: 'duplicate' } };
-  const refs = refsOf(event);
   let account = refs.customerId ? await ctx.em.findOne(BillingAccount, { stripeCustomerId: refs.customerId }) : null;
   if (!account && refs.customerId) {
-    // A customer made elsewhere (the dashboard): the organization id must be in its metadata.
-    const customer = await callStripe(ctx, 'read the customer', (stripe) => stripe.customers.retrieve(refs.customerId!));
+    const customerId = refs.customerId;
+    // A customer made elsewhere (the dashboard): the organization id must be in its metadata. One Stripe does not
+    // know (another account's, a test payload's) is about no organization of ours, and a retry would not change that.
+    const customer = await callStripe(ctx, 'read the customer', (stripe) =>
+      stripe.customers.retrieve(customerId).catch((error: unknown) => {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
+        throw error;
+      }),
+    );
     const organizationId =
-      ('deleted' in customer && customer.deleted ? null : (customer as Stripe.Customer).metadata?.organizationId) ?? refs.organizationId;
-    const organization = organizationId ? await ctx.em.findOne(Organization, { id: organizationId }) : null;
+      (!customer || ('deleted' in customer && customer.deleted) ? null : (customer as Stripe.Customer).metadata?.organizationId) ??
+      refs.organizationId;
+    const organization = organizationId && UUID.test(organizationId) ? await ctx.em.findOne(Organization, { id: organizationId }) : null;
     if (organization) {
       account =
         (await ctx.em.findOne(BillingAccount, { organization: organization.id })) ??
@@ -645,7 +640,7 @@ export async function handleStripeEvent(ctx: RequestContext, event: Stripe.Event
   }
   if (!account) {
     ctx.log.warn({ customer: refs.customerId }, 'Stripe event for no known organization; ignored');
-    return { status: 200, body: { received: true, result: 'ignored' } };
+    return IGNORED;
   }
   const accountId = account.id;
   try {

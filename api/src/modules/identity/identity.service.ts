@@ -17,6 +17,29 @@ export interface IdentitySettings {
 
 export const IDENTITY_SETTINGS = new ServiceKey<IdentitySettings>('identity.settings');
 
+/** Failed sign-ins, counted where every API process sees them (the composition root provides the store). */
+export interface SignInThrottle {
+  /** Why this account or address may not try now (a wait after repeated failures, or a lock), or null. */
+  refusal(account: string, address: string | null): Promise<{ locked: boolean; retryAfterSeconds: number } | null>;
+  failed(account: string, address: string | null): Promise<void>;
+  succeeded(account: string): Promise<void>;
+}
+
+export const SIGN_IN_THROTTLE = new ServiceKey<SignInThrottle>('identity.sign-in-throttle');
+
+function throttled({ locked, retryAfterSeconds }: { locked: boolean; retryAfterSeconds: number }): AppError {
+  const wait = retryAfterSeconds >= 120 ? `${Math.ceil(retryAfterSeconds / 60)} min` : `${retryAfterSeconds} s`;
+  return locked
+    ? new AppError(
+        'SIGN_IN_LOCKED',
+        `Too many failed sign-ins: signing in is locked for ${wait}. Reset your password or try again later.`,
+        {
+          retryAfterSeconds,
+        },
+      )
+    : new AppError('SIGN_IN_THROTTLED', `Too many failed sign-ins: wait ${wait} before trying again.`, { retryAfterSeconds });
+}
+
 const loaders = defineLoaders((ctx) => ({
   user: new DataLoader<string, User | null>(async (ids) => {
     const found = new Map((await ctx.em.find(User, { id: { $in: [...ids] } })).map((user) => [user.id, user]));
@@ -86,13 +109,20 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   if (!email || email.length > 254) throw badInput('email', 'Enter the email address you were invited with.');
   if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');
+  // Known and unknown emails are throttled alike, so the refusals do not reveal which accounts exist.
+  const throttle = ctx.services.get(SIGN_IN_THROTTLE);
+  const refusal = await throttle.refusal(email, ctx.clientAddress);
+  if (refusal) throw throttled(refusal);
   const em = ctx.em.fork();
   em.setFilterParams(TENANT_FILTER, { allTenants: true });
   const user = await em.findOne(User, { email });
   // Verify even for unknown emails so response time does not reveal which emails exist.
   const matches = await passwordMatches(input.password, user?.passwordHash ?? (await dummyHash()));
-  if (!user || !user.active || !matches)
+  if (!user || !user.active || !matches) {
+    await throttle.failed(email, ctx.clientAddress);
     throw new AppError('INVALID_CREDENTIALS', GENERIC_SIGN_IN_FAILURE, { field: ['input', 'password'] });
+  }
+  await throttle.succeeded(email);
 
   const token = newSessionToken();
   const session = new Session();
