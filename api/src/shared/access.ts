@@ -20,6 +20,13 @@ export interface AccessRule {
 
 export const Access = (rule: AccessRule): MethodDecorator & PropertyDecorator => Extensions({ access: rule });
 
+/**
+ * Who may read objects of a type, however they are reached: the rule of the type's own query, applied by the
+ * server to every field that returns the type (a mutation's payload, a nested field, `node(id:)`), so access is per
+ * type and field, not per root.
+ */
+export const ReadAccess = (rule: AccessRule): ClassDecorator => Extensions({ readAccess: rule });
+
 export function allows(rule: AccessRule, principal: Principal): boolean {
   if (rule.public) return true;
   switch (principal.kind) {

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Access, allows, type AccessRule } from '../../shared/access.js';
+import { Access, allows } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId } from '../../shared/ids.js';
@@ -9,6 +9,7 @@ import { loadOrganization, OrganizationType } from '../organizations/index.js';
 import { ApiKey } from './identity.entity.js';
 import { createApiKey, listApiKeys, loadUser, revokeApiKey, signIn, signOut } from './identity.service.js';
 import {
+  API_KEYS_RULE,
   ApiKeyType,
   CreateApiKeyInput,
   CreateApiKeyPayload,
@@ -25,7 +26,6 @@ import {
 const ApiKeyConnection = ConnectionType('ApiKey', ApiKeyType);
 
 /** Who may read keys, whichever way they ask. */
-const API_KEYS_RULE: AccessRule = { customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] };
 
 async function viewerOf(ctx: RequestContext, principal: Principal): Promise<Viewer> {
   const viewer = Object.assign(new Viewer(), { user: null, organization: null, scopes: [], staffRole: null });

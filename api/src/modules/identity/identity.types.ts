@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ReadAccess, type AccessRule } from '../../shared/access.js';
 import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { STAFF_ROLES, type StaffRole } from '../../shared/principal.js';
@@ -50,7 +51,11 @@ export class Viewer {
   staffRole: StaffRole | null;
 }
 
+/** Who reads API keys: organization admins, keys with `apikeys:manage`, staff admins; by every path. */
+export const API_KEYS_RULE: AccessRule = { customer: 'ADMIN', partner: 'apikeys:manage', staff: ['ADMIN'] };
+
 @ObjectType('ApiKey', { implements: Node })
+@ReadAccess(API_KEYS_RULE)
 export class ApiKeyType extends Node {
   @Field(() => String)
   name: string;

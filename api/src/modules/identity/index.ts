@@ -6,7 +6,7 @@ import { apiKeyNode, IdentityResolver, userNode } from './identity.resolver.js';
 export { ApiKey, User } from './identity.entity.js';
 export { authenticate, createApiKey, createUser, IDENTITY_SETTINGS, loadUser, SIGN_IN_THROTTLE } from './identity.service.js';
 export type { SignInThrottle } from './identity.service.js';
-export { UserType } from './identity.types.js';
+export { API_KEYS_RULE, UserType } from './identity.types.js';
 
 export const identityModule: ModuleDefinition = {
   name: 'identity',

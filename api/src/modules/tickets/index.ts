@@ -35,6 +35,7 @@ export {
   TicketConnection,
   TicketPayload,
   TicketType,
+  TICKETS_READ,
 } from './ticket.types.js';
 
 export const ticketsModule: ModuleDefinition = {

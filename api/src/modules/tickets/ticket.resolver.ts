@@ -26,6 +26,7 @@ import {
   TicketConnection,
   TicketEventType,
   TicketFilterInput,
+  TICKETS_READ,
   TicketType,
   TicketUsage,
 } from './ticket.types.js';
@@ -39,7 +40,7 @@ function ticketIdOrNull(globalId: string): string | null {
 @Resolver(() => TicketType)
 export class TicketResolver {
   @Query(() => TicketConnection, { description: "Newest first. Customers and keys see their organization's tickets; staff see all." })
-  @Access({ customer: 'MEMBER', partner: 'tickets:read', staff: 'ANY' })
+  @Access(TICKETS_READ)
   async tickets(
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: RequestContext,
@@ -57,7 +58,7 @@ export class TicketResolver {
   }
 
   @Query(() => TicketType, { nullable: true })
-  @Access({ customer: 'MEMBER', partner: 'tickets:read', staff: 'ANY' })
+  @Access(TICKETS_READ)
   async ticket(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<TicketType | null> {
     const ticketId = ticketIdOrNull(id);
     if (!ticketId) throw new AppError('INVALID_ID', '"id" is not a valid Ticket id.', { field: ['id'] });

@@ -1,11 +1,16 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ReadAccess, type AccessRule } from '../../shared/access.js';
 import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
 import type { Comment, Ticket, TicketEvent } from './ticket.entity.js';
 import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../vocabulary/index.js';
 
+/** Who reads tickets and their comments: the `tickets` query's rule, also for every payload and nested field. */
+export const TICKETS_READ: AccessRule = { customer: 'MEMBER', partner: 'tickets:read', staff: 'ANY' };
+
 @ObjectType('Ticket', { implements: Node })
+@ReadAccess(TICKETS_READ)
 export class TicketType extends Node {
   @Field(() => Int, { description: 'Numbered per organization: #1, #2, …' })
   number: number;
@@ -72,6 +77,7 @@ export class TicketType extends Node {
 }
 
 @ObjectType('Comment', { implements: Node })
+@ReadAccess(TICKETS_READ)
 export class CommentType extends Node {
   @Field(() => String)
   body: string;
