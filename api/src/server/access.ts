@@ -25,36 +25,37 @@ function refusal(rule: AccessRule, principal: RequestContext['principal'], what:
  * each of them is guarded, and with which rule.
  */
 export function readGuardedFields(schema: GraphQLSchema): { field: string; type: string; rule: string; guarded: boolean }[] {
-  const found = [];
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
+  return [...fieldsReturningReadRuledTypes(schema)]
+    .map(({ parent, field, returned, rule }) => ({
+      field: `${parent.name}.${field.name}`,
+      type: returned.name,
+      rule: describeRule(rule),
+      guarded: (field.extensions as { readGuarded?: true } | undefined)?.readGuarded === true,
+    }))
+    .sort((a, b) => a.field.localeCompare(b.field));
+}
+
+function* fieldsReturningReadRuledTypes(schema: GraphQLSchema) {
+  for (const parent of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(parent) || parent.name.startsWith('__')) continue;
+    for (const field of Object.values(parent.getFields())) {
       const returned = getNamedType(field.type);
       const rule = isObjectType(returned) ? readRuleOf(returned) : undefined;
-      if (!rule) continue;
-      const guarded = (field.extensions as { readGuarded?: true } | undefined)?.readGuarded === true;
-      found.push({ field: `${type.name}.${field.name}`, type: returned.name, rule: describeRule(rule), guarded });
+      if (rule && isObjectType(returned)) yield { parent, field, returned, rule };
     }
   }
-  return found.sort((a, b) => a.field.localeCompare(b.field));
 }
 
 /** Wraps every field that returns a type with a read rule: the caller the rule refuses gets the same refusal as its query. */
 function guardReads(schema: GraphQLSchema): void {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const returned = getNamedType(field.type);
-      const rule = isObjectType(returned) ? readRuleOf(returned) : undefined;
-      if (!rule) continue;
-      const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context: RequestContext, info) => {
-        if (!allows(rule, context.principal))
-          throw refusal(rule, context.principal, `reading ${returned.name} (${type.name}.${info.fieldName})`);
-        return resolve(source, args, context, info);
-      };
-      field.extensions = { ...field.extensions, readGuarded: true };
-    }
+  for (const { parent, field, returned, rule } of fieldsReturningReadRuledTypes(schema)) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: RequestContext, info) => {
+      if (!allows(rule, context.principal))
+        throw refusal(rule, context.principal, `reading ${returned.name} (${parent.name}.${info.fieldName})`);
+      return resolve(source, args, context, info);
+    };
+    field.extensions = { ...field.extensions, readGuarded: true };
   }
   // `node(id:)` returns an interface: the concrete type's rule applies to what it found.
   const node = schema.getQueryType()?.getFields().node;

@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgApiKey, gql, organizationId, signIn } from '../../../test/support/graphql.js';
 import { startTestApi, type TestApi } from '../../../test/support/api.js';
+import { seededRandom } from '../../../test/support/random.js';
 
 /**
  * Hostile input for every argument of every query and mutation of the committed schema, as each kind of caller:
@@ -24,18 +25,6 @@ import { startTestApi, type TestApi } from '../../../test/support/api.js';
 const SCHEMA: GraphQLSchema = buildSchema(readFileSync(resolve(import.meta.dirname, '../../../schema/schema.graphql'), 'utf8'));
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 1);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
-
-/** mulberry32: a small, well-distributed seeded generator. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Ids the callers may or may not own: another tenant's, another type's, malformed. Filled in `beforeAll`. */
 const ids: string[] = [
@@ -177,7 +166,7 @@ describe('hostile input across the schema', () => {
 
   for (const caller of ['anonymous', 'customer', 'partner', 'staff'] as const) {
     it(`answers every request as ${caller} without an internal error`, async () => {
-      const pick = random(SEED + caller.length);
+      const pick = seededRandom(SEED + caller.length);
       const internal: string[] = [];
       let sent = 0;
       const requests = Array.from({ length: ROUNDS }, () =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar, CalendarError, type CalendarDefinition, type Holiday, type Weekday, type WeeklyInterval } from './calendar.js';
+import { seededRandom } from '../../../../test/support/random.js';
 
 // Every instant is fixed and written in UTC, with its local time alongside. 2026: New York springs forward on
 // Sunday March 8 (02:00 EST -> 03:00 EDT, at 07:00Z) and falls back on Sunday November 1 (02:00 EDT -> 01:00 EST,
@@ -40,18 +41,6 @@ function calendarError(run: () => unknown): CalendarError {
 
 function fieldOf(run: () => unknown): string[] {
   return calendarError(run).field;
-}
-
-/** Mulberry32: a small seeded PRNG, so the property loops are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('weekly hours', () => {
@@ -267,7 +256,7 @@ describe('add and between are inverse', () => {
   it.each(calendars)(
     '%s: businessMinutesBetween(from, addBusinessMinutes(from, m)) === m, landing inside or at the end of open time',
     (_, calendar) => {
-      const random = prng(20260101);
+      const random = seededRandom(20260101);
       const base = Date.parse('2026-01-01T00:00:00Z');
       for (let run = 0; run < 1500; run++) {
         const from = new Date(base + Math.floor(random() * 365 * 86_400) * 1000 + (run % 3 === 0 ? Math.floor(random() * 1000) : 0));
@@ -310,7 +299,7 @@ describe('add and between are inverse', () => {
       const open = workday && ((hhmm >= '09:00' && hhmm < '12:00') || (hhmm >= '13:00' && hhmm < '17:00'));
       prefix[i + 1] = prefix[i]! + (open ? 1 : 0);
     }
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let run = 0; run < 2000; run++) {
       const a = Math.floor(random() * minutes);
       const b = a + Math.floor(random() * (minutes - a));
@@ -357,7 +346,7 @@ describe('add and between are inverse', () => {
             (local.weekday === 'Tuesday' && hhmm < '08:00'));
         prefix[i + 1] = prefix[i]! + (open ? 1 : 0);
       }
-      const random = prng(11);
+      const random = seededRandom(11);
       for (let run = 0; run < 1000; run++) {
         const a = Math.floor(random() * minutes);
         const b = a + Math.floor(random() * (minutes - a));

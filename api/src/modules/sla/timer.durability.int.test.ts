@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../shared/clock.js';
 import { Escalation } from '../escalations/index.js';
@@ -10,8 +8,8 @@ import { openTicket } from '../../workflows/index.js';
 import { OutboundEvent } from '../outbox/index.js';
 import { SlaAlert } from './sla.entity.js';
 import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../test/support/db.js';
+import { startWorker, stopped, until } from '../../../../test/support/processes.js';
 
-const CLI = resolve(import.meta.dirname, '../../../dist/cli.js');
 const MINUTE = 60_000;
 
 let db: TestDatabase;
@@ -43,35 +41,15 @@ async function openTickets(count: number, at: Date, subject: string): Promise<st
   return ids;
 }
 
-/** `node api/dist/cli.js worker` against the test database: the real worker process. */
-function startWorker(env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, DATABASE_URL: db.url, TIMER_INTERVAL_MS: '50', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
-
-const stopped = (child: ChildProcess) =>
-  new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
+/** The real worker process, polling fast so the test does not wait on it. */
+const startTimerWorker = (env: Record<string, string> = {}) => startWorker(db.url, { TIMER_INTERVAL_MS: '50', LOG_LEVEL: 'info', ...env });
 
 describe('durable timers', () => {
   it('acts on every crossing exactly once when the worker is killed mid-run and restarted', async () => {
     const ids = await openTickets(60, new Date(Date.now() - 3 * 60 * MINUTE), 'Durability');
     const alertsOf = () => systemEm().count(SlaAlert, { ticket: { $in: ids } });
 
-    const first = startWorker();
+    const first = startTimerWorker();
     // Kill -9 as soon as the first batch has committed: the next batch dies inside its transaction.
     await until(async () => (await alertsOf()) > 0, 30_000, 'the first alerts');
     first.child.kill('SIGKILL');
@@ -79,7 +57,7 @@ describe('durable timers', () => {
     const afterCrash = await alertsOf();
     expect(afterCrash).toBeLessThan(240);
 
-    const second = startWorker();
+    const second = startTimerWorker();
     try {
       await until(async () => (await alertsOf()) === 240, 60_000, 'all 240 crossings');
       await new Promise((done) => setTimeout(done, 300));
@@ -100,7 +78,7 @@ describe('durable timers', () => {
     // pass) spread them over many passes in all three processes, so they contend for the same rows.
     const ids = await openTickets(60, new Date(Date.now() - 3 * 60 * MINUTE), 'Three workers');
     const alertsOf = () => systemEm().count(SlaAlert, { ticket: { $in: ids } });
-    const workers = [0, 1, 2].map(() => startWorker({ TIMER_BATCH_SIZE: '5' }));
+    const workers = [0, 1, 2].map(() => startTimerWorker({ TIMER_BATCH_SIZE: '5' }));
     try {
       await until(async () => (await alertsOf()) >= 20, 30_000, 'the first alerts');
       workers[0]!.child.kill('SIGKILL');

@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../shared/clock.js';
@@ -8,8 +6,8 @@ import { Organization } from '../organizations/index.js';
 import { TicketPriority } from '../vocabulary/index.js';
 import { openTicket } from '../../workflows/index.js';
 import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../test/support/db.js';
+import { startWorker, stopped, until } from '../../../../test/support/processes.js';
 
-const CLI = resolve(import.meta.dirname, '../../../dist/cli.js');
 const MINUTE = 60_000;
 /** README: "TIMER_INTERVAL_MS … 250 … (worst-case lateness)"; the worker runs with the default. */
 const TIMER_INTERVAL_MS = 250;
@@ -41,28 +39,6 @@ async function openUrgentTicket(at: Date, subject: string): Promise<string> {
   return (await openTicket(ctx, { subject, description: 'd', priority: TicketPriority.URGENT })).id;
 }
 
-function startWorker(env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', TIMER_INTERVAL_MS: String(TIMER_INTERVAL_MS), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
-
-const stopped = (child: ChildProcess) =>
-  new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
-
 /**
  * The database's own clock at the commit of each alert's transaction: a deferred constraint trigger runs as the
  * transaction commits, so `clock_timestamp()` there is when the alert, its event and its escalation became real.
@@ -81,7 +57,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 describe('timer latency', () => {
   it(`acts on warnings and breaches within TIMER_INTERVAL_MS (${TIMER_INTERVAL_MS} ms) of the due time`, async () => {
     await recordCommitTimes();
-    const worker = startWorker();
+    const worker = startWorker(db.url, { TIMER_INTERVAL_MS: String(TIMER_INTERVAL_MS) });
     try {
       // Steady state first: a ticket already past its warning, acted on once the runner is up; then a few passes.
       const warmUp = await openUrgentTicket(new Date(Date.now() - 13 * MINUTE), 'Warm-up');
