@@ -85,6 +85,7 @@ describe('query limits', () => {
   it('refuses a 22-level fragment fan-out with QUERY_TOO_COMPLEX, fast (the hand-written depth rule took 6 s)', async () => {
     expect(fanOut(22, 0).length).toBeLessThan(1_300);
     const { median, answers } = await medianMs(5, (run) => post(dev.url, fanOut(22, run)));
+    console.log(`22-level fan-out refused: median round trip ${median.toFixed(1)} ms over 5`);
     for (const answer of answers) {
       const error = refusal(answer, 400, 'QUERY_TOO_COMPLEX');
       expect(error.message).toBe(`The query costs ${2 ** 23}; the maximum is ${LIMITS.cost}.`);
@@ -97,6 +98,7 @@ describe('query limits', () => {
 
   it('refuses 1,000 aliases of searchKnowledgeBase anonymously, fast: the document is over the token limit before it is parsed whole', async () => {
     const { median, answers } = await medianMs(5, (run) => post(dev.url, aliases(1_000, run)));
+    console.log(`1,000 aliases refused: median round trip ${median.toFixed(1)} ms over 5`);
     for (const answer of answers) {
       const error = refusal(answer, 400, 'TOO_MANY_TOKENS');
       expect(error.message).toBe(`The query has more than ${LIMITS.tokens} tokens (the maximum); it was not read further.`);
@@ -108,6 +110,7 @@ describe('query limits', () => {
 
   it(`refuses 400 aliases (under the token limit) fast with TOO_MANY_ALIASES, before the standard validation rules run`, async () => {
     const { median, answers } = await medianMs(5, (run) => post(dev.url, aliases(400, run)));
+    console.log(`400 aliases refused: median round trip ${median.toFixed(1)} ms over 5`);
     for (const answer of answers) {
       const error = refusal(answer, 400, 'TOO_MANY_ALIASES');
       expect(error.message).toBe(`The query has 400 aliases; the maximum is ${LIMITS.aliases}.`);
