@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../shared/clock.js';
 import { Escalation } from '../escalations/index.js';
-import { User } from '../identity/index.js';
-import { Organization } from '../organizations/index.js';
-import { TicketPriority } from '../vocabulary/index.js';
-import { openTicket } from '../../workflows/index.js';
 import { OutboundEvent } from '../outbox/index.js';
 import { SlaAlert } from './sla.entity.js';
 import { createTestDatabase, testRuntime, type TestDatabase } from '../../../../test/support/db.js';
 import { startWorker, stopped, until } from '../../../../test/support/processes.js';
+import { openUrgentNorthwindTickets } from '../../../../test/support/tickets.js';
 
 const MINUTE = 60_000;
 
@@ -22,24 +18,7 @@ function systemEm() {
   return testRuntime(db).system('test').em;
 }
 
-/** Opens `count` urgent Northwind tickets at `at`, through the same service as the API. */
-async function openTickets(count: number, at: Date, subject: string): Promise<string[]> {
-  const em = systemEm();
-  const northwind = await em.findOneOrFail(Organization, { slug: 'northwind' });
-  const nancy = await em.findOneOrFail(User, { email: 'nancy@northwind.example' });
-  const ctx = testRuntime(db, { clock: new FixedClock(at) }).context({
-    kind: 'customer',
-    userId: nancy.id,
-    organizationId: northwind.id,
-    role: 'ADMIN',
-    sessionId: 'test',
-  });
-  const ids: string[] = [];
-  for (let index = 0; index < count; index += 1) {
-    ids.push((await openTicket(ctx, { subject: `${subject} ${index}`, description: 'd', priority: TicketPriority.URGENT })).id);
-  }
-  return ids;
-}
+const openTickets = (count: number, at: Date, subject: string) => openUrgentNorthwindTickets(db, count, at, subject);
 
 /** The real worker process, polling fast so the test does not wait on it. */
 const startTimerWorker = (env: Record<string, string> = {}) => startWorker(db.url, { TIMER_INTERVAL_MS: '50', LOG_LEVEL: 'info', ...env });
