@@ -137,6 +137,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     );
 
     // 1. SQL statements per request, with the API in this process so queryCounter sees its statements.
+    const stopRecording = queryCounter.recordStatements();
     const api = await boot({
       // A load test is one customer at full speed: its per-minute budget would answer 429s, not measure pages.
       config: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', CUSTOMER_REQUESTS_PER_MINUTE: '100000' }),
@@ -161,6 +162,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
         });
       }
     } finally {
+      stopRecording();
       await api.stop();
     }
     await orm.close(true);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestBudget } from '../app/limiters.js';
 import type { Runtime } from '../app/runtime.js';
@@ -146,6 +146,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       textInputPlugin,
       queryLimitsPlugin(options.limits, options.introspection),
       ApolloServerPluginLandingPageDisabled(),
+      // The API sets no cache hints (every answer depends on the caller), and Apollo's default cache-control plugin
+      // listens to every field resolution, which makes Apollo wrap every resolver of the schema: on a page of 100
+      // nested tickets that is thousands of wrapped calls per request for a header nobody reads.
+      ApolloServerPluginCacheControlDisabled(),
     ],
     // Who may introspect is decided per caller by queryLimitsPlugin (GRAPHQL_INTROSPECTION).
     introspection: true,

@@ -127,13 +127,29 @@ export function ConnectionType<N extends object>(name: string, node: ClassType<N
   return ConnectionClass as unknown as ClassType<Connection<N>>;
 }
 
+/**
+ * The connection of a page. Cursors are encoded when read: most pages are asked for `nodes` and `endCursor` only,
+ * and a page of 100 tickets with 5 comments each would otherwise encode 600 cursors nobody reads.
+ */
 export function connectionFrom<T extends { id: string; createdAt: Date }, N>(page: Page<T>, map: (item: T) => N): Connection<N> {
-  const edges = page.items.map((item) => ({ cursor: encodeCursor(item), node: map(item) }));
+  const nodes = page.items.map(map);
   const last = page.items[page.items.length - 1];
   return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null },
+    nodes,
+    get edges() {
+      return page.items.map((item, index) => ({
+        node: nodes[index]!,
+        get cursor() {
+          return encodeCursor(item);
+        },
+      }));
+    },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      get endCursor() {
+        return last ? encodeCursor(last) : null;
+      },
+    },
     get totalCount() {
       return page.totalCount();
     },

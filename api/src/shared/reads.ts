@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 
 /**
  * Runs independent reads at once, except inside a transaction: there every statement shares one connection, so
@@ -9,4 +10,39 @@ export async function readAll<T extends readonly unknown[]>(em: EntityManager, r
   const results: unknown[] = [];
   for (const read of reads) results.push(await read());
   return results as unknown as T;
+}
+
+/** An entity's columns as a plain object: property names, and a relation as the id it points to. */
+export type Row<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K] extends { id: string }
+    ? string
+    : T[K] extends { id: string } | null
+      ? string | null
+      : T[K];
+};
+
+/**
+ * Rows to read and not change (pages, lists): the statement `em.find` would send, with the same filters (the
+ * tenant filter first), but the result stays plain objects. Making entities of them costs several times the query
+ * (identity map, change-set snapshots, a reference entity per relation: 7.4 ms against 1.9 ms for 100 tickets),
+ * work only a write needs; writes load entities with `em.find`.
+ */
+export async function readRows<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
+): Promise<Row<T>[]> {
+  const query = em.createQueryBuilder(entity).where(where);
+  await query.applyFilters();
+  if (options.orderBy) query.orderBy(options.orderBy);
+  if (options.limit !== undefined) query.limit(options.limit);
+  return (await query.execute('all', true)) as unknown as Row<T>[];
+}
+
+/** Rows of a hand-written statement on an entity's table (`select t.* …`), mapped as `readRows` maps them. */
+export function rowsOf<T extends object>(em: EntityManager, entity: EntityName<T>, rows: Record<string, unknown>[]): Row<T>[] {
+  const meta = em.getMetadata(entity);
+  const driver = em.getDriver();
+  return rows.map((row) => driver.mapResult(row as never, meta) as unknown as Row<T>);
 }

@@ -4,7 +4,7 @@ import { apiKeyNode, IdentityResolver, userNode } from './identity.resolver.js';
 
 /** Identity: users, sign-in sessions and API keys, and turning a request's credentials into a principal. */
 export { ApiKey, User } from './identity.entity.js';
-export { authenticate, createApiKey, createUser, IDENTITY_SETTINGS, loadUser, SIGN_IN_THROTTLE } from './identity.service.js';
+export { authenticate, createApiKey, createUser, IDENTITY_SETTINGS, loadUser, preloadUsers, SIGN_IN_THROTTLE } from './identity.service.js';
 export type { SignInThrottle } from './identity.service.js';
 export { API_KEYS_RULE, UserType } from './identity.types.js';
 

@@ -12,6 +12,7 @@ export {
   loadOrganization,
   ORGANIZATION_EVENTS,
   organizationEntitlements,
+  preloadOrganizations,
 } from './organization.service.js';
 export { OrganizationPayload, OrganizationType } from './organization.types.js';
 

@@ -4,6 +4,7 @@ import type { RequestContext } from '../../shared/context.js';
 import { AppError, badInput } from '../../shared/errors.js';
 import { mutationPayload } from '../../shared/graphql.js';
 import { fromGlobalId } from '../../shared/ids.js';
+import { andThen, type MaybePromise } from '../../shared/loaders.js';
 import { connectionFrom, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
 import { isStaffLike, tenantOf } from '../../shared/principal.js';
 import { Entitlements, FEATURES, isFeatureKey } from '../entitlements/index.js';
@@ -81,10 +82,11 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => TierType)
-  async tier(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): Promise<TierType> {
-    const tier = await loadTier(ctx, organization.tierId);
-    if (!tier) throw new AppError('NOT_FOUND', 'Tier not found.');
-    return TierType.from(tier);
+  tier(@Root() organization: OrganizationType, @Ctx() ctx: RequestContext): MaybePromise<TierType> {
+    return andThen(loadTier(ctx, organization.tierId), (tier) => {
+      if (!tier) throw new AppError('NOT_FOUND', 'Tier not found.');
+      return TierType.from(tier);
+    });
   }
 
   @FieldResolver(() => Entitlements, { description: "In force now: the tier's values with contract overrides applied." })

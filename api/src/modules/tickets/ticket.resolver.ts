@@ -1,12 +1,15 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { fromGlobalId, parseGlobalId } from '../../shared/ids.js';
+import { andThen, type MaybePromise } from '../../shared/loaders.js';
 import { connectionFrom, PageArgs, pageRequest, toPage, type Connection } from '../../shared/pagination.js';
 import { isStaffLike, tenantOf } from '../../shared/principal.js';
 import { loadUser, UserType } from '../identity/index.js';
 import { loadOrganization, organizationEntitlements, OrganizationType } from '../organizations/index.js';
+import { preloadTicketFields } from './ticket.preload.js';
 import { CommentVisibility, TicketStatus } from '../vocabulary/index.js';
 import { STAFF_ONLY_EVENTS } from './ticket.entity.js';
 import { allowedTransitions } from './ticket.policy.js';
@@ -44,6 +47,7 @@ export class TicketResolver {
   async tickets(
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => TicketFilterInput, { nullable: true }) filter?: TicketFilterInput | null,
   ): Promise<Connection<TicketType>> {
     const request = pageRequest(page);
@@ -51,10 +55,12 @@ export class TicketResolver {
     if (organizationId && !isStaffLike(ctx.principal) && organizationId !== tenantOf(ctx.principal)) {
       return connectionFrom(
         toPage([], request, async () => 0),
-        TicketType.from,
+        TicketType.fromRow,
       );
     }
-    return connectionFrom(await listTickets(ctx, { status: filter?.status, organizationId }, request), TicketType.from);
+    const connection = connectionFrom(await listTickets(ctx, { status: filter?.status, organizationId }, request), TicketType.fromRow);
+    await preloadTicketFields(ctx, connection.nodes, info);
+    return connection;
   }
 
   @Query(() => TicketType, { nullable: true })
@@ -66,40 +72,45 @@ export class TicketResolver {
     return ticket ? TicketType.from(ticket) : null;
   }
 
+  // The relations answer without a promise when the page preloaded them (see ticket.preload.ts).
   @FieldResolver(() => OrganizationType)
-  async organization(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<OrganizationType> {
-    const organization = await loadOrganization(ctx, ticket.organizationId);
-    if (!organization) throw new AppError('NOT_FOUND', 'Organization not found.');
-    return OrganizationType.from(organization);
+  organization(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): MaybePromise<OrganizationType> {
+    return andThen(loadOrganization(ctx, ticket.organizationId), (organization) => {
+      if (!organization) throw new AppError('NOT_FOUND', 'Organization not found.');
+      return OrganizationType.from(organization);
+    });
   }
 
   @FieldResolver(() => UserType, { nullable: true })
-  async requester(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
+  requester(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): MaybePromise<UserType | null> {
     if (!ticket.requesterId) return null;
-    const user = await loadUser(ctx, ticket.requesterId);
-    return user ? UserType.from(user, true) : null;
+    return andThen(loadUser(ctx, ticket.requesterId), (user) => (user ? UserType.from(user, true) : null));
   }
 
   @FieldResolver(() => UserType, { nullable: true })
-  async assignee(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
+  assignee(@Root() ticket: TicketType, @Ctx() ctx: RequestContext): MaybePromise<UserType | null> {
     if (!ticket.assigneeId) return null;
-    const user = await loadUser(ctx, ticket.assigneeId);
-    return user ? UserType.from(user, isStaffLike(ctx.principal)) : null;
+    return andThen(loadUser(ctx, ticket.assigneeId), (user) => (user ? UserType.from(user, isStaffLike(ctx.principal)) : null));
   }
 
   @FieldResolver(() => CommentConnection, { description: 'Oldest first. Internal notes only for staff.' })
-  async comments(
+  comments(
     @Root() ticket: TicketType,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: RequestContext,
-  ): Promise<Connection<CommentType>> {
+  ): MaybePromise<Connection<CommentType>> {
     const request = pageRequest(page);
     const includeInternal = isStaffLike(ctx.principal);
-    if (request.after) return connectionFrom(await commentsAfter(ctx, ticket.ticketId, request, includeInternal), CommentType.from);
-    const rows = await firstComments(ctx, { first: request.first, includeInternal }, ticket.ticketId);
-    return connectionFrom(
-      toPage(rows, request, () => countComments(ctx, ticket.ticketId, includeInternal)),
-      CommentType.from,
+    if (request.after) {
+      return commentsAfter(ctx, ticket.ticketId, request, includeInternal).then((comments) =>
+        connectionFrom(comments, CommentType.fromRow),
+      );
+    }
+    return andThen(firstComments(ctx, { first: request.first, includeInternal }, ticket.ticketId), (rows) =>
+      connectionFrom(
+        toPage(rows, request, () => countComments(ctx, ticket.ticketId, includeInternal)),
+        CommentType.fromRow,
+      ),
     );
   }
 

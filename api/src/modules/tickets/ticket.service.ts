@@ -14,6 +14,8 @@ import { CommentVisibility, TicketChannel, TicketImpact, TicketStatus, type Tick
 import { Comment, Ticket, TicketEvent, type TicketEventType } from './ticket.entity.js';
 import { recordTicketEvent } from './ticket.events.js';
 import { acceptsReplies, allowedTransitions, statusAfterPublicReply } from './ticket.policy.js';
+import { BatchLoader, type MaybePromise } from '../../shared/loaders.js';
+import { readRows, rowsOf, type Row } from '../../shared/reads.js';
 import { sqlRows } from '../../shared/sql.js';
 
 /**
@@ -186,11 +188,15 @@ export interface TicketFilter {
   organizationId?: string | null;
 }
 
-export async function listTickets(ctx: RequestContext, filter: TicketFilter, request: PageRequest): Promise<Page<Ticket>> {
+export type TicketRow = Row<Ticket>;
+export type CommentRow = Row<Comment>;
+
+export async function listTickets(ctx: RequestContext, filter: TicketFilter, request: PageRequest): Promise<Page<TicketRow>> {
   const where: Record<string, unknown> = {};
   if (filter.status?.length) where.status = { $in: filter.status };
   if (filter.organizationId) where.organization = filter.organizationId;
-  const rows = await ctx.em.find(
+  const rows = await readRows(
+    ctx.em,
     Ticket,
     { ...where, ...afterCursorCondition(request.after) },
     { orderBy: keysetOrder(), limit: request.first + 1 },
@@ -331,8 +337,9 @@ export async function commentsAfter(
   ticketId: string,
   request: PageRequest,
   includeInternal: boolean,
-): Promise<Page<Comment>> {
-  const rows = await ctx.em.find(
+): Promise<Page<CommentRow>> {
+  const rows = await readRows(
+    ctx.em,
     Comment,
     { ...commentScope(ticketId, includeInternal), ...afterCursorCondition(request.after, 'oldest-first') },
     {
@@ -438,13 +445,13 @@ export interface CommentPageKey {
 }
 
 const loaders = defineLoaders((ctx) => {
-  const commentLoaders = new Map<string, DataLoader<string, Comment[]>>();
+  const commentLoaders = new Map<string, BatchLoader<string, CommentRow[]>>();
   /** The first `first` comments of each ticket, oldest first, plus one to tell whether more exist. */
   const firstComments = ({ first, includeInternal }: CommentPageKey) => {
     const cacheKey = `${first}:${includeInternal}`;
     let loader = commentLoaders.get(cacheKey);
     if (!loader) {
-      loader = new DataLoader<string, Comment[]>(async (ticketIds) => {
+      loader = new BatchLoader<string, CommentRow[]>(async (ticketIds) => {
         const tenant = tenantOf(ctx.principal);
         // A window function fetches the first N comments of every ticket in one statement. Raw SQL skips the
         // ORM's tenant filter, so the tenant condition is stated here as well.
@@ -461,8 +468,9 @@ const loaders = defineLoaders((ctx) => {
            order by created_at, id`,
           [ticketIds, ...(tenant ? [tenant] : []), first + 1],
         );
-        const comments = rows.map((row) => ctx.em.map(Comment, row));
-        return ticketIds.map((id) => comments.filter((comment) => comment.ticket.id === id));
+        const byTicket = new Map<string, CommentRow[]>(ticketIds.map((id) => [id, []]));
+        for (const comment of rowsOf(ctx.em, Comment, rows)) byTicket.get(comment.ticket)?.push(comment);
+        return ticketIds.map((id) => byTicket.get(id)!);
       });
       commentLoaders.set(cacheKey, loader);
     }
@@ -481,8 +489,13 @@ const loaders = defineLoaders((ctx) => {
   return { firstComments, ticketsThisMonth };
 });
 
-export function firstComments(ctx: RequestContext, key: CommentPageKey, ticketId: string): Promise<Comment[]> {
-  return ctx.loaders(loaders).firstComments(key).load(ticketId);
+export function firstComments(ctx: RequestContext, key: CommentPageKey, ticketId: string): MaybePromise<CommentRow[]> {
+  return ctx.loaders(loaders).firstComments(key).now(ticketId);
+}
+
+/** Loads the first comments of these tickets in one statement, so that `firstComments` then answers at once for each. */
+export async function preloadFirstComments(ctx: RequestContext, key: CommentPageKey, ticketIds: string[]): Promise<void> {
+  await ctx.loaders(loaders).firstComments(key).loadMany(ticketIds);
 }
 
 export function ticketsThisMonth(ctx: RequestContext, organizationId: string): Promise<number> {

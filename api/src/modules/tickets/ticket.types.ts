@@ -3,6 +3,7 @@ import { ReadAccess, type AccessRule } from '../../shared/access.js';
 import { graphqlEnum, Node, UserError, type WithUserErrors } from '../../shared/graphql.js';
 import { toGlobalId } from '../../shared/ids.js';
 import { ConnectionType } from '../../shared/pagination.js';
+import type { Row } from '../../shared/reads.js';
 import type { Comment, Ticket, TicketEvent } from './ticket.entity.js';
 import { CommentVisibility, TicketChannel, TicketImpact, TicketPriority, TicketStatus } from '../vocabulary/index.js';
 
@@ -54,12 +55,21 @@ export class TicketType extends Node {
   assigneeId: string | null;
 
   static from(ticket: Ticket): TicketType {
+    return TicketType.fromRow({
+      ...ticket,
+      organization: ticket.organization.id,
+      requester: ticket.requester?.id ?? null,
+      assignee: ticket.assignee?.id ?? null,
+    });
+  }
+
+  static fromRow(ticket: Row<Ticket>): TicketType {
     return Object.assign(new TicketType(), {
       id: toGlobalId('Ticket', ticket.id),
       ticketId: ticket.id,
-      organizationId: ticket.organization.id,
-      requesterId: ticket.requester?.id ?? null,
-      assigneeId: ticket.assignee?.id ?? null,
+      organizationId: ticket.organization,
+      requesterId: ticket.requester,
+      assigneeId: ticket.assignee,
       number: ticket.number,
       subject: ticket.subject,
       description: ticket.description,
@@ -97,9 +107,18 @@ export class CommentType extends Node {
   authorId: string | null;
 
   static from(comment: Comment): CommentType {
+    return CommentType.fromRow({
+      ...comment,
+      organization: comment.organization.id,
+      ticket: comment.ticket.id,
+      author: comment.author?.id ?? null,
+    });
+  }
+
+  static fromRow(comment: Row<Comment>): CommentType {
     return Object.assign(new CommentType(), {
       id: toGlobalId('Comment', comment.id),
-      authorId: comment.author?.id ?? null,
+      authorId: comment.author,
       body: comment.body,
       visibility: comment.visibility,
       authorName: comment.authorName,

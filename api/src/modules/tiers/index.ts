@@ -5,7 +5,7 @@ import { EntitlementOptionsResolver, TierResolver, tierNode } from './tier.resol
 /** Tiers: the catalogue of support tiers, each with its own entitlement values and qualification criteria. */
 export { DEFAULT_TIERS } from './tier.catalogue.js';
 export { Tier, TierEntitlement } from './tier.entity.js';
-export { loadTier, loadTierCatalogue, tierCatalogue, upsertTiers } from './tier.service.js';
+export { loadTier, loadTierCatalogue, primeTiers, tierCatalogue, upsertTiers } from './tier.service.js';
 export { TierType } from './tier.types.js';
 
 export const tiersModule: ModuleDefinition = {

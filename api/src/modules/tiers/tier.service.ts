@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
+import { BatchLoader, type MaybePromise } from '../../shared/loaders.js';
 import { readAll } from '../../shared/reads.js';
 import { isFeatureKey, resolveEntitlements, valueSchema, type TierCatalogueEntry } from '../entitlements/index.js';
 import type { TierDefinition } from './tier.catalogue.js';
@@ -64,7 +64,7 @@ export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<Ti
 const loaders = defineLoaders((ctx) => {
   let catalogue: Promise<TierCatalogueEntry<Tier>[]> | undefined;
   return {
-    tier: new DataLoader<string, Tier | null>(async (ids) => {
+    tier: new BatchLoader<string, Tier | null>(async (ids) => {
       const found = new Map((await ctx.em.find(Tier, { id: { $in: [...ids] } })).map((tier) => [tier.id, tier]));
       return ids.map((id) => found.get(id) ?? null);
     }),
@@ -77,6 +77,13 @@ export function tierCatalogue(ctx: RequestContext): Promise<TierCatalogueEntry<T
   return ctx.loaders(loaders).catalogue();
 }
 
-export function loadTier(ctx: RequestContext, id: string): Promise<Tier | null> {
-  return ctx.loaders(loaders).tier.load(id);
+/** A tier by id, batched per request (at once when this request has it already). */
+export function loadTier(ctx: RequestContext, id: string): MaybePromise<Tier | null> {
+  return ctx.loaders(loaders).tier.now(id);
+}
+
+/** Tiers read with something else (an organization's, joined), so that `loadTier` answers at once for each. */
+export function primeTiers(ctx: RequestContext, tiers: Iterable<Tier>): void {
+  const loader = ctx.loaders(loaders).tier;
+  for (const tier of tiers) loader.prime(tier.id, tier);
 }
