@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityName, FilterOptions, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 
 /**
  * Runs independent reads at once, except inside a transaction: there every statement shares one connection, so
@@ -31,10 +31,10 @@ export async function readRows<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   where: FilterQuery<T>,
-  options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
+  options: { orderBy?: QueryOrderMap<T>; limit?: number; filters?: FilterOptions } = {},
 ): Promise<Row<T>[]> {
   const query = em.createQueryBuilder(entity).where(where);
-  await query.applyFilters();
+  await query.applyFilters(options.filters);
   if (options.orderBy) query.orderBy(options.orderBy);
   if (options.limit !== undefined) query.limit(options.limit);
   return (await query.execute('all', true)) as unknown as Row<T>[];

@@ -32,26 +32,36 @@ import { TicketStatus, type CommentVisibility, type TicketPriority } from '../mo
  */
 async function intake(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 'import'): Promise<Ticket> {
   const prepared = await prepareTicket(ctx, input);
-  return ctx.transaction(async (tx) => {
-    const reserved = await reserveTicketNumber(tx, prepared);
+  const ticket = await ctx.transaction(async (tx) => {
+    // The route is decided from what the ticket says and from configuration, before the organization's row is
+    // locked for the number: every statement run under that lock is time other tickets of the organization wait.
     const routed = await decideRoute(tx.em, {
       subject: prepared.subject,
       description: prepared.description,
       priority: prepared.priority,
       impact: prepared.impact,
       channel: prepared.channel,
-      organization: reserved.organization,
+      organization: prepared.organization,
       tier: prepared.entitlements.tier,
       entitlements: prepared.entitlements,
     });
+    const reserved = await reserveTicketNumber(tx, prepared);
     const priority = mode === 'live' ? routed.priority : prepared.priority;
-    const ticket = await createTicketRecord(tx, prepared, { ...reserved, priority });
+    const created = await createTicketRecord(tx, prepared, { ...reserved, priority });
     // Routing first: the queue the ticket lands in may set its own first-response target.
-    await recordRoute(tx, ticket, routed, prepared.priority, { page: mode === 'live' });
-    await clocksFollow(tx, ticket);
-    if (mode === 'live') await assignWaiting(tx, { ticketIds: [ticket.id] });
-    return ticket;
+    await recordRoute(tx, created, routed, prepared.priority, { page: mode === 'live' });
+    await clocksFollow(tx, created);
+    return created;
   });
+  // The offer to an agent is a transaction of its own, as when capacity frees up: it takes the routing lock that
+  // every assignment across organizations shares, which must not be waited for while this organization's row is
+  // held. If it fails the ticket waits in its queue, where the routing job offers it again.
+  if (mode === 'live') {
+    await ctx
+      .transaction((tx) => assignWaiting(tx, { ticketIds: [ticket.id] }))
+      .catch((error: unknown) => ctx.log.warn({ err: error, ticketId: ticket.id }, 'ticket left waiting: offering it to an agent failed'));
+  }
+  return ticket;
 }
 
 export function openTicket(ctx: RequestContext, input: OpenTicketInput): Promise<Ticket> {

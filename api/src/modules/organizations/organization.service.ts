@@ -5,7 +5,7 @@ import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { Selection } from '../../shared/graphql.js';
 import { BatchLoader, type MaybePromise } from '../../shared/loaders.js';
-import { readAll } from '../../shared/reads.js';
+import { readAll, readRows } from '../../shared/reads.js';
 import { BusinessCalendarRecord } from '../calendars/index.js';
 import { isFeatureKey, resolveEntitlements, valueSchema, type EffectiveEntitlements, type FeatureValue } from '../entitlements/index.js';
 import { emitEvent } from '../outbox/index.js';
@@ -35,8 +35,9 @@ const loaders = defineLoaders((ctx) => {
     const tierIds = [...new Set(organizations.map((org) => org.tier.id))];
     const [tiers, values, overrides] = await readAll(ctx.em, [
       () => Promise.all(tierIds.map((id) => loadTier(ctx, id))),
-      () => ctx.em.find(TierEntitlement, { tier: { $in: tierIds } }),
-      () => ctx.em.find(EntitlementOverride, { organization: { $in: organizations.map((org) => org.id) } }),
+      // Values are only read: rows, not entities a later flush of this context would compare.
+      () => readRows(ctx.em, TierEntitlement, { tier: { $in: tierIds } }),
+      () => readRows(ctx.em, EntitlementOverride, { organization: { $in: organizations.map((org) => org.id) } }),
     ] as const);
     const tiersById = new Map(tiers.filter((tier): tier is Tier => tier !== null).map((tier) => [tier.id, tier]));
     const at = ctx.clock.now();
@@ -46,8 +47,8 @@ const loaders = defineLoaders((ctx) => {
       if (!org || !tier) return new Error(`organization ${id} not found`);
       return resolveEntitlements(
         tier,
-        values.filter((value) => value.tier.id === tier.id),
-        overrides.filter((override) => override.organization.id === org.id),
+        values.filter((value) => value.tier === tier.id),
+        overrides.filter((override) => override.organization === org.id),
         at,
       );
     });
@@ -101,13 +102,13 @@ export async function entitlementsAcrossTenants(
   const tiers = new Map(
     (await ctx.em.find(Tier, { id: { $in: [...new Set(organizations.map((org) => org.tier.id))] } })).map((tier) => [tier.id, tier]),
   );
-  const values = await ctx.em.find(TierEntitlement, { tier: { $in: [...tiers.keys()] } });
-  const overrides = await ctx.em.find(EntitlementOverride, { organization: { $in: ids } }, everyTenant);
+  const values = await readRows(ctx.em, TierEntitlement, { tier: { $in: [...tiers.keys()] } });
+  const overrides = await readRows(ctx.em, EntitlementOverride, { organization: { $in: ids } }, everyTenant);
   return new Map(
     organizations.map((organization) => {
       const tier = tiers.get(organization.tier.id)!;
-      const own = overrides.filter((override) => override.organization.id === organization.id);
-      const valuesOfTier = values.filter((value) => value.tier.id === tier.id);
+      const own = overrides.filter((override) => override.organization === organization.id);
+      const valuesOfTier = values.filter((value) => value.tier === tier.id);
       return [organization.id, resolveEntitlements(tier, valuesOfTier, own, at)] as const;
     }),
   );

@@ -6,7 +6,13 @@ import { actorOf, defineLoaders, type RequestContext } from '../../shared/contex
 import { AppError, badInput, notFound } from '../../shared/errors.js';
 import { afterCursorCondition, keysetOrder, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { tenantOf } from '../../shared/principal.js';
-import { allowanceRefusal, channelRefusal, priorityRefusal, type EffectiveEntitlements } from '../entitlements/index.js';
+import {
+  allowanceRefusal,
+  channelRefusal,
+  priorityRefusal,
+  type EffectiveEntitlements,
+  type TierCatalogueEntry,
+} from '../entitlements/index.js';
 import { ApiKey, User } from '../identity/index.js';
 import { loadOrganization, Organization, organizationEntitlements } from '../organizations/index.js';
 import { tierCatalogue, type Tier } from '../tiers/index.js';
@@ -59,6 +65,8 @@ export interface OpenTicketInput {
 export interface PreparedTicket {
   organization: Organization;
   entitlements: EffectiveEntitlements<Tier>;
+  /** The tier catalogue read with the entitlements: what a refusal names as the tier that has more. */
+  catalogue: TierCatalogueEntry<Tier>[];
   subject: string;
   description: string;
   /** As the requester declared it; triage may raise it within the tier. */
@@ -95,11 +103,13 @@ export async function prepareTicket(ctx: RequestContext, input: OpenTicketInput)
   if (!organization) throw notFound('Organization');
   const entitlements = await organizationEntitlements(ctx, organization.id);
   await requirePriority(ctx, entitlements, input.priority);
-  const refusal = channelRefusal(entitlements, await tierCatalogue(ctx), channel);
+  const catalogue = await tierCatalogue(ctx);
+  const refusal = channelRefusal(entitlements, catalogue, channel);
   if (refusal) throw refusal;
   return {
     organization,
     entitlements,
+    catalogue,
     subject,
     description,
     priority: input.priority,
@@ -119,16 +129,20 @@ async function ticketsInMonth(ctx: RequestContext, organizationId: string, at: D
 
 /**
  * Takes the organization's next ticket number under a lock on its row, so two concurrent requests can neither
- * share a number nor both take the month's last allowed ticket.
+ * share a number nor both take the month's last allowed ticket. The lock is held until the transaction commits:
+ * callers take it as late as they can (after the reads that decide the route).
  */
 export async function reserveTicketNumber(
   tx: RequestContext,
   prepared: PreparedTicket,
 ): Promise<{ organization: Organization; number: number }> {
   const organization = await tx.em.findOneOrFail(Organization, { id: prepared.organization.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  const used = await ticketsInMonth(tx, organization.id, tx.clock.now());
-  const refusal = allowanceRefusal(prepared.entitlements, await tierCatalogue(tx), used);
-  if (refusal) throw refusal;
+  // A tier without a monthly allowance has nothing to count (the count is the slowest read under the lock).
+  if (prepared.entitlements.limit('tickets.monthlyAllowance') !== null) {
+    const used = await ticketsInMonth(tx, organization.id, tx.clock.now());
+    const refusal = allowanceRefusal(prepared.entitlements, prepared.catalogue, used);
+    if (refusal) throw refusal;
+  }
   organization.ticketSequence += 1;
   return { organization, number: organization.ticketSequence };
 }

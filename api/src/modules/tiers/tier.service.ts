@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
 import { BatchLoader, type MaybePromise } from '../../shared/loaders.js';
-import { readAll } from '../../shared/reads.js';
+import { readAll, readRows } from '../../shared/reads.js';
 import { isFeatureKey, resolveEntitlements, valueSchema, type TierCatalogueEntry } from '../entitlements/index.js';
 import type { TierDefinition } from './tier.catalogue.js';
 import { Tier, TierEntitlement } from './tier.entity.js';
@@ -48,13 +48,13 @@ export async function upsertTiers(ctx: RequestContext, definitions: readonly Tie
 export async function loadTierCatalogue(em: EntityManager, at: Date): Promise<TierCatalogueEntry<Tier>[]> {
   const [tiers, values] = await readAll(em, [
     () => em.find(Tier, {}, { orderBy: { rank: 'asc' } }),
-    () => em.find(TierEntitlement, {}),
+    () => readRows(em, TierEntitlement, {}),
   ] as const);
   return tiers.map((tier) => ({
     tier,
     entitlements: resolveEntitlements(
       tier,
-      values.filter((value) => value.tier.id === tier.id),
+      values.filter((value) => value.tier === tier.id),
       [],
       at,
     ),
