@@ -18,6 +18,15 @@ const BENCHMARKS = {
         concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
       }),
   },
+  'create-ticket': {
+    about:
+      'the createTicket mutation over HTTP with partner keys (one organization, several, one client) next to a bare Apollo hello; numbering, clocks and counts checked afterwards (goal ≥ 200/s one organization, ≥ 500/s across, p99 ≤ 100 ms)',
+    run: async () =>
+      (await import('./create-ticket.mjs')).createTicket({
+        durationMs: seconds * 1000,
+        concurrency: Number(process.env.BENCH_CONCURRENCY ?? 10),
+      }),
+  },
   'load-client': {
     about: "why the load loop uses node:http: the bare hello through node:http and through fetch, with the client's CPU per request",
     run: async () =>
@@ -66,7 +75,7 @@ function usage() {
     '',
     'Environment: DATABASE_URL      ticket-page uses a scratch database on that server instead of an embedded one',
     '             BENCH_SECONDS     measured load per row of the ticket-page table (default 10)',
-    '             BENCH_CONCURRENCY concurrent clients of the load loop (default 8)',
+    '             BENCH_CONCURRENCY concurrent clients of the load loop (default 8; create-ticket 10)',
     '             BENCH_START_RUNS  cold/warm pairs of cold-start (default 3)',
     '             BENCH_KB_ARTICLES articles in the kb-search corpus (default 10000)',
     '             BENCH_BILLING_EVENTS distinct webhook events of billing-webhooks (default 2000; BENCH_BILLING_ORGS 200)',

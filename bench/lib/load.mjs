@@ -9,25 +9,28 @@ import { quantile, since } from './stats.mjs';
  * taken from the server it measures.
  *
  * Returns requests/s, latency percentiles (ms) and the client's own CPU per request (µs) of the measured window; a
- * non-2xx status or a transport error counts as an error (and its latency is not recorded).
+ * non-2xx status or a transport error counts as an error (and its latency is not recorded). `warmup` holds the 2xx
+ * and error counts of the discarded warm-up, for benchmarks whose requests leave rows behind (create-ticket checks
+ * them all). `headers` may be an array: worker i sends headers[i % length] (one credential per client).
  */
 export async function runLoad({ url, body, headers = {}, concurrency = 8, durationMs = 10_000, warmupMs = 2_000, client = 'node:http' }) {
   const target = new URL(url);
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const options = {
+  const headerSets = Array.isArray(headers) ? headers : [headers];
+  const optionsOf = headerSets.map((extra) => ({
     agent,
     method: 'POST',
     hostname: target.hostname,
     port: target.port,
     path: `${target.pathname}${target.search}`,
-    headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
-  };
+    headers: { 'content-type': 'application/json', 'content-length': payload.length, ...extra },
+  }));
 
-  const sendWithHttp = () =>
+  const sendWithHttp = (worker) =>
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
-      const req = request(options, (res) => {
+      const req = request(optionsOf[worker % optionsOf.length], (res) => {
         let size = 0;
         res.on('data', (chunk) => (size += chunk.length));
         res.on('end', () => resolve({ ok: res.statusCode >= 200 && res.statusCode < 300, ms: since(started), size }));
@@ -36,10 +39,11 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
       req.on('error', () => resolve({ ok: false, ms: since(started), size: 0 }));
       req.end(payload);
     });
-  const sendWithFetch = async () => {
+  const sendWithFetch = async (worker) => {
     const started = process.hrtime.bigint();
     try {
-      const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+      const extra = headerSets[worker % headerSets.length];
+      const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: payload });
       const size = (await response.arrayBuffer()).byteLength;
       return { ok: response.ok, ms: since(started), size };
     } catch {
@@ -55,9 +59,9 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
     const started = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
     const deadline = started + BigInt(Math.round(lengthMs * 1e6));
-    const worker = async () => {
+    const worker = async (_, index) => {
       while (process.hrtime.bigint() < deadline) {
-        const result = await send();
+        const result = await send(index);
         if (result.ok) {
           latencies.push(result.ms);
           responseBytes = result.size;
@@ -70,7 +74,7 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
   }
 
   try {
-    if (warmupMs > 0) await phase(warmupMs);
+    const warmup = warmupMs > 0 ? await phase(warmupMs) : { latencies: [], errors: 0 };
     const { elapsedMs, latencies, errors, responseBytes, clientCpuUs } = await phase(durationMs);
     latencies.sort((a, b) => a - b);
     return {
@@ -85,6 +89,7 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
       max: latencies.at(-1) ?? NaN,
       responseBytes,
       clientCpuUsPerRequest: clientCpuUs / Math.max(1, latencies.length + errors),
+      warmup: { requests: warmup.latencies.length, errors: warmup.errors },
     };
   } finally {
     agent.destroy();

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../shared/context.js';
 import { escalateTicket as escalate, type Escalation } from '../modules/escalations/index.js';
 import { assignWaiting, decideRoute, recordRoute, routingFollowsTicket } from '../modules/routing/index.js';
-import { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings } from '../modules/sla/index.js';
+import { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, startTicketClocks } from '../modules/sla/index.js';
 import {
   createTicketRecord,
   prepareTicket,
@@ -50,7 +50,8 @@ async function intake(ctx: RequestContext, input: OpenTicketInput, mode: 'live' 
     const created = await createTicketRecord(tx, prepared, { ...reserved, priority });
     // Routing first: the queue the ticket lands in may set its own first-response target.
     await recordRoute(tx, created, routed, prepared.priority, { page: mode === 'live' });
-    await clocksFollow(tx, created);
+    await tx.em.flush();
+    await startTicketClocks(tx, created);
     return created;
   });
   // The offer to an agent is a transaction of its own, as when capacity frees up: it takes the routing lock that

@@ -219,11 +219,32 @@ function earliest(a: Date | null, b: Date | null): Date | null {
 export async function refreshTicketClocks(tx: RequestContext, ticketIds: readonly string[]): Promise<Map<string, ClockState[]>> {
   if (!ticketIds.length) return new Map();
   const { em } = tx;
-  const now = tx.clock.now();
   const tickets = await em.find(Ticket, { id: { $in: [...ticketIds] } });
+  const [stored, alerts] = [
+    await em.find(TicketClock, { ticket: { $in: [...ticketIds] } }),
+    await em.find(SlaAlert, { ticket: { $in: [...ticketIds] } }),
+  ];
+  return writeTicketClocks(tx, tickets, stored, alerts);
+}
+
+/**
+ * Computes and stores the first clocks of a ticket written (and flushed) in this transaction: it has no stored
+ * clocks and no alerts yet, so the three reads `refreshTicketClocks` starts with would find the ticket in hand and
+ * nothing else.
+ */
+export function startTicketClocks(tx: RequestContext, ticket: Ticket): Promise<Map<string, ClockState[]>> {
+  return writeTicketClocks(tx, [ticket], [], []);
+}
+
+async function writeTicketClocks(
+  tx: RequestContext,
+  tickets: Ticket[],
+  stored: TicketClock[],
+  alerts: SlaAlert[],
+): Promise<Map<string, ClockState[]>> {
+  const { em } = tx;
+  const now = tx.clock.now();
   const states = await computeTicketClocks(em, tickets, now);
-  const stored = await em.find(TicketClock, { ticket: { $in: [...ticketIds] } });
-  const alerts = await em.find(SlaAlert, { ticket: { $in: [...ticketIds] } });
   // A contract override that starts or ends later changes the targets then: the worker looks again at that instant.
   const upcoming = await em.find(EntitlementOverride, {
     organization: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] },
