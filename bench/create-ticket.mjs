@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { loadConfig } from '@tierdesk/api/config';
 import { migrate } from '@tierdesk/api/db/database';
@@ -11,7 +9,7 @@ import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
-import { startServerProcess } from './lib/system.mjs';
+import { cpuMillisOf, rssOf, startServerProcess } from './lib/system.mjs';
 
 /**
  * The mutation of the ticket-creation issue, as a partner's integration sends it: the whole intake path (tier checks,
@@ -20,7 +18,7 @@ import { startServerProcess } from './lib/system.mjs';
 export const CREATE_TICKET = `mutation CreateTicket($input: CreateTicketInput!) {
   createTicket(input: $input) { ticket { id number } userErrors { field message code } }
 }`;
-const INPUT = {
+export const INPUT = {
   subject: 'Checkout fails with a 502 on card payments',
   description: 'Since this morning the checkout returns 502 for card payments; PayPal still works.',
   priority: 'HIGH',
@@ -43,7 +41,7 @@ const progress = (message) => process.stderr.write(`  [create-ticket] ${message}
  * the admin mutation `createOrganization` does: `bench-spread-1…SPREAD` for the across-organizations row and
  * `bench-solo` for the one-client row, so that no row spends another row's API budget.
  */
-async function addOrganizations(runtime) {
+export async function addOrganizations(runtime) {
   const system = runtime.system('bench');
   const slugs = [...Array.from({ length: SPREAD }, (_, i) => `bench-spread-${i + 1}`), 'bench-solo'];
   for (const slug of slugs) {
@@ -82,7 +80,7 @@ async function signIn(url, email) {
 }
 
 /** An organization API key, issued by a staff admin as test/support/graphql.ts `createOrgApiKey` does. */
-async function organizationKey(url, adminToken, slug) {
+export async function organizationKey(url, adminToken, slug) {
   const { data: found } = await graphql(url, 'query($slug: String) { organization(slug: $slug) { id } }', { slug }, adminToken);
   if (!found.organization) throw new Error(`no organization ${slug}`);
   const { data } = await graphql(
@@ -100,28 +98,13 @@ async function organizationKey(url, adminToken, slug) {
  * and a refusal (allowance, entitlement) comes back as a 200 too, so this check is what makes the 2xx count mean
  * "tickets created"; the verification afterwards counts the rows to be sure.
  */
-async function createOne(url, key) {
+export async function createOne(url, key) {
   const { data, requestId } = await graphql(url, CREATE_TICKET, { input: INPUT }, key);
   const payload = data.createTicket;
   if (!payload.ticket || payload.userErrors.length !== 0) {
     throw new Error(`createTicket did not create a ticket: ${JSON.stringify(payload)}`);
   }
   return requestId;
-}
-
-/** utime + stime of a process in milliseconds, from /proc/<pid>/stat (fields 14 and 15, after the command name). */
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-function cpuMillisOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
-/** Resident set size of a process in bytes, from /proc/<pid>/status. */
-function rssOf(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('VmRSS:'));
-  return Number(line.split(/\s+/)[1]) * 1024;
 }
 
 /** A load row with the server's CPU over the whole row (warm-up included) per response it sent. */

@@ -3,15 +3,12 @@ import { migrate } from '@tierdesk/api/db/database';
 import { queryCounter } from '@tierdesk/api/db/query-counter';
 import { DEMO_PASSWORD, seed } from '@tierdesk/api/db/seed';
 import { boot } from '@tierdesk/api/main';
-import { User } from '@tierdesk/api/modules/identity';
-import { Organization } from '@tierdesk/api/modules/organizations';
-import { CommentVisibility, TicketPriority } from '@tierdesk/api/modules/vocabulary';
-import { assignTicket, openTicket, replyToTicket } from '@tierdesk/api/workflows';
 import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
+import { addNorthwindTickets } from './lib/seeding.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
-import { startServerProcess } from './lib/system.mjs';
+import { cpuMillisOf, rssOf, startServerProcess } from './lib/system.mjs';
 
 /** The nested ticket page of the foundation issue: what an agent's queue (or a customer's list) asks for. */
 export const TICKET_PAGE = `query TicketPage($first: Int!) {
@@ -33,39 +30,6 @@ const STATEMENT_SAMPLES = 20;
 
 const progress = (message) => process.stderr.write(`  [ticket-page] ${message}\n`);
 
-/**
- * Northwind (enterprise: unlimited allowance) gets EXTRA_TICKETS tickets through the service layer, the way the
- * API makes them: opened by an agent on behalf of nancy@northwind.example, assigned round-robin to the four staff
- * users, then COMMENTS_PER_TICKET public replies alternating between Nancy and the assignee.
- */
-async function addTickets(runtime) {
-  const lookup = runtime.system('bench');
-  const northwind = await lookup.em.findOneOrFail(Organization, { slug: 'northwind' });
-  const nancy = await lookup.em.findOneOrFail(User, { email: 'nancy@northwind.example' });
-  const staff = await lookup.em.find(User, { staffRole: { $ne: null } }, { orderBy: { email: 'asc' } });
-  const asCustomer = { kind: 'customer', userId: nancy.id, organizationId: northwind.id, role: 'ADMIN', sessionId: 'bench' };
-
-  for (let i = 0; i < EXTRA_TICKETS; i += 1) {
-    const assignee = staff[i % staff.length];
-    const asStaff = { kind: 'staff', role: assignee.staffRole, userId: assignee.id, apiKeyId: null };
-    // A fresh context per ticket, as each HTTP request would have: the identity map does not grow across the loop.
-    const agent = runtime.context(asStaff);
-    const ticket = await openTicket(agent, {
-      organizationId: northwind.id,
-      subject: `Benchmark ticket ${i + 1}: order sync lags behind the warehouse`,
-      description: 'Orders placed in the portal show up in the warehouse system several minutes late.',
-      priority: [TicketPriority.LOW, TicketPriority.NORMAL, TicketPriority.HIGH][i % 3],
-      requesterEmail: nancy.email,
-    });
-    await assignTicket(agent, { ticketId: ticket.id, assigneeId: assignee.id });
-    for (let c = 0; c < COMMENTS_PER_TICKET; c += 1) {
-      const principal = c % 2 === 0 ? asCustomer : asStaff;
-      const ctx = runtime.context(principal);
-      await replyToTicket(ctx, { ticketId: ticket.id, body: `Reply ${c + 1} on ticket ${i + 1}.`, visibility: CommentVisibility.PUBLIC });
-    }
-  }
-}
-
 async function graphql(url, query, variables, token) {
   const response = await fetch(url, {
     method: 'POST',
@@ -80,7 +44,7 @@ async function graphql(url, query, variables, token) {
 /** Where graphql() leaves the response's request id, to count that request's statements. */
 const REQUEST_ID = Symbol('requestId');
 
-async function signIn(url, email) {
+export async function signIn(url, email) {
   const data = await graphql(url, 'mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { message } } }', {
     input: { email, password: DEMO_PASSWORD },
   });
@@ -89,7 +53,7 @@ async function signIn(url, email) {
 }
 
 /** Fails loudly if the page is not the full nested page the benchmark claims to measure. */
-function checkPage(data, first) {
+export function checkPage(data, first) {
   const nodes = data.tickets.nodes;
   const complete = nodes.filter(
     (ticket) =>
@@ -131,7 +95,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     await migrate(orm);
     await seed(runtime, { demo: true });
     const seeding = process.hrtime.bigint();
-    await addTickets(runtime);
+    await addNorthwindTickets(runtime, { tickets: EXTRA_TICKETS, comments: COMMENTS_PER_TICKET });
     progress(
       `seeded demo data + ${EXTRA_TICKETS} Northwind tickets × ${COMMENTS_PER_TICKET} comments via the service layer (${ms(since(seeding))})`,
     );
@@ -175,7 +139,10 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     let helloResult;
     try {
       progress(`load: bare Apollo hello, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`);
+      const cpuBefore = cpuMillisOf(hello.pid);
       helloResult = await runLoad({ ...load, url: hello.url, body: { query: HELLO } });
+      const responses = helloResult.requests + helloResult.errors + helloResult.warmup.requests + helloResult.warmup.errors;
+      helloResult.serverCpuMs = (cpuMillisOf(hello.pid) - cpuBefore) / Math.max(1, responses);
     } finally {
       await hello.stop();
     }
@@ -183,18 +150,24 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const server = await startServerProcess('api-server.mjs', [database.url], {}, profile);
     const pages = {};
+    const memory = [];
     try {
       for (const first of [100, 10]) {
         checkPage(await graphql(server.url, TICKET_PAGE, { first }, tokens.admin), first);
         progress(
           `load: Tierdesk ticket page (${first} tickets) as admin@tierdesk.example, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`,
         );
-        pages[first] = await runLoad({
+        const rssBefore = rssOf(server.pid);
+        const cpuBefore = cpuMillisOf(server.pid);
+        const result = await runLoad({
           ...load,
           url: server.url,
           body: { query: TICKET_PAGE, variables: { first } },
           headers: { authorization: `Bearer ${tokens.admin}` },
         });
+        const responses = result.requests + result.errors + result.warmup.requests + result.warmup.errors;
+        pages[first] = { ...result, serverCpuMs: (cpuMillisOf(server.pid) - cpuBefore) / Math.max(1, responses) };
+        memory.push([`${first}-ticket page`, bytes(rssBefore), bytes(rssOf(server.pid)), String(responses)]);
       }
     } finally {
       await server.stop();
@@ -209,6 +182,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
       ms(result.p99),
       String(result.requests),
       String(result.errors),
+      ms(result.serverCpuMs),
       bytes(result.responseBytes),
     ];
     return {
@@ -216,7 +190,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
         {
           heading: `HTTP load: ${concurrency} concurrent clients, ${durationMs / 1000} s measured after ${warmupMs / 1000} s warm-up, same loop for both`,
           rows: [
-            ['server', 'requests/s', 'p50', 'p90', 'p99', 'requests', 'errors', 'response'],
+            ['server', 'requests/s', 'p50', 'p90', 'p99', 'requests', 'errors', 'server CPU/req', 'response'],
             loadRow('bare Apollo Server 5 `{ hello }`', helloResult),
             loadRow('Tierdesk ticket page, 100 tickets (staff)', pageResult),
             loadRow('Tierdesk ticket page, 10 tickets (staff)', pages[10]),
@@ -226,6 +200,13 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
               `p50 ${(pageResult.p50 / helloResult.p50).toFixed(1)}× the hello's. ` +
               `10 tickets serve ${(pages[10].rps / pageResult.rps).toFixed(1)}× the requests/s of 100 with the same statements: the rest is work per row (fetch, hydrate, resolve, serialize).`,
             'Each page: 100 tickets × { organization { name tier { name } } requester { name } assignee { name } comments(first: 5) { nodes { body authorName } } }.',
+          ],
+        },
+        {
+          heading: 'API process memory under the page loads (VmRSS from /proc/<pid>/status)',
+          rows: [['load', 'RSS before', 'RSS after', 'responses'], ...memory],
+          notes: [
+            'Flat means no growth per request: a second load of the same process ends near where the first did (the first grows the heap to its working size).',
           ],
         },
         {

@@ -1,4 +1,5 @@
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,4 +58,19 @@ export async function startServerProcess(script, args = [], env = {}, execArgv =
       clearTimeout(timer);
     },
   };
+}
+/** utime + stime of a process in milliseconds, from /proc/<pid>/stat (fields 14 and 15, after the command name). */
+let ticksPerSecond;
+export function cpuMillisOf(pid) {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+/** Resident set size of a process in bytes, from /proc/<pid>/status. */
+export function rssOf(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) * 1024;
 }

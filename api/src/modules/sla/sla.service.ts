@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { actorOf, defineLoaders, type RequestContext } from '../../shared/context.js';
 import { AppError, badInput } from '../../shared/errors.js';
 import type { DomainEvent } from '../../shared/module.js';
+import { readRows, type Row } from '../../shared/reads.js';
 import { BusinessCalendar, BusinessCalendarVersion, compileVersion, defaultCalendarFor } from '../calendars/index.js';
 import { firstResponseFeature, nextResponseFeature, resolutionFeature, resolveEntitlements } from '../entitlements/index.js';
 import { EscalationPolicy } from '../escalations/index.js';
@@ -20,8 +21,9 @@ const ALWAYS_OPEN = BusinessCalendar.alwaysOpen();
 interface RulesSources {
   organizations: Map<string, Organization>;
   tiers: Map<string, Tier>;
-  tierValues: TierEntitlement[];
-  overrides: EntitlementOverride[];
+  /** Read as rows: only read, and a clock refresh runs inside transactions whose flushes would compare entities. */
+  tierValues: Row<TierEntitlement>[];
+  overrides: Row<EntitlementOverride>[];
   tierChanges: TierChange[];
   calendarChanges: OrganizationCalendarChange[];
   calendarVersions: BusinessCalendarVersion[];
@@ -32,8 +34,8 @@ interface RulesSources {
 async function loadSources(em: EntityManager, organizationIds: string[]): Promise<RulesSources> {
   const organizations = await em.find(Organization, { id: { $in: organizationIds } });
   const tiers = await em.find(Tier, {});
-  const tierValues = await em.find(TierEntitlement, {});
-  const overrides = await em.find(EntitlementOverride, { organization: { $in: organizationIds } });
+  const tierValues = await readRows(em, TierEntitlement, {});
+  const overrides = await readRows(em, EntitlementOverride, { organization: { $in: organizationIds } });
   const tierChanges = await em.find(TierChange, { organization: { $in: organizationIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const calendarChanges = await em.find(
     OrganizationCalendarChange,
@@ -107,7 +109,7 @@ function ticketRules(
       .filter((version) => version.calendar.id === calendarId)
       .map((version) => ({ at: version.effectiveFrom, version }));
 
-  const overrides = sources.overrides.filter((override) => override.organization.id === organization.id);
+  const overrides = sources.overrides.filter((override) => override.organization === organization.id);
 
   // Routing records each queue the ticket lands in; a queue's target applies from then on (earlier time keeps its rules).
   const queueTimeline = events
@@ -128,7 +130,7 @@ function ticketRules(
     const priority = inForce(priorityTimeline, at)!.priority;
     const entitlements = resolveEntitlements(
       tier,
-      sources.tierValues.filter((value) => value.tier.id === tier.id),
+      sources.tierValues.filter((value) => value.tier === tier.id),
       overrides,
       at,
     );
@@ -181,8 +183,17 @@ function timelineOf(events: readonly TicketEvent[], ruleChanges: readonly Date[]
 
 /** Replays the tickets' histories and returns their clocks (nothing is written). */
 async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[], now: Date): Promise<Map<string, ClockState[]>> {
+  return (await replayTicketClocks(em, tickets, now)).states;
+}
+
+/** The clocks, and the contract overrides of the tickets' organizations they were computed with. */
+async function replayTicketClocks(
+  em: EntityManager,
+  tickets: readonly Ticket[],
+  now: Date,
+): Promise<{ states: Map<string, ClockState[]>; overrides: readonly Row<EntitlementOverride>[] }> {
   const result = new Map<string, ClockState[]>();
-  if (!tickets.length) return result;
+  if (!tickets.length) return { states: result, overrides: [] };
   const sources = await loadSources(em, [...new Set(tickets.map((ticket) => ticket.organization.id))]);
   const events = await em.find(
     TicketEvent,
@@ -194,7 +205,7 @@ async function computeTicketClocks(em: EntityManager, tickets: readonly Ticket[]
     const { rulesAt, changes } = ticketRules(ticket, own, sources, now);
     result.set(ticket.id, computeClocks(ticket.createdAt, timelineOf(own, changes), rulesAt, now));
   }
-  return result;
+  return { states: result, overrides: sources.overrides };
 }
 
 /** When the worker must look at a clock next: a crossing not yet acted on (now), else the next warning or due instant. */
@@ -244,15 +255,14 @@ async function writeTicketClocks(
 ): Promise<Map<string, ClockState[]>> {
   const { em } = tx;
   const now = tx.clock.now();
-  const states = await computeTicketClocks(em, tickets, now);
+  const { states, overrides } = await replayTicketClocks(em, tickets, now);
   // A contract override that starts or ends later changes the targets then: the worker looks again at that instant.
-  const upcoming = await em.find(EntitlementOverride, {
-    organization: { $in: [...new Set(tickets.map((ticket) => ticket.organization.id))] },
-    $or: [{ effectiveFrom: { $gt: now } }, { effectiveUntil: { $gt: now } }],
-  });
+  const upcoming = overrides.filter(
+    (override) => override.effectiveFrom > now || (override.effectiveUntil !== null && override.effectiveUntil > now),
+  );
   const nextRuleChange = (organizationId: string): Date | null => {
     const instants = upcoming
-      .filter((override) => override.organization.id === organizationId)
+      .filter((override) => override.organization === organizationId)
       .flatMap((override) => [override.effectiveFrom, override.effectiveUntil])
       .filter((at): at is Date => at !== null && at > now)
       .map((at) => at.getTime());
