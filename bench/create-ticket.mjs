@@ -122,7 +122,7 @@ async function measured(pid, load) {
  * have its first-response and resolution clocks with a due time. (The seed's tickets were replied to or solved:
  * a stopped clock may have no due time.)
  */
-async function verify(url, slugs, seeded) {
+export async function verify(url, slugs, seeded) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -27,6 +27,15 @@ const BENCHMARKS = {
         concurrency: Number(process.env.BENCH_CONCURRENCY ?? 10),
       }),
   },
+  'scale-out': {
+    about:
+      'two API processes and two job runners on one PostgreSQL: both hot paths with 1 and 2 APIs, SLA crossings with 1 and 2 workers (each exactly once), budgets across processes',
+    run: async () =>
+      (await import('./scale-out.mjs')).scaleOut({
+        durationMs: seconds * 1000,
+        concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
+      }),
+  },
   'load-client': {
     about: "why the load loop uses node:http: the bare hello through node:http and through fetch, with the client's CPU per request",
     run: async () =>
@@ -40,7 +49,8 @@ const BENCHMARKS = {
     run: async () => (await import('./calendar.mjs')).run({ print: false }),
   },
   'sla-timers': {
-    about: 'breach-to-escalation latency with 10,000 open tickets due within the same minute (BENCH_SLA_TICKETS)',
+    about:
+      'breach-to-escalation latency: 10,000 tickets due within the same minute (BENCH_SLA_TICKETS) among a backlog of 100,000 open tickets (BENCH_SLA_OPEN)',
     run: async () => (await import('./sla-timers.mjs')).slaTimers(),
   },
   'kb-search': {
@@ -79,6 +89,7 @@ function usage() {
     '             BENCH_START_RUNS  cold/warm pairs of cold-start (default 3)',
     '             BENCH_KB_ARTICLES articles in the kb-search corpus (default 10000)',
     '             BENCH_BILLING_EVENTS distinct webhook events of billing-webhooks (default 2000; BENCH_BILLING_ORGS 200)',
+    '             BENCH_SCALE_TIMERS tickets per job-runner round of scale-out (default 300)',
     '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
     '             BENCH_ROUTING_DECISIONS timed decisions of routing (default 200000)',
     '             BENCH_SIM_DAYS / BENCH_SIM_RUNS horizon and repetitions of simulate (default 30 / 3)',

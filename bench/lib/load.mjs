@@ -11,26 +11,28 @@ import { quantile, since } from './stats.mjs';
  * Returns requests/s, latency percentiles (ms) and the client's own CPU per request (µs) of the measured window; a
  * non-2xx status or a transport error counts as an error (and its latency is not recorded). `warmup` holds the 2xx
  * and error counts of the discarded warm-up, for benchmarks whose requests leave rows behind (create-ticket checks
- * them all). `headers` may be an array: worker i sends headers[i % length] (one credential per client).
+ * them all). `headers` may be an array: worker i sends headers[i % length] (one credential per client). So may `url`:
+ * worker i sends to url[i % length] (one loop, its clients spread over several server processes, one latency sample).
  */
 export async function runLoad({ url, body, headers = {}, concurrency = 8, durationMs = 10_000, warmupMs = 2_000, client = 'node:http' }) {
-  const target = new URL(url);
+  const targets = (Array.isArray(url) ? url : [url]).map((entry) => new URL(entry));
+  const targetOf = (worker) => targets[worker % targets.length];
   const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const headerSets = Array.isArray(headers) ? headers : [headers];
-  const optionsOf = headerSets.map((extra) => ({
+  const optionsOf = Array.from({ length: concurrency }, (_, worker) => ({
     agent,
     method: 'POST',
-    hostname: target.hostname,
-    port: target.port,
-    path: `${target.pathname}${target.search}`,
-    headers: { 'content-type': 'application/json', 'content-length': payload.length, ...extra },
+    hostname: targetOf(worker).hostname,
+    port: targetOf(worker).port,
+    path: `${targetOf(worker).pathname}${targetOf(worker).search}`,
+    headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headerSets[worker % headerSets.length] },
   }));
 
   const sendWithHttp = (worker) =>
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
-      const req = request(optionsOf[worker % optionsOf.length], (res) => {
+      const req = request(optionsOf[worker], (res) => {
         let size = 0;
         res.on('data', (chunk) => (size += chunk.length));
         res.on('end', () => resolve({ ok: res.statusCode >= 200 && res.statusCode < 300, ms: since(started), size }));
@@ -43,7 +45,11 @@ export async function runLoad({ url, body, headers = {}, concurrency = 8, durati
     const started = process.hrtime.bigint();
     try {
       const extra = headerSets[worker % headerSets.length];
-      const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: payload });
+      const response = await fetch(targetOf(worker), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...extra },
+        body: payload,
+      });
       const size = (await response.arrayBuffer()).byteLength;
       return { ok: response.ok, ms: since(started), size };
     } catch {

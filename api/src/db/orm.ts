@@ -23,6 +23,11 @@ function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Option
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
     loggerFactory: queryCounter.loggerFactory,
+    // MikroORM joins every to-one relation whose target has an active filter into each query, so that a reference the
+    // filter hides reads as null. Here no tenant-owned row refers to another tenant's (what a tenant row points at is
+    // its own organization's, or global: tiers, staff users), and every read of the target itself goes through the
+    // filter; the joins only cost SQL and planning on every statement of a customer or key (docs/decisions/011).
+    autoJoinRefsForFilters: false,
     ...overrides,
   });
 }
