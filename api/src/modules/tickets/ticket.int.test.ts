@@ -128,6 +128,23 @@ describe('opening tickets', () => {
     const after = await gql(api.url, '{ organization { ticketUsage { thisMonth } } }', {}, piedpiper);
     expect(after.data!.organization.ticketUsage.thisMonth).toBe(allowance);
   });
+
+  it('counts the usage in the month on both sides, as the allowance does: a ticket dated next month is not this month', async () => {
+    const ada = await signIn(api.url, 'ada@initech.example');
+    const usage = async () =>
+      (await gql(api.url, '{ organization { ticketUsage { thisMonth } } }', {}, ada)).data!.organization.ticketUsage.thisMonth;
+    const before = await usage();
+    const { ticket } = await open(ada, { subject: 'Dated next month' });
+    expect(await usage()).toBe(before + 1);
+    await api.orm.em
+      .getConnection()
+      .execute("update ticket set created_at = date_trunc('month', now()) + interval '1 month' + interval '1 day' where id = ?", [
+        fromGlobalId('Ticket', ticket.id),
+      ]);
+    expect(await usage()).toBe(before);
+    // Newest first, it would head every later page of staff's.
+    await api.orm.em.getConnection().execute('delete from ticket where id = ?', [fromGlobalId('Ticket', ticket.id)]);
+  });
 });
 
 describe('the life of a ticket', () => {

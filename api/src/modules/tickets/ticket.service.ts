@@ -120,11 +120,15 @@ export async function prepareTicket(ctx: RequestContext, input: OpenTicketInput)
   };
 }
 
+/** The calendar month (UTC) of `at`, bounded on both sides: the one window the allowance and the usage count. */
+function monthOf(at: Date): { $gte: Date; $lt: Date } {
+  const start = startOfMonthUtc(at);
+  return { $gte: start, $lt: new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)) };
+}
+
 /** Tickets an organization opened in the calendar month (UTC) of `at`: the month's allowance counts these. */
 async function ticketsInMonth(ctx: RequestContext, organizationId: string, at: Date): Promise<number> {
-  const start = startOfMonthUtc(at);
-  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-  return ctx.em.count(Ticket, { organization: organizationId, createdAt: { $gte: start, $lt: end } });
+  return ctx.em.count(Ticket, { organization: organizationId, createdAt: monthOf(at) });
 }
 
 /**
@@ -494,7 +498,7 @@ const loaders = defineLoaders((ctx) => {
     const rows = await ctx.em
       .createQueryBuilder(Ticket, 't')
       .select([raw('t.organization_id as organization_id'), raw('count(*)::int as tickets')])
-      .where({ organization: { $in: [...organizationIds] }, createdAt: { $gte: startOfMonthUtc(ctx.clock.now()) } })
+      .where({ organization: { $in: [...organizationIds] }, createdAt: monthOf(ctx.clock.now()) })
       .groupBy('t.organization')
       .execute<{ organization_id: string; tickets: number }[]>('all', false);
     const counts = new Map(rows.map((row) => [row.organization_id, row.tickets]));
