@@ -2,13 +2,14 @@ import pg from 'pg';
 import { loadConfig } from '@tierdesk/api/config';
 import { migrate } from '@tierdesk/api/db/database';
 import { queryCounter } from '@tierdesk/api/db/query-counter';
-import { DEMO_PASSWORD, seed } from '@tierdesk/api/db/seed';
+import { seed } from '@tierdesk/api/db/seed';
 import { boot } from '@tierdesk/api/main';
 import { createOrganization } from '@tierdesk/api/modules/organizations';
 import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
+import { graphql, signIn } from './lib/graphql.mjs';
 import { cpuMillisOf, rssOf, startServerProcess } from './lib/system.mjs';
 
 /**
@@ -58,25 +59,6 @@ export async function addOrganizations(runtime) {
     });
   }
   return slugs;
-}
-
-async function graphql(url, query, variables, token) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = await response.json();
-  if (!response.ok || result.errors) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(result.errors ?? result)}`);
-  return { data: result.data, requestId: response.headers.get('x-request-id') };
-}
-
-async function signIn(url, email) {
-  const { data } = await graphql(url, 'mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { message } } }', {
-    input: { email, password: DEMO_PASSWORD },
-  });
-  if (!data.signIn.token) throw new Error(`sign-in of ${email} failed: ${JSON.stringify(data.signIn.userErrors)}`);
-  return data.signIn.token;
 }
 
 /** An organization API key, issued by a staff admin as test/support/graphql.ts `createOrgApiKey` does. */
@@ -173,6 +155,22 @@ async function ticketCounts(url, slugs) {
   } finally {
     await client.end();
   }
+}
+
+/** The table of `verify`'s findings, one row per organization. */
+export function numberingRows(perOrganization) {
+  return [
+    ['organization', 'tickets', 'numbers', 'duplicates', 'exactly 1…N', 'created without clocks', 'ok?'],
+    ...perOrganization.map((row) => [
+      row.slug,
+      String(row.tickets),
+      row.range,
+      String(row.duplicates),
+      row.exact ? 'yes' : 'NO',
+      String(row.withoutClocks),
+      row.ok ? 'yes' : 'NO',
+    ]),
+  ];
 }
 
 export async function createTicket({ durationMs = 10_000, warmupMs = 2_000, concurrency = 10 } = {}) {
@@ -324,18 +322,7 @@ export async function createTicket({ durationMs = 10_000, warmupMs = 2_000, conc
         },
         {
           heading: 'Correctness after the load (read from the scratch database)',
-          rows: [
-            ['organization', 'tickets', 'numbers', 'duplicates', 'exactly 1…N', 'created without clocks', 'ok?'],
-            ...perOrganization.map((row) => [
-              row.slug,
-              String(row.tickets),
-              row.range,
-              String(row.duplicates),
-              row.exact ? 'yes' : 'NO',
-              String(row.withoutClocks),
-              row.ok ? 'yes' : 'NO',
-            ]),
-          ],
+          rows: numberingRows(perOrganization),
           notes: [
             `created without clocks: tickets numbered after the seed's that lack a ${REQUIRED_CLOCKS.join(' or a ')} row in ticket_clock with due_at set.`,
           ],

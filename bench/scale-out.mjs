@@ -9,8 +9,9 @@ import { migrate } from '@tierdesk/api/db/database';
 import { seed } from '@tierdesk/api/db/seed';
 import { createOrganization } from '@tierdesk/api/modules/organizations';
 import { openTicket } from '@tierdesk/api/workflows';
-import { CREATE_TICKET, INPUT, addOrganizations, createOne, organizationKey, verify } from './create-ticket.mjs';
-import { TICKET_PAGE, checkPage, signIn } from './ticket-page.mjs';
+import { CREATE_TICKET, INPUT, addOrganizations, createOne, numberingRows, organizationKey, verify } from './create-ticket.mjs';
+import { TICKET_PAGE, checkPage } from './ticket-page.mjs';
+import { graphql, signIn } from './lib/graphql.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { benchRuntime } from './lib/runtime.mjs';
@@ -29,17 +30,6 @@ const COMMUNITY_BUDGET = 60;
 const ONE_TICKET = '{ tickets(first: 1) { nodes { number } } }';
 
 const progress = (message) => process.stderr.write(`  [scale-out] ${message}\n`);
-
-async function graphql(url, query, variables, token) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = await response.json();
-  if (!response.ok || result.errors) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(result.errors ?? result)}`);
-  return result.data;
-}
 
 /** A load row with the CPU of every server process it loaded (warm-up included), summed, per response. */
 async function measured(pids, load) {
@@ -268,7 +258,7 @@ export async function scaleOut({
     for (const slug of [...spread, ...community]) keys.set(slug, await organizationKey(a.url, admin, slug));
     // Both processes must answer the same way before they are loaded: a full page (and, before the createTicket
     // rows, whose tickets would otherwise head the page, one checked creation per key).
-    for (const server of servers) checkPage(await graphql(server.url, TICKET_PAGE, { first: 100 }, admin), 100);
+    for (const server of servers) checkPage((await graphql(server.url, TICKET_PAGE, { first: 100 }, admin)).data, 100);
     const seeded = new Map(spread.map((slug) => [slug, 0]));
 
     const page = { body: { query: TICKET_PAGE, variables: { first: 100 } }, headers: { authorization: `Bearer ${admin}` } };
@@ -451,18 +441,7 @@ export async function scaleOut({
         },
         {
           heading: 'createTicket from 1 and 2 API processes: numbering per organization (read from the scratch database)',
-          rows: [
-            ['organization', 'tickets', 'numbers', 'duplicates', 'exactly 1…N', 'created without clocks', 'ok?'],
-            ...perOrganization.map((entry) => [
-              entry.slug,
-              String(entry.tickets),
-              entry.range,
-              String(entry.duplicates),
-              entry.exact ? 'yes' : 'NO',
-              String(entry.withoutClocks),
-              entry.ok ? 'yes' : 'NO',
-            ]),
-          ],
+          rows: numberingRows(perOrganization),
           notes: [
             `2xx responses of both createTicket rows (warm-up included): ${createdResponses}; tickets they created: ${createdTickets} (${createdResponses === createdTickets ? 'equal' : 'NOT EQUAL'}).`,
           ],

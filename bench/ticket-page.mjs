@@ -1,13 +1,14 @@
 import { loadConfig } from '@tierdesk/api/config';
 import { migrate } from '@tierdesk/api/db/database';
 import { queryCounter } from '@tierdesk/api/db/query-counter';
-import { DEMO_PASSWORD, seed } from '@tierdesk/api/db/seed';
+import { seed } from '@tierdesk/api/db/seed';
 import { boot } from '@tierdesk/api/main';
 import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { addNorthwindTickets } from './lib/seeding.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
+import { graphql, signIn } from './lib/graphql.mjs';
 import { cpuMillisOf, rssOf, startServerProcess } from './lib/system.mjs';
 
 /** The nested ticket page of the foundation issue: what an agent's queue (or a customer's list) asks for. */
@@ -29,28 +30,6 @@ const COMMENTS_PER_TICKET = 5;
 const STATEMENT_SAMPLES = 20;
 
 const progress = (message) => process.stderr.write(`  [ticket-page] ${message}\n`);
-
-async function graphql(url, query, variables, token) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = await response.json();
-  if (!response.ok || result.errors) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(result.errors ?? result)}`);
-  return Object.assign(result.data, { [REQUEST_ID]: response.headers.get('x-request-id') });
-}
-
-/** Where graphql() leaves the response's request id, to count that request's statements. */
-const REQUEST_ID = Symbol('requestId');
-
-export async function signIn(url, email) {
-  const data = await graphql(url, 'mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { message } } }', {
-    input: { email, password: DEMO_PASSWORD },
-  });
-  if (!data.signIn.token) throw new Error(`sign-in of ${email} failed: ${JSON.stringify(data.signIn.userErrors)}`);
-  return data.signIn.token;
-}
 
 /** Fails loudly if the page is not the full nested page the benchmark claims to measure. */
 export function checkPage(data, first) {
@@ -74,11 +53,11 @@ export function checkPage(data, first) {
  * process are not counted): the figure of each of STATEMENT_SAMPLES sequential requests, which must all agree.
  */
 async function statementsPerRequest(url, token, first) {
-  checkPage(await graphql(url, TICKET_PAGE, { first }, token), first); // also warms the path
+  checkPage((await graphql(url, TICKET_PAGE, { first }, token)).data, first); // also warms the path
   const counts = new Set();
   for (let i = 0; i < STATEMENT_SAMPLES; i += 1) {
-    const data = await graphql(url, TICKET_PAGE, { first }, token);
-    counts.add(queryCounter.statementsOf(data[REQUEST_ID]).length);
+    const { requestId } = await graphql(url, TICKET_PAGE, { first }, token);
+    counts.add(queryCounter.statementsOf(requestId).length);
   }
   if (counts.size !== 1) throw new Error(`the same request sent different numbers of statements: ${[...counts].join(', ')}`);
   return [...counts][0];
@@ -155,7 +134,7 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
       // The 100-ticket page a second time, for memory only: RSS after it is what the working heap settled at, and
       // flat means it ends where the first run of the same load did.
       for (const [index, first] of [100, 10, 100].entries()) {
-        checkPage(await graphql(server.url, TICKET_PAGE, { first }, tokens.admin), first);
+        checkPage((await graphql(server.url, TICKET_PAGE, { first }, tokens.admin)).data, first);
         progress(
           `load: Tierdesk ticket page (${first} tickets) as admin@tierdesk.example, ${concurrency} concurrent, ${durationMs / 1000} s (+${warmupMs / 1000} s warm-up)`,
         );
