@@ -1,11 +1,9 @@
 import pg from 'pg';
 import { loadConfig } from '@tierdesk/api/config';
-import { migrate } from '@tierdesk/api/db/database';
 import { queryCounter } from '@tierdesk/api/db/query-counter';
-import { seed } from '@tierdesk/api/db/seed';
 import { boot } from '@tierdesk/api/main';
 import { createOrganization } from '@tierdesk/api/modules/organizations';
-import { benchRuntime } from './lib/runtime.mjs';
+import { demoRuntime } from './lib/seeding.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
@@ -179,10 +177,8 @@ export async function createTicket({ durationMs = 10_000, warmupMs = 2_000, conc
   progress(`database: ${database.description} (${ms(since(started))})`);
   let orm;
   try {
-    const runtime = await benchRuntime(database.url);
+    const runtime = await demoRuntime(database.url);
     orm = runtime.orm;
-    await migrate(orm);
-    await seed(runtime, { demo: true });
     const extra = await addOrganizations(runtime);
     const slugs = ['northwind', ...extra];
     const seeded = await ticketCounts(database.url, slugs);

@@ -5,8 +5,6 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { migrate } from '@tierdesk/api/db/database';
-import { seed } from '@tierdesk/api/db/seed';
 import { createOrganization } from '@tierdesk/api/modules/organizations';
 import { openTicket } from '@tierdesk/api/workflows';
 import { CREATE_TICKET, INPUT, addOrganizations, createOne, numberingRows, organizationKey, verify } from './create-ticket.mjs';
@@ -14,8 +12,7 @@ import { TICKET_PAGE, checkPage } from './ticket-page.mjs';
 import { graphql, signIn } from './lib/graphql.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
-import { benchRuntime } from './lib/runtime.mjs';
-import { addNorthwindTickets } from './lib/seeding.mjs';
+import { addNorthwindTickets, demoRuntime } from './lib/seeding.mjs';
 import { ms, perSecond, quantile, since } from './lib/stats.mjs';
 import { REPO_ROOT, cpuMillisOf, sleep, startServerProcess } from './lib/system.mjs';
 
@@ -214,10 +211,8 @@ export async function scaleOut({
   let orm;
   const servers = [];
   try {
-    const runtime = await benchRuntime(database.url);
+    const runtime = await demoRuntime(database.url);
     orm = runtime.orm;
-    await migrate(orm);
-    await seed(runtime, { demo: true });
     await addNorthwindTickets(runtime, { tickets: 120, comments: 5 });
     const extra = await addOrganizations(runtime);
     const spread = extra.filter((slug) => slug.startsWith('bench-spread-'));

@@ -1,12 +1,9 @@
 import { loadConfig } from '@tierdesk/api/config';
-import { migrate } from '@tierdesk/api/db/database';
 import { queryCounter } from '@tierdesk/api/db/query-counter';
-import { seed } from '@tierdesk/api/db/seed';
 import { boot } from '@tierdesk/api/main';
-import { benchRuntime } from './lib/runtime.mjs';
 import { benchDatabase } from './lib/database.mjs';
 import { runLoad } from './lib/load.mjs';
-import { addNorthwindTickets } from './lib/seeding.mjs';
+import { addNorthwindTickets, demoRuntime } from './lib/seeding.mjs';
 import { bytes, ms, perSecond, since } from './lib/stats.mjs';
 import { graphql, signIn } from './lib/graphql.mjs';
 import { cpuMillisOf, rssOf, startServerProcess } from './lib/system.mjs';
@@ -69,10 +66,8 @@ export async function ticketPage({ durationMs = 10_000, warmupMs = 2_000, concur
   progress(`database: ${database.description} (${ms(since(started))})`);
   let orm;
   try {
-    const runtime = await benchRuntime(database.url);
+    const runtime = await demoRuntime(database.url);
     orm = runtime.orm;
-    await migrate(orm);
-    await seed(runtime, { demo: true });
     const seeding = process.hrtime.bigint();
     await addNorthwindTickets(runtime, { tickets: EXTRA_TICKETS, comments: COMMENTS_PER_TICKET });
     progress(

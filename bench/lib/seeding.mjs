@@ -1,7 +1,18 @@
+import { migrate } from '@tierdesk/api/db/database';
+import { seed } from '@tierdesk/api/db/seed';
 import { User } from '@tierdesk/api/modules/identity';
 import { Organization } from '@tierdesk/api/modules/organizations';
 import { CommentVisibility, TicketPriority } from '@tierdesk/api/modules/vocabulary';
 import { assignTicket, openTicket, replyToTicket } from '@tierdesk/api/workflows';
+import { benchRuntime } from './runtime.mjs';
+
+/** A runtime on a benchmark database, migrated and with the demo data, as `pnpm tierdesk seed --demo` leaves it. */
+export async function demoRuntime(url) {
+  const runtime = await benchRuntime(url);
+  await migrate(runtime.orm);
+  await seed(runtime, { demo: true });
+  return runtime;
+}
 
 /**
  * Northwind (enterprise: unlimited allowance) gets `tickets` tickets through the service layer, the way the API
