@@ -27,8 +27,9 @@ import { TicketStatus, type CommentVisibility, type TicketPriority } from '../mo
 
 /**
  * Opens a ticket: checked against the tier (priority, channel, the month's allowance, under a lock on the
- * organization row), triaged and routed, timed, and offered to an agent. `import` writes history: triage and
- * routing record their decision but change nothing (no raised priority, no page, no assignment yet).
+ * organization row), triaged and routed, and timed in one transaction, then offered to an agent in a second one
+ * (docs/decisions/011). `import` writes history: triage and routing record their decision but change nothing (no
+ * raised priority, no page, no assignment yet).
  */
 async function intake(ctx: RequestContext, input: OpenTicketInput, mode: 'live' | 'import'): Promise<Ticket> {
   const prepared = await prepareTicket(ctx, input);
