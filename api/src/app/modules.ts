@@ -4,12 +4,14 @@ import { entitlementsModule } from '../modules/entitlements/index.js';
 import { escalationsModule } from '../modules/escalations/index.js';
 import { identityModule } from '../modules/identity/index.js';
 import { kbModule } from '../modules/kb/index.js';
+import { macrosModule } from '../modules/macros/index.js';
 import { organizationsModule } from '../modules/organizations/index.js';
 import { outboxModule } from '../modules/outbox/index.js';
 import { routingModule } from '../modules/routing/index.js';
 import { slaModule } from '../modules/sla/index.js';
 import { ticketsModule } from '../modules/tickets/index.js';
 import { tiersModule } from '../modules/tiers/index.js';
+import { viewsModule } from '../modules/views/index.js';
 import { vocabularyModule } from '../modules/vocabulary/index.js';
 import { workflowsModule } from '../workflows/index.js';
 import type { EventHook, JobDefinition, ModuleDefinition, NodeGetter } from '../shared/module.js';
@@ -31,8 +33,10 @@ export const MODULES: readonly ModuleDefinition[] = [
   escalationsModule,
   slaModule,
   routingModule,
+  viewsModule,
   kbModule,
   billingModule,
+  macrosModule,
   workflowsModule,
 ];
 

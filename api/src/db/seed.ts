@@ -8,6 +8,7 @@ import {
   Team,
 } from '../modules/escalations/index.js';
 import { createUser, User } from '../modules/identity/index.js';
+import { createMacro, findMacroByTitle } from '../modules/macros/index.js';
 import { createOrganization, Organization } from '../modules/organizations/index.js';
 import {
   createQueue,
@@ -325,6 +326,63 @@ async function seedRouting(ctx: RequestContext, users: User[], organizations: Or
   await em.flush();
 }
 
+/** Saved replies the demo team starts with, each created only when no macro has its title (an edit is kept). */
+const DEMO_MACROS = [
+  {
+    title: 'Asking for logs',
+    visibility: CommentVisibility.PUBLIC,
+    statusAfterSend: TicketStatus.WAITING_ON_CUSTOMER,
+    body: [
+      'Hi {{requester.firstName}},',
+      '',
+      'Thanks for the details on #{{ticket.number}}. To find the cause we need the logs from the time it happened:',
+      '',
+      '1. The application log of the affected service, from 15 minutes before to 15 minutes after.',
+      '2. The request id shown with the error, if there was one.',
+      '',
+      'Attach them to this ticket. Until then the ticket waits on you; our first-response target is {{sla.firstResponse.due}}.',
+      '',
+      'Best,',
+      '{{agent.name}}',
+    ].join('\n'),
+  },
+  {
+    title: 'Solved — confirming',
+    visibility: CommentVisibility.PUBLIC,
+    statusAfterSend: TicketStatus.SOLVED,
+    body: [
+      'Hi {{requester.firstName}},',
+      '',
+      'We believe "{{ticket.subject}}" is solved, so we are marking #{{ticket.number}} as solved.',
+      'If anything is still wrong, reply here and the ticket reopens with your {{tier.name}} targets.',
+      '',
+      'Best,',
+      '{{agent.name}}',
+    ].join('\n'),
+  },
+  {
+    title: 'Escalating to engineering',
+    visibility: CommentVisibility.INTERNAL,
+    // The clocks keep running while engineering looks: putting the ticket on hold would pause them.
+    statusAfterSend: null,
+    body: [
+      '**Escalating to engineering** — {{organization.name}} ({{tier.name}}), #{{ticket.number}} "{{ticket.subject}}".',
+      '',
+      '- Resolution due: {{sla.resolution.due}}',
+      '- What we tried: ',
+      '- Reproduction steps: ',
+      '',
+      'Raised by {{agent.name}}.',
+    ].join('\n'),
+  },
+];
+
+async function seedMacros(ctx: RequestContext): Promise<void> {
+  for (const macro of DEMO_MACROS) {
+    if (!(await findMacroByTitle(ctx, macro.title))) await createMacro(ctx, { ...macro, active: true });
+  }
+}
+
 /**
  * Idempotent demo data: the tier catalogue is brought up to date on every run; organizations, users and
  * tickets are created only when missing. Everything goes through the same services as the API.
@@ -356,6 +414,7 @@ export async function seed(runtime: Runtime, options: { demo: boolean }): Promis
   const users = await em.find(User, { email: { $in: DEMO_USERS.map((user) => user.email) } });
   await seedEscalations(system, users);
   await seedRouting(system, users, organizations);
+  await seedMacros(system);
   const agent = users.find((user) => user.email === 'agent@tierdesk.example')!;
   const staff: Principal = { kind: 'staff', role: 'AGENT', userId: agent.id, apiKeyId: null };
   for (const organization of organizations) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allows, type AccessRule } from '../shared/access.js';
 import type { Principal } from '../shared/principal.js';
 import { API_KEYS_RULE } from '../modules/identity/index.js';
+import { MACROS_READ } from '../modules/macros/index.js';
 import { TICKETS_READ } from '../modules/tickets/index.js';
 import { readGuardedFields } from './access.js';
 import { tierdeskSchema } from './schema.js';
@@ -23,6 +24,8 @@ const callers: Caller[] = [];
 let ticketId: string;
 let commentId: string;
 let apiKeyId: string;
+let macroId: string;
+let escalationId: string;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -70,6 +73,13 @@ beforeAll(async () => {
     admin,
   );
   commentId = comment.data!.addComment.comment.id;
+  const escalation = await gql(
+    api.url,
+    'mutation($input: EscalateTicketInput!) { escalateTicket(input: $input) { escalation { id } } }',
+    { input: { ticketId, reason: 'Walk' } },
+    admin,
+  );
+  escalationId = escalation.data!.escalateTicket.escalation.id;
   const keys = await gql(
     api.url,
     '{ apiKeys(first: 1) { nodes { id } } }',
@@ -77,6 +87,7 @@ beforeAll(async () => {
     callers.find((caller) => caller.name === 'customer admin')!.token,
   );
   apiKeyId = keys.data!.apiKeys.nodes[0].id;
+  macroId = (await gql(api.url, '{ macros(first: 1) { nodes { id } } }', {}, admin)).data!.macros.nodes[0].id;
 });
 afterAll(async () => api?.stop());
 
@@ -109,6 +120,17 @@ const PATHS: { type: string; rule: AccessRule; paths: Path[] }[] = [
         operation: TICKETS_READ,
         send: (token) =>
           read('query($id: ID!) { node(id: $id) { ... on Ticket { subject } } }', { id: ticketId }, token, (data) => data.node?.subject),
+      },
+      {
+        name: "its escalation's ticket, by node(id:)",
+        operation: TICKETS_READ,
+        send: (token) =>
+          read(
+            'query($id: ID!) { node(id: $id) { ... on Escalation { ticket { subject } } } }',
+            { id: escalationId },
+            token,
+            (data) => data.node?.ticket?.subject,
+          ),
       },
       {
         name: 'addComment payload',
@@ -160,6 +182,45 @@ const PATHS: { type: string; rule: AccessRule; paths: Path[] }[] = [
         operation: TICKETS_READ,
         send: (token) =>
           read('query($id: ID!) { node(id: $id) { ... on ApiKey { name } } }', { id: apiKeyId }, token, (data) => data.node?.name),
+      },
+    ],
+  },
+  {
+    type: 'Macro',
+    rule: MACROS_READ,
+    paths: [
+      {
+        name: 'macros',
+        operation: MACROS_READ,
+        send: (token) => read('{ macros(first: 1) { nodes { title } } }', {}, token, (data) => data.macros?.nodes?.[0]?.title),
+      },
+      {
+        name: 'node(id:)',
+        operation: TICKETS_READ,
+        send: (token) =>
+          read('query($id: ID!) { node(id: $id) { ... on Macro { title } } }', { id: macroId }, token, (data) => data.node?.title),
+      },
+      {
+        name: 'renderMacro',
+        operation: MACROS_READ,
+        send: (token) =>
+          read(
+            'query($macroId: ID!, $ticketId: ID!) { renderMacro(macroId: $macroId, ticketId: $ticketId) { macro { title } } }',
+            { macroId, ticketId },
+            token,
+            (data) => data.renderMacro?.macro?.title,
+          ),
+      },
+      {
+        name: 'updateMacro payload',
+        operation: { staff: ['SPECIALIST', 'ADMIN'] },
+        send: (token) =>
+          read(
+            'mutation($input: UpdateMacroInput!) { updateMacro(input: $input) { macro { title } } }',
+            { input: { id: macroId, active: true } },
+            token,
+            (data) => data.updateMacro?.macro?.title,
+          ),
       },
     ],
   },

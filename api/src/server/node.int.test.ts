@@ -116,6 +116,8 @@ beforeAll(async () => {
   samples.Queue = { id: routing.queues[0].id, customers: 'none' };
   samples.RoutingRule = { id: routing.routingRules[0].id, customers: 'none' };
   samples.Agent = { id: routing.agents.nodes[0].id, customers: 'none' };
+  const macros = ok(await gql(api.url, '{ macros(first: 1) { nodes { id } } }', {}, admin)).data!.macros;
+  samples.Macro = { id: macros.nodes[0].id, customers: 'none' };
   // Globex's standard policy pages the support agents' team: Alex's inbox has the page.
   const inbox = ok(await gql(api.url, '{ myNotifications(first: 50) { nodes { id title } } }', {}, tokens.agent)).data!.myNotifications;
   samples.Notification = {
@@ -136,7 +138,7 @@ describe('node(id:)', () => {
   it('has a sample for every type that implements Node, and nothing else', async () => {
     const introspection = ok(await gql(api.url, '{ __type(name: "Node") { possibleTypes { name } } }', {}, tokens.admin));
     const implementations = introspection.data!.__type.possibleTypes.map((type: { name: string }) => type.name).sort();
-    expect(implementations).toHaveLength(16);
+    expect(implementations).toHaveLength(17);
     expect(
       Object.keys(samples)
         .filter((name) => name !== 'InternalComment')
@@ -151,7 +153,7 @@ describe('node(id:)', () => {
       expect(await read(sample.id, tokens[sample.staffReader ?? 'admin']), name).toEqual({ __typename: typename, id: sample.id });
       walked += 1;
     }
-    expect(walked).toBe(17);
+    expect(walked).toBe(18);
   });
 
   it("gives a customer their own organization's objects and the public ones, and null for the rest", async () => {
@@ -171,7 +173,7 @@ describe('node(id:)', () => {
       }
       walked += 1;
     }
-    expect(walked).toBe(17);
+    expect(walked).toBe(18);
   });
 
   it('shows an API key only to those who may list keys, as apiKeys does', async () => {

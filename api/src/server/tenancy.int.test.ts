@@ -167,6 +167,7 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   businessCalendars: () => ({ query: '{ businessCalendars { id } }' }),
   escalationPolicies: () => ({ query: '{ escalationPolicies { id } }' }),
   myNotifications: () => ({ query: '{ myNotifications { nodes { id } } }' }),
+  myPages: () => ({ query: '{ myPages { nodes { id ticket { id } } } }' }),
   onCallNow: () => ({ query: 'query($id: ID!) { onCallNow(scheduleId: $id) }', variables: { id: unknownId('OnCallSchedule') } }),
   slaPolicies: () => ({ query: '{ slaPolicies { tierKey } }' }),
   acknowledgeEscalation: () => ({
@@ -247,6 +248,7 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     query: '{ searchKnowledgeBase(query: "tenancyprobe", first: 100) { totalCount nodes { article { id slug } } } }',
   }),
   article: () => ({ query: '{ article(slug: "tenancyprobe-business") { id slug } }' }),
+  articles: () => ({ query: '{ articles(first: 100) { totalCount nodes { id slug } } }' }),
   suggestArticles: () => ({ query: '{ suggestArticles(subject: "tenancyprobe question") { hits { article { id slug } } } }' }),
   knowledgeBaseAnalytics: () => ({ query: '{ knowledgeBaseAnalytics { searches ratings { helpful notHelpful } } }' }),
   rateArticle: () => ({
@@ -308,6 +310,14 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
   agents: () => ({ query: '{ agents(first: 100) { nodes { id user { email } load { count } } } }' }),
   agent: () => ({ query: '{ agent { id } }' }),
   ticketsNeedingAttention: () => ({ query: '{ ticketsNeedingAttention(first: 100) { totalCount nodes { id } } }' }),
+  ticketView: () => ({
+    query: 'query($org: ID!) { ticketView(view: ALL_OPEN, filter: { organizationIds: [$org] }) { totalCount nodes { id subject } } }',
+    variables: { org: globex.org },
+  }),
+  ticketViewCounts: () => ({
+    query: 'query($org: ID!) { ticketViewCounts(filter: { organizationIds: [$org] }) { view count } }',
+    variables: { org: globex.org },
+  }),
   domainClassifier: () => ({ query: '{ domainClassifier { version heldOutAccuracy } }' }),
   createQueue: () => ({
     query: 'mutation($input: QueueInput!) { createQueue(input: $input) { queue { id } userErrors { code } } }',
@@ -349,6 +359,23 @@ const OPERATIONS: Record<string, () => { query: string; variables?: Record<strin
     variables: { scenario: { version: 1 } },
   }),
   retrainClassifier: () => ({ query: 'mutation { retrainClassifier { classifier { version } userErrors { code } } }' }),
+  macros: () => ({ query: '{ macros(first: 100, includeInactive: true) { totalCount nodes { id title body } } }' }),
+  renderMacro: () => ({
+    query: 'query($macroId: ID!, $ticketId: ID!) { renderMacro(macroId: $macroId, ticketId: $ticketId) { body } }',
+    variables: { macroId: unknownId('Macro'), ticketId: globex.ticket },
+  }),
+  createMacro: () => ({
+    query: 'mutation($input: CreateMacroInput!) { createMacro(input: $input) { macro { id } userErrors { code } } }',
+    variables: { input: { title: 'planted by initech', body: 'Hello {{requester.name}}' } },
+  }),
+  updateMacro: () => ({
+    query: 'mutation($input: UpdateMacroInput!) { updateMacro(input: $input) { macro { id } userErrors { code } } }',
+    variables: { input: { id: unknownId('Macro'), body: 'changed by initech' } },
+  }),
+  deleteMacro: () => ({
+    query: 'mutation($input: DeleteMacroInput!) { deleteMacro(input: $input) { deletedMacroId userErrors { code } } }',
+    variables: { input: { id: unknownId('Macro') } },
+  }),
   dismissUpgradeReminder: () => ({
     query: 'mutation($id: ID!) { dismissUpgradeReminder(id: $id) { reminder { id dismissedAt } userErrors { code } } }',
     variables: { id: globexReminder },
@@ -1174,7 +1201,9 @@ const ATTACKS: Record<string, Attack | NotTenantScoped> = {
   domainClassifier: STAFF_ONLY_ATTACK,
   escalationPolicies: STAFF_ONLY_ATTACK,
   knowledgeBaseAnalytics: STAFF_ONLY_ATTACK,
+  articles: STAFF_ONLY_ATTACK,
   myNotifications: STAFF_ONLY_ATTACK,
+  myPages: STAFF_ONLY_ATTACK,
   onCallNow: STAFF_ONLY_ATTACK,
   organizations: STAFF_ONLY_ATTACK,
   queue: STAFF_ONLY_ATTACK,
@@ -1185,6 +1214,8 @@ const ATTACKS: Record<string, Attack | NotTenantScoped> = {
   simulate: STAFF_ONLY_ATTACK,
   slaPolicies: STAFF_ONLY_ATTACK,
   ticketsNeedingAttention: STAFF_ONLY_ATTACK,
+  ticketView: STAFF_ONLY_ATTACK,
+  ticketViewCounts: STAFF_ONLY_ATTACK,
   acknowledgeEscalation: STAFF_ONLY_ATTACK,
   archiveArticle: STAFF_ONLY_ATTACK,
   assignTicket: STAFF_ONLY_ATTACK,
@@ -1212,6 +1243,12 @@ const ATTACKS: Record<string, Attack | NotTenantScoped> = {
   updateRoutingRule: STAFF_ONLY_ATTACK,
   upsertAgentProfile: STAFF_ONLY_ATTACK,
   upsertSlaPolicy: STAFF_ONLY_ATTACK,
+  // Saved replies are the support team's, not any organization's: refused to every customer caller.
+  macros: STAFF_ONLY_ATTACK,
+  renderMacro: STAFF_ONLY_ATTACK,
+  createMacro: STAFF_ONLY_ATTACK,
+  updateMacro: STAFF_ONLY_ATTACK,
+  deleteMacro: STAFF_ONLY_ATTACK,
 };
 
 const ENTRIES = Object.entries(ATTACKS);
@@ -1399,6 +1436,6 @@ describe('the attack registry', () => {
       orgAdminOnly: ORG_ADMIN_ONLY.length,
       notForKeys: NOT_FOR_KEYS.length,
       notPublic: NOT_PUBLIC.length,
-    }).toEqual({ operations: 75, staffOnly: 45, scoped: 15, orgAdminOnly: 7, notForKeys: 7, notPublic: 67 });
+    }).toEqual({ operations: 84, staffOnly: 54, scoped: 15, orgAdminOnly: 7, notForKeys: 7, notPublic: 76 });
   });
 });

@@ -46,7 +46,7 @@ const ERROR_CODES = {
   },
   INVALID_ARTICLE: {
     kind: 'BAD_USER_INPUT',
-    doc: "An article's fields break the knowledge-base format (kb/README.md); `field` names the first culprit, `problems` lists all.",
+    doc: "An article's fields break the knowledge-base format (kb/README.md); in a payload, one user error per field at fault.",
   },
   SEARCH_UNAVAILABLE: { kind: 'INTERNAL_SERVER_ERROR', doc: 'The search engine (Meilisearch) did not answer; retry later.' },
   ALREADY_ON_TIER: { kind: 'CONFLICT', doc: 'Billing: the organization is already on the tier (and interval) asked for.' },

@@ -19,7 +19,8 @@ export type NodeType =
   | 'UpgradeReminder'
   | 'Queue'
   | 'RoutingRule'
-  | 'Agent';
+  | 'Agent'
+  | 'Macro';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

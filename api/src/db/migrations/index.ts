@@ -8,6 +8,7 @@ import { Migration20261121070100_routing } from './Migration20261121070100_routi
 import { Migration20261202080000_routed_trail } from './Migration20261202080000_routed_trail.js';
 import { Migration20261202120000_rate_limits } from './Migration20261202120000_rate_limits.js';
 import { Migration20261202130000_escalation_reasons } from './Migration20261202130000_escalation_reasons.js';
+import { Migration20261203090000_macros } from './Migration20261203090000_macros.js';
 
 /** Every migration, in order. Listed explicitly so the compiled build needs no file globbing. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202080000_routed_trail', class: Migration20261202080000_routed_trail },
   { name: 'Migration20261202120000_rate_limits', class: Migration20261202120000_rate_limits },
   { name: 'Migration20261202130000_escalation_reasons', class: Migration20261202130000_escalation_reasons },
+  { name: 'Migration20261203090000_macros', class: Migration20261203090000_macros },
 ];

@@ -13,7 +13,9 @@ import {
   createEscalationPolicy,
   createOnCallSchedule,
   createTeam,
+  escalationsPaging,
   escalationSteps,
+  escalationTicket,
   inbox,
   markRead,
   ticketEscalations,
@@ -24,6 +26,7 @@ import {
   CreateTeamInput,
   EscalationPayload,
   EscalationPolicyPayload,
+  EscalationConnection,
   EscalationPolicyType,
   EscalationStepType,
   EscalationType,
@@ -40,7 +43,7 @@ import { onCallNow } from './oncall.js';
 
 function staffUserId(ctx: RequestContext): string {
   if (ctx.principal.kind !== 'staff' || !ctx.principal.userId) {
-    throw new AppError('FORBIDDEN', 'The inbox belongs to a signed-in staff member, not to a key.');
+    throw new AppError('FORBIDDEN', 'The inbox and pages belong to a signed-in staff member, not to a key.');
   }
   return ctx.principal.userId;
 }
@@ -63,6 +66,12 @@ export class EscalationResolver {
   @FieldResolver(() => [EscalationStepType], { description: 'Every page sent, oldest first.' })
   async steps(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): Promise<EscalationStepType[]> {
     return (await escalationSteps(ctx, [escalation.escalationId])).map(EscalationStepType.from);
+  }
+
+  /** Guarded by Ticket's read rule, like every field returning a ticket: whoever reads the escalation reads its ticket. */
+  @FieldResolver(() => TicketType, { description: 'The escalated ticket.' })
+  async ticket(@Root() escalation: EscalationType, @Ctx() ctx: RequestContext): Promise<TicketType> {
+    return TicketType.from(await escalationTicket(ctx, escalation.ticketId));
   }
 
   @Mutation(() => EscalationPayload, { description: 'Stops the escalation chain: someone has it.' })
@@ -151,6 +160,22 @@ export class EscalationResolver {
     @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
   ): Promise<Connection<NotificationType>> {
     return connectionFrom(await inbox(ctx, staffUserId(ctx), unreadOnly ?? false, pageRequest(page)), NotificationType.from);
+  }
+
+  @Query(() => EscalationConnection, {
+    description:
+      'Escalations that paged the signed-in staff member (a step notified them: directly, through a team, the on-call schedule or as assignee), newest first. Open ones (TRIGGERED) unless includeAcknowledged.',
+  })
+  @Access({ staff: 'ANY' })
+  async myPages(
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+    @Arg('includeAcknowledged', () => Boolean, { nullable: true }) includeAcknowledged?: boolean | null,
+  ): Promise<Connection<EscalationType>> {
+    return connectionFrom(
+      await escalationsPaging(ctx, staffUserId(ctx), includeAcknowledged ?? false, pageRequest(page)),
+      EscalationType.from,
+    );
   }
 
   @Mutation(() => NotificationPayload)

@@ -18,6 +18,7 @@ import {
   OnCallSchedule,
   Team,
   type EscalationLevel,
+  type EscalationStatus,
   type EscalationTrigger,
   type Rotation,
 } from './escalation.entity.js';
@@ -286,6 +287,48 @@ export async function escalateTicket(
 
 export async function escalationSteps(ctx: RequestContext, escalationIds: readonly string[]): Promise<EscalationStep[]> {
   return ctx.em.find(EscalationStep, { escalation: { $in: [...escalationIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+}
+
+/**
+ * The escalations that paged a staff member, newest first: those with a step whose stored `notifiedUserIds` name
+ * them, however the target resolved then (the user, a team, the schedule on call at that moment, the assignee).
+ * The steps decide, not the policy's targets now: a rotation that has handed off since still shows the page to
+ * whoever it woke. Open ones only (TRIGGERED), or acknowledged ones too.
+ */
+export async function escalationsPaging(
+  ctx: RequestContext,
+  userId: string,
+  includeAcknowledged: boolean,
+  request: PageRequest,
+): Promise<Page<Escalation>> {
+  const statuses: EscalationStatus[] = includeAcknowledged ? ['TRIGGERED', 'ACKNOWLEDGED'] : ['TRIGGERED'];
+  // A query builder is thenable (awaiting it runs it), so it is built here and filtered where it is used.
+  const matching = (extra: Record<string, unknown>) =>
+    ctx.em
+      .createQueryBuilder(Escalation, 'e')
+      .where({ status: { $in: statuses }, ...extra })
+      .andWhere('exists (select 1 from escalation_step s where s.escalation_id = e.id and s.notified_user_ids @> ?::jsonb)', [
+        JSON.stringify([userId]),
+      ]);
+  const page = matching(afterCursorCondition(request.after))
+    .orderBy(keysetOrder())
+    .limit(request.first + 1);
+  await page.applyFilters();
+  const rows = await page.getResultList();
+  // The list shows each page's ticket: one statement for all of them (`escalationTicket` then finds them loaded).
+  await ctx.em.populate(rows, ['ticket']);
+  return toPage(rows, request, async () => {
+    const all = matching({});
+    await all.applyFilters();
+    return all.getCount();
+  });
+}
+
+/** The ticket an escalation is for (already in the identity map when the escalation's list populated it). */
+export async function escalationTicket(ctx: RequestContext, ticketId: string): Promise<Ticket> {
+  const ticket = await ctx.em.findOne(Ticket, { id: ticketId });
+  if (!ticket) throw notFound('Ticket');
+  return ticket;
 }
 
 export async function ticketEscalations(ctx: RequestContext, ticketId: string): Promise<Escalation[]> {

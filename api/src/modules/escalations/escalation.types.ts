@@ -264,6 +264,9 @@ export class EscalationType extends Node {
 
   escalationId: string;
 
+  /** Not a field: `EscalationResolver.ticket` resolves it. */
+  ticketId: string;
+
   /** Not a field: `EscalationResolver.internalReason` shows it to staff only, whichever path reached the escalation. */
   staffOnlyReason: string;
 
@@ -271,6 +274,7 @@ export class EscalationType extends Node {
     return Object.assign(new EscalationType(), {
       id: toGlobalId('Escalation', escalation.id),
       escalationId: escalation.id,
+      ticketId: escalation.ticket.id,
       trigger: escalation.trigger,
       reason: escalation.publicReason,
       staffOnlyReason: escalation.internalReason,
@@ -372,3 +376,4 @@ export class NotificationPayload implements WithUserErrors {
 }
 
 export const NotificationConnection = ConnectionType('Notification', NotificationType);
+export const EscalationConnection = ConnectionType('Escalation', EscalationType);

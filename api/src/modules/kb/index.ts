@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../shared/context.js';
 import type { ModuleDefinition } from '../../shared/module.js';
 import { Article, ArticleFeedback, ArticleVersion, SearchDocumentRow, SearchEvent, SearchTerm } from './kb.entity.js';
-import { KnowledgeBaseResolver } from './kb.resolver.js';
+import { ArticleVersionResolver, KnowledgeBaseResolver } from './kb.resolver.js';
 import { getArticle } from './kb.service.js';
 import { ArticleType } from './kb.types.js';
 
@@ -20,7 +20,7 @@ export { SYNONYM_GROUPS } from './synonyms.js';
 export const kbModule: ModuleDefinition = {
   name: 'kb',
   entities: [Article, ArticleVersion, SearchDocumentRow, SearchTerm, SearchEvent, ArticleFeedback],
-  resolvers: [KnowledgeBaseResolver],
+  resolvers: [KnowledgeBaseResolver, ArticleVersionResolver],
   nodes: {
     /** The same visibility as `article(slug)`: an article the caller may not read is null, like an unknown id. */
     Article: async (ctx: RequestContext, id: string) => {

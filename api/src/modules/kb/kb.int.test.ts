@@ -344,7 +344,9 @@ describe('the admin API', () => {
     ).data!.createArticle;
     expect(invalid.article).toBeNull();
     expect(invalid.userErrors).toEqual([
-      { code: 'INVALID_ARTICLE', field: ['input', 'slug'], message: expect.stringContaining('and 2 more problems') },
+      { code: 'INVALID_ARTICLE', field: ['input', 'slug'], message: expect.stringContaining('lowercase letters') },
+      { code: 'INVALID_ARTICLE', field: ['input', 'productArea'], message: expect.stringContaining('not "gardening"') },
+      { code: 'INVALID_ARTICLE', field: ['input', 'visibility'], message: expect.stringContaining('"platinum"') },
     ]);
 
     const edited = ok(
@@ -382,17 +384,53 @@ describe('the admin API', () => {
     const history = ok(
       await gql(
         api.url,
-        'query { article(slug: "harbour-pilot") { versions(first: 10) { nodes { version status source title } } } }',
+        'query { article(slug: "harbour-pilot") { versions(first: 10) { nodes { version status source title author { role } } } } }',
         {},
         admin,
       ),
     );
     expect(history.data!.article.versions.nodes).toEqual([
-      { version: 4, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot boarding' },
-      { version: 3, status: 'ARCHIVED', source: 'ADMIN', title: 'Harbour pilot boarding' },
-      { version: 2, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot boarding' },
-      { version: 1, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot duties' },
+      { version: 4, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot boarding', author: { role: 'ADMIN' } },
+      { version: 3, status: 'ARCHIVED', source: 'ADMIN', title: 'Harbour pilot boarding', author: { role: 'ADMIN' } },
+      { version: 2, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot boarding', author: { role: 'SPECIALIST' } },
+      { version: 1, status: 'PUBLISHED', source: 'ADMIN', title: 'Harbour pilot duties', author: { role: 'SPECIALIST' } },
     ]);
+  });
+
+  it('lists every article to staff, archived ones included, by status and title, newest content first, page by page', async () => {
+    const LIST = `query($status: ArticleStatus, $query: String, $first: Int, $after: String) {
+      articles(status: $status, query: $query, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug status } }
+    }`;
+    const id = ok(await gql(api.url, 'query { article(slug: "lighthouse-public") { id } }', {}, admin)).data!.article.id;
+    ok(await gql(api.url, ARCHIVE, { input: { id } }, admin));
+    const list = async (variables: Record<string, unknown>) => ok(await gql(api.url, LIST, variables, agent)).data!.articles;
+
+    const everything = await list({ first: 100 });
+    expect(everything.nodes).toContainEqual({ slug: 'lighthouse-public', status: 'ARCHIVED' });
+    expect(everything.totalCount).toBe(everything.nodes.length);
+    expect((await list({ status: 'ARCHIVED' })).nodes).toEqual([{ slug: 'lighthouse-public', status: 'ARCHIVED' }]);
+    expect((await list({ query: 'LIGHTHOUSE-pub' })).nodes).toEqual([{ slug: 'lighthouse-public', status: 'ARCHIVED' }]);
+    expect((await list({ query: '100%_' })).nodes).toEqual([]);
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = await list({ first: 2, after });
+      seen.push(...page.nodes.map((node: { slug: string }) => node.slug));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual(everything.nodes.map((node: { slug: string }) => node.slug));
+
+    expectError(await gql(api.url, LIST, {}, ada), 'FORBIDDEN', 'FORBIDDEN');
+    expectError(await gql(api.url, LIST, { after: 'nonsense' }, agent), 'BAD_USER_INPUT', 'INVALID_CURSOR');
+    ok(
+      await gql(
+        api.url,
+        'mutation($id: ID!) { updateArticle(input: { id: $id, status: PUBLISHED }) { userErrors { code } } }',
+        { id },
+        admin,
+      ),
+    );
   });
 
   it('warns that an edit of a file article lasts until the file changes', async () => {

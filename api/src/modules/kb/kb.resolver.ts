@@ -2,16 +2,20 @@ import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } f
 import { Access } from '../../shared/access.js';
 import type { RequestContext } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
-import { mutationPayload } from '../../shared/graphql.js';
+import { mutationPayload, UserError } from '../../shared/graphql.js';
 import { fromGlobalId, toGlobalId } from '../../shared/ids.js';
 import { connectionFrom, MAX_PAGE_SIZE, PageArgs, pageRequest, type Connection } from '../../shared/pagination.js';
 import { isStaffLike } from '../../shared/principal.js';
-import { ArticleSource } from './kb.entity.js';
+import { loadUser, UserType } from '../identity/index.js';
+import type { FieldProblem } from './article.fields.js';
+import { ArticleSource, ArticleStatus } from './kb.entity.js';
 import {
   archiveArticle,
   articleVersions,
   createArticle,
   getArticleBySlug,
+  listArticles,
+  type ArticleListCursor,
   knowledgeBaseAnalytics,
   rateArticle,
   searchKnowledgeBase,
@@ -20,8 +24,10 @@ import {
 } from './kb.service.js';
 import {
   ArchiveArticleInput,
+  ArticleConnection,
   ArticleHit,
   ArticleHitEdge,
+  ArticleStatusEnum,
   ArticlePayload,
   ArticleSearchConnection,
   ArticleSuggestions,
@@ -60,6 +66,53 @@ function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE, fallbac
     throw new AppError('BAD_USER_INPUT', '"first" must be zero or a positive integer.', { field: ['first'] });
   if (size > max) throw new AppError('PAGE_SIZE_TOO_LARGE', `"first" may be at most ${max}.`, { field: ['first'], max });
   return size;
+}
+
+/** The editors' list pages by (content date, id) of the last article shown. */
+function encodeListCursor(position: ArticleListCursor): string {
+  return Buffer.from(JSON.stringify(['kb-list', position.updatedAt.toISOString(), position.id]), 'utf8').toString('base64url');
+}
+
+function decodeListCursor(cursor: string): ArticleListCursor {
+  const invalid = new AppError('INVALID_CURSOR', '"after" is not a valid cursor.', { field: ['after'] });
+  if (cursor.length > 200) throw invalid;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== 'kb-list' || typeof parsed[2] !== 'string' || parsed[2].length > 64)
+    throw invalid;
+  const updatedAt = new Date(String(parsed[1]));
+  if (Number.isNaN(updatedAt.getTime())) throw invalid;
+  return { updatedAt, id: parsed[2] };
+}
+
+/**
+ * An article mutation's payload, with one user error per field at fault when the content is invalid (the form
+ * beside each field, fixed in one pass), rather than only the first.
+ */
+async function articlePayload(run: () => Promise<Partial<Omit<ArticlePayload, 'userErrors'>>>): Promise<ArticlePayload> {
+  let problems: FieldProblem[] = [];
+  const payload = await mutationPayload(ArticlePayload, async () => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'INVALID_ARTICLE') problems = (error.details.fieldProblems as FieldProblem[]) ?? [];
+      throw error;
+    }
+  });
+  if (problems.length === 0) return payload;
+  payload.userErrors = problems.map((problem) =>
+    Object.assign(new UserError(), {
+      field: ['input', problem.field],
+      message: problem.message,
+      code: 'INVALID_ARTICLE',
+      requiredTier: null,
+    }),
+  );
+  return payload;
 }
 
 const FILE_NOTICE = 'This article comes from a kb/articles file: its next change there (and `kb index`) replaces this edit.';
@@ -106,6 +159,32 @@ export class KnowledgeBaseResolver {
   async article(@Arg('slug', () => String) slug: string, @Ctx() ctx: RequestContext): Promise<ArticleType | null> {
     const found = await getArticleBySlug(ctx, slug);
     return found ? ArticleType.from(found) : null;
+  }
+
+  @Query(() => ArticleConnection, {
+    description:
+      'Staff: every article, archived ones included, most recently changed content first; `query` matches part of the title or slug.',
+  })
+  @Access({ staff: 'ANY' })
+  async articles(
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+    @Arg('status', () => ArticleStatusEnum, { nullable: true }) status?: ArticleStatus | null,
+    @Arg('query', () => String, { nullable: true, description: 'At most 200 characters.' }) query?: string | null,
+  ): Promise<Connection<ArticleType>> {
+    const size = pageSize(page.first);
+    const after = page.after ? decodeListCursor(page.after) : null;
+    const found = await listArticles(ctx, { status, text: query, first: size, after });
+    const nodes = found.items.map(ArticleType.from);
+    const cursorOf = (index: number) => encodeListCursor({ updatedAt: found.items[index]!.contentUpdatedAt, id: found.items[index]!.id });
+    return {
+      nodes,
+      edges: nodes.map((node, index) => ({ node, cursor: cursorOf(index) })),
+      pageInfo: { hasNextPage: found.hasNextPage, endCursor: nodes.length ? cursorOf(nodes.length - 1) : null },
+      get totalCount() {
+        return found.totalCount();
+      },
+    };
   }
 
   @Query(() => ArticleSuggestions, { description: 'Articles that may answer a ticket while it is being written (deflection).' })
@@ -179,7 +258,7 @@ export class KnowledgeBaseResolver {
     @Arg('input', () => CreateArticleInput) input: CreateArticleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ArticlePayload> {
-    return mutationPayload(ArticlePayload, async () => ({ article: ArticleType.from(await createArticle(ctx, input)), notice: null }));
+    return articlePayload(async () => ({ article: ArticleType.from(await createArticle(ctx, input)), notice: null }));
   }
 
   @Mutation(() => ArticlePayload, { description: 'Changes the fields given (a new version when anything changed).' })
@@ -188,7 +267,7 @@ export class KnowledgeBaseResolver {
     @Arg('input', () => UpdateArticleInput) input: UpdateArticleInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ArticlePayload> {
-    return mutationPayload(ArticlePayload, async () => {
+    return articlePayload(async () => {
       const article = await updateArticle(ctx, { ...input, id: fromGlobalId('Article', input.id) });
       return { article: ArticleType.from(article), notice: article.origin === ArticleSource.FILE ? FILE_NOTICE : null };
     });
@@ -212,5 +291,15 @@ export class KnowledgeBaseResolver {
             : null,
       };
     });
+  }
+}
+
+@Resolver(() => ArticleVersionType)
+export class ArticleVersionResolver {
+  @FieldResolver(() => UserType, { nullable: true, description: 'The staff member who saved it; null for the indexer and API keys.' })
+  async author(@Root() version: ArticleVersionType, @Ctx() ctx: RequestContext): Promise<UserType | null> {
+    const userId = /^user:(.+)$/.exec(version.actor)?.[1];
+    const user = userId ? await loadUser(ctx, userId) : null;
+    return user && UserType.from(user, isStaffLike(ctx.principal));
   }
 }

@@ -12,7 +12,7 @@ import {
 } from './kb.entity.js';
 import type { SearchHit } from './search.port.js';
 
-const ArticleStatusEnum = graphqlEnum('ArticleStatus', ARTICLE_STATUSES, {
+export const ArticleStatusEnum = graphqlEnum('ArticleStatus', ARTICLE_STATUSES, {
   description: 'PUBLISHED articles are searchable; ARCHIVED ones only staff see.',
 });
 const ArticleSourceEnum = graphqlEnum('ArticleSource', ARTICLE_SOURCES, {
@@ -130,6 +130,8 @@ export class ArticleVersionType {
 }
 
 export const ArticleVersionConnection = ConnectionType('ArticleVersion', ArticleVersionType);
+
+export const ArticleConnection = ConnectionType('Article', ArticleType);
 
 @ObjectType({ description: 'HTML-escaped text with the matching words in <mark>…</mark>.' })
 export class ArticleHighlights {

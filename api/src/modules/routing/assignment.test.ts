@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from '../calendars/index.js';
 import { TicketPriority } from '../vocabulary/index.js';
-import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
+import { chooseAgent, emptyLoad, requirementFor, servesQueue } from './assignment.js';
 import type { AgentSnapshot, QueueDefinition, Requirement } from './model.js';
 
 const { LOW, NORMAL, HIGH, URGENT } = TicketPriority;
@@ -288,5 +288,52 @@ describe('chooseAgent: choosing among the eligible', () => {
     const forward = chooseAgent(need, agents, mondayMorning);
     expect(chooseAgent(need, [...agents].reverse(), mondayMorning)).toEqual(forward);
     expect(chooseAgent(need, agents, mondayMorning)).toEqual(forward);
+  });
+});
+
+describe('servesQueue: whose queue it is, whatever the moment', () => {
+  const at = new Date('2026-06-01T12:00:00Z');
+  const queue = (overrides: Partial<QueueDefinition> = {}): QueueDefinition => ({
+    id: 'q',
+    key: 'q',
+    name: 'Q',
+    domain: 'SECURITY',
+    levelByTier: { enterprise: 3 },
+    requiredCertification: null,
+    language: null,
+    targetMinutes: null,
+    fallbackQueueId: null,
+    fallbackAfterMinutes: null,
+    ...overrides,
+  });
+  const tiers = ['community', 'enterprise'];
+
+  it('asks the easiest tier’s level, not the hardest', () => {
+    expect(servesQueue(agent('a', { skills: { SECURITY: 1 } }), queue(), tiers, at)).toBe(true);
+    expect(servesQueue(agent('a', { skills: { SECURITY: 2 } }), queue(), ['enterprise'], at)).toBe(false);
+    expect(servesQueue(agent('a', { skills: { SECURITY: 3 } }), queue(), ['enterprise'], at)).toBe(true);
+  });
+
+  it('needs the skill of the queue, or any skill for a queue that takes the ticket’s domain', () => {
+    expect(servesQueue(agent('a', { skills: { BILLING: 3 } }), queue(), tiers, at)).toBe(false);
+    expect(servesQueue(agent('a', { skills: { BILLING: 1 } }), queue({ domain: null }), tiers, at)).toBe(true);
+    expect(servesQueue(agent('a', { skills: {} }), queue({ domain: null }), tiers, at)).toBe(false);
+  });
+
+  it('needs an unexpired certification and the language, but not presence, hours or capacity', () => {
+    const certified = queue({ requiredCertification: 'SOC2', language: 'de' });
+    const base = { skills: { SECURITY: 3 as const }, presence: 'OFFLINE' as const, languages: ['de'] };
+    expect(servesQueue(agent('a', { ...base, certifications: [{ name: 'SOC2', expiresAt: null }] }), certified, tiers, at)).toBe(true);
+    expect(
+      servesQueue(
+        agent('a', { ...base, certifications: [{ name: 'SOC2', expiresAt: new Date('2026-05-31T00:00:00Z') }] }),
+        certified,
+        tiers,
+        at,
+      ),
+    ).toBe(false);
+    expect(
+      servesQueue(agent('a', { ...base, languages: ['en'], certifications: [{ name: 'SOC2', expiresAt: null }] }), certified, tiers, at),
+    ).toBe(false);
   });
 });

@@ -58,11 +58,29 @@ export function requirementFor(
   };
 }
 
-function holdsCertification(agent: AgentSnapshot, name: string, atMs: number): boolean {
+function holdsCertification(agent: Pick<AgentSnapshot, 'certifications'>, name: string, atMs: number): boolean {
   for (const certification of agent.certifications) {
     if (certification.name === name && (certification.expiresAt === null || certification.expiresAt.getTime() > atMs)) return true;
   }
   return false;
+}
+
+/**
+ * Whether `agent` is qualified for some ticket of `queue`: the checks of an assignment that do not depend on the
+ * moment (skill, level, certification, language) against the easiest of the tiers `tierKeys`. Presence, hours and capacity
+ * say whether they take one now; this says whose queue it is ("my queues" in the staff console).
+ */
+export function servesQueue(
+  agent: Pick<AgentSnapshot, 'skills' | 'certifications' | 'languages'>,
+  queue: Pick<QueueDefinition, 'domain' | 'levelByTier' | 'requiredCertification' | 'language'>,
+  tierKeys: readonly string[],
+  at: Date,
+): boolean {
+  const minLevel = Math.min(...tierKeys.map((key) => queue.levelByTier[key] ?? 1));
+  const agentLevels = queue.domain === null ? Object.values(agent.skills) : [agent.skills[queue.domain]];
+  if (!agentLevels.some((level) => level !== undefined && level >= minLevel)) return false;
+  if (queue.requiredCertification !== null && !holdsCertification(agent, queue.requiredCertification, at.getTime())) return false;
+  return queue.language === null || agent.languages.includes(queue.language);
 }
 
 /** The first check `agent` fails (a code above), or ELIGIBLE. */

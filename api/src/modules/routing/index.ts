@@ -33,7 +33,8 @@ export { setTechnicalAccountManager, upsertAgentProfile } from './agents.service
 export { defaultClassifier } from './classifier.js';
 export { createQueue, createRoutingRule, type QueueInput, type RuleInput } from './queues.service.js';
 export { Queue } from './routing.entity.js';
-export { assignWaiting, decideRoute, recordRoute, routingFollowsTicket } from './routing.service.js';
+export { assignWaiting, decideRoute, NEEDS_ATTENTION, queuesServedBy, recordRoute, routingFollowsTicket } from './routing.service.js';
+export { TriageDecision } from './routing.entity.js';
 /** @public */
 export { evaluateRules } from './rules.js';
 export { runSimulation } from './simulation.service.js';

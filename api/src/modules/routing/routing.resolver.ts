@@ -234,7 +234,9 @@ export class AgentResolver {
     return capacity ? totalOf(await loadersOf(ctx).agentLoad.load(agent.userId)) / capacity : 0;
   }
 
-  @FieldResolver(() => Boolean, { description: 'Online and inside working hours now.' })
+  @FieldResolver(() => Boolean, {
+    description: 'Inside working hours now (always true without set hours); whether they are online is `presence`.',
+  })
   async onShift(@Root() agent: AgentType, @Ctx() ctx: RequestContext): Promise<boolean> {
     if (!agent.calendarId) return true;
     const hours = await loadersOf(ctx).hours.load(agent.calendarId);

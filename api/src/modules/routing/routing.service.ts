@@ -9,7 +9,7 @@ import { entitlementsAcrossTenants, Organization } from '../organizations/index.
 import { emitEvent } from '../outbox/index.js';
 import { refreshTicketClocks } from '../sla/index.js';
 import { recordTicketEvent, Ticket } from '../tickets/index.js';
-import type { Tier } from '../tiers/index.js';
+import { Tier } from '../tiers/index.js';
 import {
   OPEN_STATUSES,
   PRIORITY_ORDER,
@@ -18,7 +18,7 @@ import {
   type TicketImpact,
   type TicketPriority,
 } from '../vocabulary/index.js';
-import { chooseAgent, emptyLoad, requirementFor } from './assignment.js';
+import { chooseAgent, emptyLoad, requirementFor, servesQueue } from './assignment.js';
 import { activeClassifier } from './classifier.service.js';
 import type { AgentSnapshot, AssignmentDecision, QueueDefinition, RoutingOutcome, RoutingRuleDefinition, TriageResult } from './model.js';
 import {
@@ -502,14 +502,32 @@ export async function routingFollowsTicket(tx: RequestContext, ticket: Ticket): 
  * Open tickets whose triage asked for a person: the evidence wanted a priority beyond the tier, or the domain was a
  * guess. A staff correction (even confirming the domain) takes a ticket off the list. Newest first.
  */
+/**
+ * A triage that needs staff: the evidence asked for more than the tier allows, or the domain is uncertain, and
+ * nobody has corrected it yet. With an open ticket, it is the "needs attention" list (here and the console's view).
+ */
+export const NEEDS_ATTENTION = { needsAttention: true, correctedAt: null } as const;
+
 export async function ticketsNeedingAttention(ctx: RequestContext, request: PageRequest): Promise<Page<TriageDecision>> {
-  const where = { needsAttention: true, correctedAt: null, ticket: { status: { $in: OPEN_STATUSES } } };
+  const where = { ...NEEDS_ATTENTION, ticket: { status: { $in: OPEN_STATUSES } } };
   const rows = await ctx.em.find(
     TriageDecision,
     { ...where, ...afterCursorCondition(request.after) },
     { populate: ['ticket'], orderBy: keysetOrder(), limit: request.first + 1 },
   );
   return toPage(rows, request, () => ctx.em.count(TriageDecision, where));
+}
+
+/** The queues whose tickets `userId` is qualified to take (see `servesQueue`); none without an agent profile. */
+export async function queuesServedBy(ctx: RequestContext, userId: string): Promise<string[]> {
+  const profile = await ctx.em.findOne(AgentProfile, { user: userId });
+  if (!profile) return [];
+  const queues = await ctx.em.find(Queue, {});
+  const tiers = await ctx.em.find(Tier, {});
+  const tierKeys = tiers.map((tier) => tier.key);
+  const agent = { skills: profile.skills, certifications: certificationsOf(profile), languages: profile.languages };
+  const at = ctx.clock.now();
+  return queues.filter((queue) => servesQueue(agent, queueDefinition(queue), tierKeys, at)).map((queue) => queue.id);
 }
 
 export async function triageOf(ctx: RequestContext, ticketIds: readonly string[]): Promise<TriageDecision[]> {

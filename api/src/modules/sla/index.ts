@@ -13,7 +13,14 @@ export { computeClocks, type ClockRules, type ClockState, type TimelineEvent } f
 export { clockRules } from './rules.js';
 export { SlaPolicy, TicketClock } from './sla.entity.js';
 export { SLA_TIMER_SETTINGS } from './timers.js';
-export { escalationPolicyFor, refreshTicketClocks, settleHistoricalCrossings, startTicketClocks, upsertSlaPolicy } from './sla.service.js';
+export {
+  escalationPolicyFor,
+  refreshTicketClocks,
+  settleHistoricalCrossings,
+  startTicketClocks,
+  ticketClocks,
+  upsertSlaPolicy,
+} from './sla.service.js';
 
 /** Polled every TIMER_INTERVAL_MS for deadlines other processes set; woken at each deadline it knows (`nextRunAt`, read by app/scheduler.ts). */
 const timerJob: JobDefinition = {

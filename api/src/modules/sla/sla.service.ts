@@ -436,6 +436,17 @@ export async function escalationPolicyFor(tx: RequestContext, ticket: Ticket): P
 }
 
 const loaders = defineLoaders((ctx) => ({
+  /** Each ticket's stored clock schedule (the timer worker's), in clock order: one statement per page. */
+  schedules: new DataLoader<string, Row<TicketClock>[]>(async (ticketIds) => {
+    const rows = await readRows(ctx.em, TicketClock, { ticket: { $in: [...ticketIds] } }, { orderBy: { kind: 'asc' } });
+    const byTicket = new Map<string, Row<TicketClock>[]>();
+    for (const row of rows) {
+      const list = byTicket.get(row.ticket);
+      if (list) list.push(row);
+      else byTicket.set(row.ticket, [row]);
+    }
+    return ticketIds.map((id) => byTicket.get(id) ?? []);
+  }),
   /** Each ticket's SLA clocks replayed up to now: always current, one batch per page. */
   clocks: new DataLoader<string, ClockState[]>(async (ticketIds) => {
     const tickets = await ctx.em.find(Ticket, { id: { $in: [...ticketIds] } });
@@ -443,6 +454,11 @@ const loaders = defineLoaders((ctx) => ({
     return ticketIds.map((id) => clocks.get(id) ?? []);
   }),
 }));
+
+/** A ticket's stored clock schedule: deadlines and warning instants without replaying its history. */
+export function ticketSchedule(ctx: RequestContext, ticketId: string): Promise<Row<TicketClock>[]> {
+  return ctx.loaders(loaders).schedules.load(ticketId);
+}
 
 /** A ticket's clocks as its history says now (computed, not the stored schedule). */
 export function ticketClocks(ctx: RequestContext, ticketId: string): Promise<ClockState[]> {

@@ -64,6 +64,49 @@ export class SlaClockType {
   }
 }
 
+@ObjectType('SlaTimer', {
+  description:
+    "One clock's stored schedule: what the timer worker watches. Exact while the clock runs (a clock's deadline moves only when the ticket changes, and then this is rewritten); for minutes used and paused, read `slaClocks`.",
+})
+export class SlaTimerType {
+  @Field(() => ClockKindEnum)
+  kind: ClockKind;
+
+  @Field(() => Int)
+  cycle: number;
+
+  @Field(() => ClockStatusEnum, { description: 'WARNING and BREACHED once the timer worker has recorded the crossing.' })
+  status: ClockStatus;
+
+  @Field(() => Int)
+  targetMinutes: number;
+
+  @Field(() => Date, { nullable: true, description: 'null while paused, stopped or already breached.' })
+  dueAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When the clock enters its warning (the tier's SLA policy's warning percentage)." })
+  warningAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  breachedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  stoppedAt: Date | null;
+
+  static fromRow(row: Pick<SlaTimerType, keyof SlaTimerType>): SlaTimerType {
+    return Object.assign(new SlaTimerType(), {
+      kind: row.kind,
+      cycle: row.cycle,
+      status: row.status,
+      targetMinutes: row.targetMinutes,
+      dueAt: row.dueAt,
+      warningAt: row.warningAt,
+      breachedAt: row.breachedAt,
+      stoppedAt: row.stoppedAt,
+    });
+  }
+}
+
 @ObjectType('SlaPolicy')
 export class SlaPolicyType {
   @Field(() => String)

@@ -8,8 +8,10 @@ import { commentNode, OrganizationTicketsResolver, TicketResolver, ticketNode } 
  */
 export { Comment, Ticket, TicketEvent } from './ticket.entity.js';
 export { recordTicketEvent } from './ticket.events.js';
+export { preloadTicketFields } from './ticket.preload.js';
 export {
   createTicketRecord,
+  getTicket,
   LIMITS,
   prepareTicket,
   requirePriority,
