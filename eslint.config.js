@@ -67,6 +67,8 @@ export default tseslint.config(
       '.tierdesk/**',
       'schema/src/generated.ts',
       'coverage/**',
+      'test-results/**',
+      'portal/.build-*/**',
     ],
   },
   js.configs.recommended,

@@ -18,6 +18,11 @@ const BENCHMARKS = {
         concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
       }),
   },
+  'console-view': {
+    about:
+      "the staff console's view of 500 open tickets (BENCH_VIEW_TICKETS): the API's view query, the counts poll, all pages, and the portal's server-side render (budget < 300 ms), beside a bare Apollo hello",
+    run: async () => (await import('./console-view.mjs')).consoleView({ durationMs: seconds * 1000 }),
+  },
   'create-ticket': {
     about:
       'the createTicket mutation over HTTP with partner keys (one organization, several, one client) next to a bare Apollo hello; numbering, clocks and counts checked afterwards (goal ≥ 200/s one organization, ≥ 500/s across, p99 ≤ 100 ms)',
@@ -91,6 +96,7 @@ function usage() {
     '             BENCH_BILLING_EVENTS distinct webhook events of billing-webhooks (default 2000; BENCH_BILLING_ORGS 200)',
     '             BENCH_SCALE_TIMERS tickets per job-runner round of scale-out (default 300)',
     '             BENCH_CPU_PROF    a directory: the API process of ticket-page writes a V8 CPU profile there',
+    '             BENCH_VIEW_TICKETS / BENCH_VIEW_SAMPLES open tickets and timed requests of console-view (default 500 / 60)',
     '             BENCH_ROUTING_DECISIONS timed decisions of routing (default 200000)',
     '             BENCH_SIM_DAYS / BENCH_SIM_RUNS horizon and repetitions of simulate (default 30 / 3)',
   ].join('\n');

@@ -13,6 +13,21 @@ export default [
     route('plans/change', 'routes/plans.change.tsx'),
     route('plans/success', 'routes/plans.success.tsx'),
   ]),
+  // The staff console: its own layout (presence, notifications, role), for staff only; customers are refused.
+  route('console', 'routes/console-layout.tsx', [
+    index('routes/console._index.tsx'),
+    route('kb', 'routes/console.kb.tsx'),
+    route('kb/new', 'routes/console.kb.new.tsx'),
+    route('kb/:slug', 'routes/console.kb.$slug.tsx'),
+    route('kb/:slug/versions', 'routes/console.kb.$slug.versions.tsx'),
+    route('tickets/:id', 'routes/console.tickets.$id.tsx'),
+    route('me', 'routes/console.me.tsx'),
+    route('macros', 'routes/console.macros.tsx'),
+  ]),
+  route('console/presence', 'routes/console.presence.ts'),
+  // Saved replies filled in for a ticket, as JSON for the workspace's macro picker.
+  route('console/macros/render', 'routes/console.macros.render.ts'),
+  route('console/views/counts', 'routes/console.views.counts.ts'),
   // The help center is open to anyone (signed-in customers also see the articles of their tier).
   layout('routes/help-layout.tsx', [route('help', 'routes/help.tsx'), route('help/:slug', 'routes/help.$slug.tsx')]),
   // Suggested articles for the new-ticket form (a resource route its fetcher loads).

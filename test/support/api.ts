@@ -4,7 +4,7 @@ import type { MikroORM } from '../../api/src/db/orm.js';
 import { FixedClock, systemClock, type Clock } from '../../api/src/shared/clock.js';
 import { createStripeClient, startLocalStripe, syncPlans, type LocalStripe } from '../../api/src/modules/billing/index.js';
 import type { RequestContext } from '../../api/src/shared/context.js';
-import { createTestDatabase } from './db.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_tierdesk_test_suite';
 
@@ -14,6 +14,8 @@ export interface TestApi {
   /** The server root, for /healthz and friends. */
   origin: string;
   orm: MikroORM;
+  /** The test database itself, for `testRuntime` (e.g. opening tickets as if at another time). */
+  database: TestDatabase;
   api: Api;
   /** The local Stripe-compatible server (with `billing: true`), delivering webhooks to this API. */
   stripe: LocalStripe | null;
@@ -76,6 +78,7 @@ export async function startTestApi(
     url: api.server.url,
     origin,
     orm: database.orm,
+    database,
     api,
     stripe,
     system: (reason = 'test') => api.runtime.system(reason),

@@ -4,7 +4,12 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 const PORTAL_DIR = resolve(import.meta.dirname, '../../portal');
-const SERVER_BUILD = resolve(PORTAL_DIR, 'build/server/index.js');
+/**
+ * The built portal's server entry. `TEST_PORTAL_BUILD` names another build directory inside portal/ (so its
+ * imports still resolve from portal/node_modules), for running journeys against a snapshot while the portal is
+ * being rebuilt.
+ */
+const SERVER_BUILD = resolve(PORTAL_DIR, process.env.TEST_PORTAL_BUILD ?? 'build', 'server/index.js');
 const SERVE_BIN = resolve(PORTAL_DIR, 'node_modules/@react-router/serve/bin.js');
 /** Lines of the portal's output kept for the error message when it fails to start. */
 const OUTPUT_LINES = 40;

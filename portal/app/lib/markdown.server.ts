@@ -2,8 +2,8 @@ import { Marked, type Tokens } from 'marked';
 import { SLUG_PATTERN } from './kb';
 
 /**
- * Article bodies are Markdown (kb/README.md: headings, lists, tables, code blocks). They are rendered on the
- * server with `marked`, and made safe to insert as HTML:
+ * Article bodies are Markdown (kb/README.md: headings, lists, tables, code blocks), and so are ticket descriptions
+ * and comments in the staff console. They are rendered on the server with `marked`, and made safe to insert as HTML:
  *
  * - raw HTML in the source is never passed through: it is escaped and shows as the text it is (articles write
  *   things like `Bearer <token>`);
@@ -58,10 +58,16 @@ function encodeHref(href: string): string | null {
   }
 }
 
-export function renderArticleMarkdown(markdown: string): RenderedArticle {
-  const related = new Map<string, string>();
-  const marked = new Marked({
+/**
+ * A marked instance with the safe renderer above; `onArticleLink` hears of each link to another article.
+ * `breaks` turns single newlines into line breaks (replies are written like e-mails, articles like documents).
+ * Without `loadImages` an image is a link to it: a picture in a customer's comment must not call its host when
+ * an agent opens the ticket.
+ */
+function safeMarked(options: { breaks: boolean; loadImages: boolean; onArticleLink?: (slug: string, text: string) => void }): Marked {
+  return new Marked({
     gfm: true,
+    breaks: options.breaks,
     renderer: {
       html({ text, block }: Tokens.HTML | Tokens.Tag) {
         const escaped = escapeHtml(text);
@@ -72,8 +78,8 @@ export function renderArticleMarkdown(markdown: string): RenderedArticle {
         const target = safeHref(token.href);
         const encoded = target ? encodeHref(target.href) : null;
         if (!target || encoded === null) return text;
-        if (target.article && !related.has(target.article)) {
-          related.set(target.article, this.parser.parseInline(token.tokens, this.parser.textRenderer));
+        if (target.article && options.onArticleLink) {
+          options.onArticleLink(target.article, this.parser.parseInline(token.tokens, this.parser.textRenderer));
         }
         const external = /^https?:/i.test(target.href);
         const title = token.title ? ` title="${escapeHtml(token.title)}"` : '';
@@ -85,8 +91,22 @@ export function renderArticleMarkdown(markdown: string): RenderedArticle {
         const encoded = target && !/^mailto:/i.test(target.href) && !target.article ? encodeHref(target.href) : null;
         if (encoded === null) return escapeHtml(alt);
         const title = token.title ? ` title="${escapeHtml(token.title)}"` : '';
+        if (!options.loadImages) {
+          return `<a href="${escapeHtml(encoded)}"${title} rel="noopener noreferrer">${escapeHtml(alt || 'Image')}</a>`;
+        }
         return `<img src="${escapeHtml(encoded)}" alt="${escapeHtml(alt)}"${title} loading="lazy">`;
       },
+    },
+  });
+}
+
+export function renderArticleMarkdown(markdown: string): RenderedArticle {
+  const related = new Map<string, string>();
+  const marked = safeMarked({
+    breaks: false,
+    loadImages: true,
+    onArticleLink: (slug, text) => {
+      if (!related.has(slug)) related.set(slug, text);
     },
   });
   const html = marked.parse(markdown, { async: false });
@@ -94,6 +114,17 @@ export function renderArticleMarkdown(markdown: string): RenderedArticle {
     html,
     related: [...related].map(([slug, text]) => ({ slug, text: unescapeText(text) || slug })),
   };
+}
+
+const commentMarked = safeMarked({ breaks: true, loadImages: false });
+
+/**
+ * A ticket's description or comment (Markdown written by customers and staff) as safe HTML, by the same rules as
+ * articles: raw HTML shows as text, links keep only safe destinations; single newlines stay line breaks, and
+ * images are links rather than loaded.
+ */
+export function renderCommentMarkdown(markdown: string): string {
+  return commentMarked.parse(markdown, { async: false });
 }
 
 /** marked's text renderer escapes; related links are rendered by React, which escapes on its own. */

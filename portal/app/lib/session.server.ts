@@ -10,6 +10,13 @@ const SESSION_MAX_AGE_SECONDS = 60 * 60 * 24 * 7; // the API's default session l
 const DEV_SECRET = 'tierdesk-portal-development-secret';
 /** Where a signed-in customer lands. */
 const DEFAULT_LANDING = '/dashboard';
+/** Where a signed-in staff member lands. */
+export const CONSOLE_LANDING = '/console';
+
+/** Where a signed-in user belongs: staff in the console, everyone else in the customer portal. */
+export function landingFor(kind: string): string {
+  return kind === 'STAFF' ? CONSOLE_LANDING : DEFAULT_LANDING;
+}
 
 /**
  * `PORTAL_SESSION_SECRET` signs the cookie. A comma-separated list rotates secrets: the first signs, all verify.
@@ -88,7 +95,7 @@ export interface HandlerArgs {
 /** Sends the browser to the sign-in page, dropping the (missing or no longer valid) session cookie. */
 export async function redirectToSignIn({ request, url }: HandlerArgs): Promise<never> {
   const back = `${url.pathname}${url.search}`;
-  const returns = back !== '/' && back !== DEFAULT_LANDING && !back.startsWith('/signin');
+  const returns = back !== '/' && back !== DEFAULT_LANDING && back !== CONSOLE_LANDING && !back.startsWith('/signin');
   const location = returns ? `/signin?${new URLSearchParams({ redirectTo: back })}` : '/signin';
   const hadSession = (await sessionToken(request)) !== null;
   throw redirect(location, hadSession ? { headers: { 'Set-Cookie': await endSession(request) } } : undefined);

@@ -1,8 +1,13 @@
+import { PortalViewerDocument } from '@tierdesk/schema';
 import { redirect } from 'react-router';
-import { sessionToken } from '../lib/session.server';
+import { requireApi } from '../lib/api.server';
+import { landingFor, sessionToken } from '../lib/session.server';
 import type { Route } from './+types/home';
 
-// A stale token is not checked here: the dashboard finds out, and sends the browser to sign in.
-export async function loader({ request }: Route.LoaderArgs) {
-  return redirect((await sessionToken(request)) ? '/dashboard' : '/signin');
+/** The site's root sends each visitor where they belong: sign-in, the staff console, or the customer dashboard. */
+export async function loader(args: Route.LoaderArgs) {
+  if (!(await sessionToken(args.request))) return redirect('/signin');
+  const api = await requireApi(args);
+  const { viewer } = await api.run(PortalViewerDocument, {});
+  return redirect(landingFor(viewer.kind));
 }

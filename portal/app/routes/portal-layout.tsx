@@ -1,14 +1,31 @@
 import { PortalViewerDocument } from '@tierdesk/schema';
 import { data, Form, Link, NavLink, Outlet } from 'react-router';
+import type { ErrorBody } from '../components/error-message';
 import { requireApi } from '../lib/api.server';
+import { CONSOLE_LANDING } from '../lib/session.server';
 import type { Route } from './+types/portal-layout';
 
 export async function loader(args: Route.LoaderArgs) {
   const api = await requireApi(args);
   const { viewer } = await api.run(PortalViewerDocument, {});
+  if (viewer.kind === 'STAFF') {
+    throw data(
+      {
+        message: 'The support portal is for customer accounts. Support staff work in the staff console.',
+        back: { to: CONSOLE_LANDING, label: 'Go to the staff console' },
+      } satisfies ErrorBody,
+      { status: 403 },
+    );
+  }
   if (!viewer.organization) {
-    // Staff and partner accounts have no organization of their own; the portal is for customers.
-    throw data({ message: 'The support portal is for customer accounts. Sign in with the account of your organization.' }, { status: 403 });
+    // Partner accounts have no organization of their own to show; the portal is for customers.
+    throw data(
+      {
+        message: 'The support portal is for customer accounts. Sign in with the account of your organization.',
+        back: { to: '/signin', label: 'Sign in with another account' },
+      } satisfies ErrorBody,
+      { status: 403 },
+    );
   }
   return {
     userName: viewer.user?.name ?? null,

@@ -1,16 +1,17 @@
-import { SignInDocument } from '@tierdesk/schema';
+import { PortalViewerDocument, SignInDocument } from '@tierdesk/schema';
 import { data, Form, redirect, useNavigation } from 'react-router';
 import { ApiError, execute, failureResponse } from '../lib/api.server';
-import { safeRedirectPath, sessionToken, startSession } from '../lib/session.server';
+import { landingFor, safeRedirectPath, sessionToken, startSession } from '../lib/session.server';
 import type { Route } from './+types/signin';
 
 export function meta() {
   return [{ title: 'Sign in · Tierdesk support' }];
 }
 
+// An empty `redirectTo` means "where you belong": the console for staff, the dashboard for customers.
 export async function loader({ request, url }: Route.LoaderArgs) {
-  const redirectTo = safeRedirectPath(url.searchParams.get('redirectTo'));
-  if (await sessionToken(request)) throw redirect(redirectTo);
+  const redirectTo = safeRedirectPath(url.searchParams.get('redirectTo'), '');
+  if (await sessionToken(request)) throw redirect(redirectTo || '/');
   return { redirectTo };
 }
 
@@ -19,7 +20,7 @@ export async function action(args: Route.ActionArgs) {
   const form = await request.formData();
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
-  const redirectTo = safeRedirectPath(form.get('redirectTo'));
+  const redirectTo = safeRedirectPath(form.get('redirectTo'), '');
   const failed = (message: string) => data({ error: message, email }, { status: 400 });
 
   if (!email || !password) return failed('Enter your email and password.');
@@ -38,7 +39,15 @@ export async function action(args: Route.ActionArgs) {
 
   const { token, userErrors } = result.signIn;
   if (userErrors.length > 0 || !token) return failed(userErrors[0]?.message ?? 'Sign-in failed. Please try again.');
-  throw redirect(redirectTo, { headers: { 'Set-Cookie': await startSession(request, token) } });
+  let landing = redirectTo;
+  if (!landing) {
+    try {
+      landing = landingFor((await execute(PortalViewerDocument, {}, token)).viewer.kind);
+    } catch (error) {
+      return failureResponse(args, error);
+    }
+  }
+  throw redirect(landing, { headers: { 'Set-Cookie': await startSession(request, token) } });
 }
 
 export default function SignIn({ loaderData, actionData }: Route.ComponentProps) {
