@@ -154,7 +154,7 @@ describe.skipIf(!browserAvailable())('console ticket workspace journey', () => {
 
   test('status, priority within the tier (Urgent refused with the API’s words), assign to me (a), j', async () => {
     await signInAs(AGENT, /\/console$/);
-    await openWorkspace(ticketId, '?view=unassigned');
+    await openWorkspace(ticketId, '?view=UNASSIGNED');
 
     await page.getByLabel('Status', { exact: true }).selectOption('ON_HOLD');
     await page.getByRole('button', { name: 'Change status' }).click();
@@ -185,7 +185,7 @@ describe.skipIf(!browserAvailable())('console ticket workspace journey', () => {
 
     // `j`: back to the view the agent came from, for the next ticket.
     await page.keyboard.press('j');
-    await page.waitForURL((url) => url.pathname === '/console' && url.searchParams.get('view') === 'unassigned');
+    await page.waitForURL((url) => url.pathname === '/console' && url.searchParams.get('view') === 'UNASSIGNED');
   });
 
   test('acknowledge an escalation', async () => {
@@ -245,6 +245,38 @@ describe.skipIf(!browserAvailable())('console ticket workspace journey', () => {
     const after = await comments(ticketId);
     expect(after.totalCount).toBe(before + 1);
     expect(after.nodes.at(-1)!.body).toBe(draft);
+  });
+
+  test('a saved reply fills the reply for this ticket, and sending it moves the status it names', async () => {
+    const created = await gql<{ createTicket: { ticket: { id: string; number: number } } }>(
+      api!.url,
+      'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id number } } }',
+      {
+        input: {
+          subject: 'Exports time out after ten minutes',
+          description: 'Every nightly export stops at 10 minutes.',
+          priority: 'NORMAL',
+        },
+      },
+      await apiSignIn(api!.url, CUSTOMER.email),
+    );
+    const { id, number } = created.data!.createTicket.ticket;
+    await signInAs(AGENT, /\/console$/);
+    await openWorkspace(id);
+    await page.getByTestId('macro-picker-select').selectOption({ label: 'Asking for logs' });
+    await page.getByRole('button', { name: 'Insert', exact: true }).click();
+    const reply = page.locator('#reply-body');
+    await expect.poll(() => reply.inputValue()).toContain(`Hi Ada,`);
+    expect(await reply.inputValue()).toContain(`#${number}`);
+    expect(await reply.inputValue()).not.toContain('{{');
+    expect(await page.locator('#status-after').inputValue()).toBe('WAITING_ON_CUSTOMER');
+    expect(await page.locator('#visibility-public').isChecked()).toBe(true);
+    expect((await comments(id)).totalCount).toBe(0);
+    await page.getByRole('button', { name: 'Send public reply' }).click();
+    await page.getByTestId('ticket-status').getByText('Waiting on customer').waitFor();
+    const thread = await comments(id);
+    expect(thread.nodes.map((comment) => comment.visibility)).toEqual(['PUBLIC']);
+    expect(thread.nodes[0]!.body).toMatch(/^Hi Ada,/);
   });
 
   test('a suggested article can be linked into the reply', async () => {

@@ -227,6 +227,61 @@ describe.skipIf(!browserAvailable())('staff console: sign-in, refusals and views
     expect(checked).toHaveLength(8);
   }, 120_000);
 
+  test('an agent triages a needs-attention ticket: corrected, it leaves the view, and j opens the next one', async () => {
+    await signInAs(AGENT);
+    await page.waitForURL(/\/console$/);
+    await page.getByTestId('view-NEEDS_ATTENTION').click();
+    await page.getByRole('heading', { name: 'Needs attention' }).waitFor();
+    const before = Number(await page.getByTestId('view-NEEDS_ATTENTION').locator('.view-count').innerText());
+    expect(before).toBeGreaterThan(1);
+    const [first, second] = await page
+      .locator('a.ticket-link')
+      .evaluateAll((links) => links.slice(0, 2).map((link) => link.getAttribute('href')));
+    await page.locator('a.ticket-link').first().click();
+    await page.getByLabel('Correct the domain').waitFor();
+    const current = await page.getByLabel('Correct the domain').inputValue();
+    await page.getByLabel('Correct the domain').selectOption(current === 'BILLING' ? 'HOW_TO' : 'BILLING');
+    await page.getByRole('button', { name: 'Correct', exact: true }).click();
+    await page
+      .getByText(/corrected by/)
+      .first()
+      .waitFor();
+    // The next ticket of the same view, in the same order: the second row the view showed.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('j');
+    await page.waitForURL((url) => `${url.pathname}` === new URL(second!, portal!.url).pathname);
+    await page.goto(`${portal!.url}/console?view=NEEDS_ATTENTION`);
+    await page.getByRole('heading', { name: 'Needs attention' }).waitFor();
+    expect(Number(await page.getByTestId('view-NEEDS_ATTENTION').locator('.view-count').innerText())).toBe(before - 1);
+    const hrefs = await page
+      .locator('a.ticket-link')
+      .evaluateAll((links) => links.map((link) => new URL(link.getAttribute('href')!, 'http://x').pathname));
+    expect(hrefs).not.toContain(new URL(first!, portal!.url).pathname);
+  });
+
+  test('an admin has every part of the console; an agent sets presence from the header', async () => {
+    await signInAs('admin@tierdesk.example');
+    await page.waitForURL(/\/console$/);
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    for (const name of ['Views', 'My work', 'Saved replies', 'Knowledge base']) await nav.getByRole('link', { name }).waitFor();
+    // The seeded admin takes no tickets (no agent profile): no presence to set.
+    expect(await page.getByTestId('presence').count()).toBe(0);
+    await nav.getByRole('link', { name: 'Knowledge base' }).click();
+    await page.getByRole('link', { name: 'New article' }).waitFor();
+
+    await signInAs(AGENT);
+    await page.waitForURL(/\/console$/);
+    expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Knowledge base' }).count()).toBe(0);
+    const presence = async () => (await gql(api!.url, '{ agent { presence } }', {}, staffToken)).data!.agent.presence as string;
+    const target = (await presence()) === 'AWAY' ? 'ONLINE' : 'AWAY';
+    await page.getByTestId('presence').selectOption(target);
+    await expect.poll(presence, { timeout: 10_000 }).toBe(target);
+    await page.waitForFunction(
+      (value) => (document.querySelector('[data-testid="presence"]') as HTMLSelectElement | null)?.value === value,
+      target,
+    );
+  });
+
   test('the keyboard moves through the list and switches views', async () => {
     await signInAs(AGENT);
     await page.waitForURL(/\/console$/);

@@ -5,8 +5,6 @@ import {
   type SupportDomain,
   type TicketPriority,
   type TicketStatus,
-  type TicketView,
-  type TicketViewFilter,
   type TicketViewSort,
 } from '@tierdesk/schema';
 import { useEffect, useMemo, useRef } from 'react';
@@ -14,6 +12,7 @@ import { Form, Link, redirect, useFetcher, useNavigate, useRevalidator } from 'r
 import { ErrorMessage } from '../components/error-message';
 import { DOMAIN_LABELS, DOMAINS, SORT_LABELS, SORTS, STAFF_STATUS_LABELS, TICKET_STATUSES, VIEW_LABELS, VIEWS } from '../console/labels';
 import { useShortcuts } from '../console/shortcuts';
+import { FILTER_PARAMS, readViewQuery, viewParams, type ViewQuery } from '../console/view-query';
 import { nearestTimer, SlaTimer } from '../console/sla-timer';
 import { ApiError, execute, failureResponse } from '../lib/api.server';
 import { requireStaff } from '../lib/console.server';
@@ -30,44 +29,14 @@ const PAGE_SIZE = 50;
 const POLL_MS = 10_000;
 const REFRESH_MS = 60_000;
 
-const FILTER_PARAMS = ['tier', 'priority', 'status', 'domain', 'queue', 'assignee', 'org', 'q'] as const;
-
 export function meta({ loaderData }: Route.MetaArgs) {
   return [{ title: loaderData ? `${VIEW_LABELS[loaderData.view]} · Tierdesk console` : 'Views · Tierdesk console' }];
 }
 
-const oneOf = <T extends string>(values: readonly T[], value: string | null): T | null =>
-  value !== null && (values as readonly string[]).includes(value) ? (value as T) : null;
-
-/** The view, order and filters a URL asks for; values that are not one of the choices are dropped. */
-function readQuery(params: URLSearchParams) {
-  const text = (name: string) => params.get(name)?.trim() || null;
-  const view = oneOf(VIEWS, params.get('view')) ?? 'MINE';
-  const sort = oneOf(SORTS, params.get('sort'));
-  const tier = text('tier');
-  const priority = oneOf(PRIORITIES, params.get('priority'));
-  const status = oneOf(TICKET_STATUSES, params.get('status'));
-  const domain = oneOf(DOMAINS, params.get('domain'));
-  const queue = text('queue');
-  const assignee = text('assignee');
-  const org = text('org');
-  const q = text('q')?.slice(0, 200) ?? null;
-  const filter: TicketViewFilter = {
-    ...(tier ? { tierKeys: [tier] } : {}),
-    ...(priority ? { priorities: [priority] } : {}),
-    ...(status ? { statuses: [status] } : {}),
-    ...(domain ? { domains: [domain] } : {}),
-    ...(queue ? { queueIds: [queue] } : {}),
-    ...(assignee ? { assigneeIds: [assignee] } : {}),
-    ...(org ? { organizationIds: [org] } : {}),
-    ...(q ? { search: q } : {}),
-  };
-  return { view, sort, filter, chosen: { tier, priority, status, domain, queue, assignee, org, q }, after: text('after') };
-}
-
 export async function loader(args: Route.LoaderArgs) {
   const { api } = await requireStaff(args);
-  const { view, sort, filter, chosen, after } = readQuery(args.url.searchParams);
+  const { view, sort, filter, chosen } = readViewQuery(args.url.searchParams);
+  const after = args.url.searchParams.get('after')?.trim() || null;
   let result;
   try {
     result = await execute(ConsoleViewDocument, { view, sort, filter, first: PAGE_SIZE, after }, api.token);
@@ -92,7 +61,7 @@ export async function loader(args: Route.LoaderArgs) {
     sort: sort ?? current.defaultSort,
     chosen,
     after,
-    tickets: result.ticketView.nodes,
+    tickets: result.ticketView.edges.map(({ cursor, node }) => ({ ...node, cursor })),
     totalCount: result.ticketView.totalCount,
     endCursor: result.ticketView.pageInfo.hasNextPage ? result.ticketView.pageInfo.endCursor : null,
     counts: counts.map(({ view: name, count }) => ({ view: name, count })),
@@ -110,21 +79,18 @@ type LoaderData = Route.ComponentProps['loaderData'];
 
 /** A link to another view (or page) keeping the filters; changing view or filters starts at the first page. */
 function viewHref(chosen: LoaderData['chosen'], changes: Record<string, string | null>): string {
-  const params = new URLSearchParams();
-  for (const name of FILTER_PARAMS) {
-    const value = chosen[name];
-    if (value) params.set(name, value);
-  }
-  for (const [name, value] of Object.entries(changes)) {
-    if (value === null) params.delete(name);
-    else params.set(name, value);
-  }
-  return `/console?${params}`;
+  return `/console?${viewParams({ view: 'MINE', sort: null, chosen }, changes)}`;
 }
 
-const column = createColumnHelper<ConsoleViewTicketFragment>();
+type ViewRow = ConsoleViewTicketFragment & { cursor: string };
 
-function useColumns(view: TicketView, renderedAt: number) {
+const column = createColumnHelper<ViewRow>();
+
+/**
+ * The columns of a view. A ticket's link carries the view, its order and filters, and the ticket's cursor: the
+ * workspace's "next ticket" is the one after it in this same list.
+ */
+function useColumns(query: Pick<ViewQuery, 'view' | 'sort' | 'chosen'>, renderedAt: number) {
   return useMemo(
     () => [
       column.accessor('number', {
@@ -134,7 +100,10 @@ function useColumns(view: TicketView, renderedAt: number) {
       column.accessor('subject', {
         header: 'Subject',
         cell: (info) => (
-          <Link className="ticket-link" to={`/console/tickets/${encodeURIComponent(info.row.original.id)}?view=${view}`}>
+          <Link
+            className="ticket-link"
+            to={`/console/tickets/${encodeURIComponent(info.row.original.id)}?${viewParams(query, { from: info.row.original.cursor })}`}
+          >
             {info.getValue()}
           </Link>
         ),
@@ -167,7 +136,7 @@ function useColumns(view: TicketView, renderedAt: number) {
         cell: (info) => <SlaTimer timer={info.getValue()} renderedAt={renderedAt} label="Next deadline" />,
       }),
     ],
-    [view, renderedAt],
+    [query, renderedAt],
   );
 }
 
@@ -230,7 +199,8 @@ function Select({
 
 export default function Views({ loaderData }: Route.ComponentProps) {
   const { view, viewDescription, sort, chosen, after, tickets, totalCount, endCursor, counts, options, renderedAt } = loaderData;
-  const columns = useColumns(view, renderedAt);
+  const query = useMemo(() => ({ view, sort: sort as TicketViewSort, chosen }), [view, sort, chosen]);
+  const columns = useColumns(query, renderedAt);
   const table = useReactTable({ data: tickets, columns, getCoreRowModel: getCoreRowModel(), getRowId: (ticket) => ticket.id });
   const navigate = useNavigate();
   const tableRef = useRef<HTMLTableElement>(null);

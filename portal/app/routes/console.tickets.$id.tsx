@@ -7,6 +7,7 @@ import {
   ConsoleCorrectTriageDocument,
   ConsoleTicketCommentsSinceDocument,
   ConsoleTicketContextDocument,
+  ConsoleNextTicketDocument,
   ConsoleTicketDocument,
   type CommentVisibility,
   type SupportDomain,
@@ -23,7 +24,8 @@ import macrosStylesheet from '../console-macros.css?url';
 import { MacroPicker } from '../console/macro-picker';
 import { activeMacroChoices } from '../lib/macros.server';
 import type { RenderedMacro } from '../lib/macros';
-import { ApiError, execute, failureResponse } from '../lib/api.server';
+import { ApiError, execute, failureResponse, type PortalApi } from '../lib/api.server';
+import { readViewQuery, viewParams } from '../console/view-query';
 import { requireStaff } from '../lib/console.server';
 import { DOMAINS, STAFF_STATUS_LABELS, TICKET_STATUSES } from '../console/labels';
 import { commentsView, COMMENTS_PAGE, workspaceView, type WorkspaceComment } from '../lib/console-ticket.server';
@@ -41,14 +43,38 @@ export function meta({ loaderData }: Route.MetaArgs) {
   ];
 }
 
-/** A view key as the views page passes it (`?view=unassigned`): anything else is ignored, not echoed. */
-const VIEW_KEY = /^[a-z0-9-]{1,40}$/;
+/**
+ * Where `j` goes: the ticket after this one in the view the agent came from (the views page's link carries the
+ * view, its order, its filters and this ticket's cursor as `from`), else back to that view.
+ */
+async function nextTicketHref(api: PortalApi, params: URLSearchParams): Promise<{ next: string; back: string }> {
+  const query = readViewQuery(params);
+  const back = params.has('view') ? `/console?${viewParams(query)}` : '/console';
+  const from = params.get('from');
+  if (!from || !params.has('view')) return { next: back, back };
+  try {
+    const { ticketView } = await execute(
+      ConsoleNextTicketDocument,
+      { view: query.view, sort: query.sort, filter: query.filter, after: from },
+      api.token,
+    );
+    const following = ticketView.edges[0];
+    return {
+      next: following ? `/console/tickets/${encodeURIComponent(following.node.id)}?${viewParams(query, { from: following.cursor })}` : back,
+      back,
+    };
+  } catch (error) {
+    // A cursor from an older page or an edited link: the view itself is still a fine place to go next.
+    if (error instanceof ApiError && error.code === 'BAD_USER_INPUT') return { next: back, back };
+    throw error;
+  }
+}
 
 const notFound = () => data({ message: 'There is no ticket at this address.' }, { status: 404 });
 
 export async function loader(args: Route.LoaderArgs) {
   const { api, staff } = await requireStaff(args);
-  const view = new URL(args.request.url).searchParams.get('view');
+  const params = new URL(args.request.url).searchParams;
   let result;
   try {
     result = await execute(ConsoleTicketDocument, { id: args.params.id, commentsFirst: COMMENTS_PAGE }, api.token);
@@ -59,7 +85,7 @@ export async function loader(args: Route.LoaderArgs) {
   }
   const { ticket } = result;
   if (!ticket) throw notFound();
-  const [context, macros] = await Promise.all([
+  const [context, macros, next] = await Promise.all([
     api.run(ConsoleTicketContextDocument, {
       organizationId: ticket.organization.id,
       subject: ticket.subject,
@@ -67,6 +93,7 @@ export async function loader(args: Route.LoaderArgs) {
       description: ticket.description.slice(0, 1000),
     }),
     activeMacroChoices(api),
+    nextTicketHref(api, params).catch((error: unknown) => failureResponse(args, error)),
   ]);
   return {
     ...workspaceView({
@@ -79,8 +106,8 @@ export async function loader(args: Route.LoaderArgs) {
     }),
     me: { userId: staff.userId, name: staff.name },
     macros,
-    // `j` goes back to the view the agent came from, where the next ticket is waiting.
-    nextHref: view && VIEW_KEY.test(view) ? `/console?view=${view}` : '/console',
+    nextHref: next.next,
+    backHref: next.back,
   };
 }
 
@@ -495,7 +522,11 @@ export default function TicketWorkspace({ loaderData, actionData }: Route.Compon
       { key: 'r', description: 'Write a public reply', run: () => compose('public') },
       { key: 'n', description: 'Write an internal note', run: () => compose('internal') },
       { key: 'a', description: 'Assign the ticket to me', run: () => assignMeRef.current?.requestSubmit() },
-      { key: 'j', description: 'Next ticket: back to the view you came from (or your views)', run: () => navigate(loaderData.nextHref) },
+      {
+        key: 'j',
+        description: 'Next ticket in the view you came from (the view itself after its last)',
+        run: () => navigate(loaderData.nextHref),
+      },
     ];
   }, [navigate, loaderData.nextHref]);
   useShortcuts(shortcuts);
@@ -511,7 +542,7 @@ export default function TicketWorkspace({ loaderData, actionData }: Route.Compon
   return (
     <div className="ws">
       <p className="breadcrumbs">
-        <Link to={loaderData.nextHref}>Views</Link> / {customer.name} / Ticket #{ticket.number}
+        <Link to={loaderData.backHref}>Views</Link> / {customer.name} / Ticket #{ticket.number}
       </p>
       <h1 className="ws-title">{ticket.subject}</h1>
       <dl className="ws-facts">
