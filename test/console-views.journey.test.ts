@@ -285,7 +285,7 @@ describe.skipIf(!browserAvailable())('staff console: sign-in, refusals and views
   test('the keyboard moves through the list and switches views', async () => {
     await signInAs(AGENT);
     await page.waitForURL(/\/console$/);
-    await page.goto(`${portal!.url}/console?view=ALL_OPEN&q=viewprobe`);
+    await page.goto(`${portal!.url}/console?view=ALL_OPEN`);
     await page.getByTestId('view-table').waitFor();
     await page.keyboard.press('j');
     const first = await page.evaluate(() => document.activeElement?.textContent);

@@ -19,7 +19,7 @@ import {
   formatDuration,
   IMPACT_LABELS,
   PRIORITY_LABELS,
-  SLA_CLOCK_KIND_LABELS,
+  slaClockLabel,
   SLA_CLOCK_KINDS,
 } from './format';
 import { DOMAIN_LABELS, DOMAINS, STAFF_STATUS_LABELS } from '../console/labels';
@@ -249,10 +249,7 @@ export function workspaceView(input: {
       return {
         key: `${clock.kind}-${clock.cycle}`,
         kind: clock.kind,
-        label:
-          clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1
-            ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})`
-            : SLA_CLOCK_KIND_LABELS[clock.kind],
+        label: slaClockLabel(clock),
         target: formatDuration(clock.targetMinutes, coverage),
         status: clock.status,
         statusLabel: CLOCK_STATUS_LABELS[clock.status],

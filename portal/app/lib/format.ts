@@ -59,11 +59,18 @@ export const COVERAGE_PHRASES: Record<Coverage, string> = {
 /** Response commitments in the order a ticket meets them. */
 export const SLA_CLOCK_KINDS: readonly SlaClockKind[] = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'];
 
-export const SLA_CLOCK_KIND_LABELS: Record<SlaClockKind, string> = {
+const SLA_CLOCK_KIND_LABELS: Record<SlaClockKind, string> = {
   FIRST_RESPONSE: 'First response',
   NEXT_RESPONSE: 'Next response',
   RESOLUTION: 'Resolution',
 };
+
+/** A clock's name as a row label: the next-response clock restarts on every customer reply, so its round is named. */
+export function slaClockLabel(clock: { kind: SlaClockKind; cycle: number }): string {
+  return clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1
+    ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})`
+    : SLA_CLOCK_KIND_LABELS[clock.kind];
+}
 
 /**
  * A clock's status as the customer reads it. A paused clock is paused because of the ticket's status; when that

@@ -12,6 +12,7 @@ import { Form, Link, redirect, useFetcher, useNavigate, useRevalidator } from 'r
 import { ErrorMessage } from '../components/error-message';
 import { DOMAIN_LABELS, DOMAINS, SORT_LABELS, SORTS, STAFF_STATUS_LABELS, TICKET_STATUSES, VIEW_LABELS, VIEWS } from '../console/labels';
 import { useShortcuts } from '../console/shortcuts';
+import { ShortcutHelp } from '../console/shortcut-help';
 import { FILTER_PARAMS, readViewQuery, viewParams, type ViewQuery } from '../console/view-query';
 import { nearestTimer, SlaTimer } from '../console/sla-timer';
 import { ApiError, execute, failureResponse } from '../lib/api.server';
@@ -362,16 +363,7 @@ export default function Views({ loaderData }: Route.ComponentProps) {
           ) : null}
         </nav>
 
-        <details className="shortcut-help">
-          <summary>Keyboard shortcuts</summary>
-          <ul>
-            {shortcuts.map((shortcut) => (
-              <li key={shortcut.key}>
-                <kbd>{shortcut.key}</kbd> {shortcut.description}
-              </li>
-            ))}
-          </ul>
-        </details>
+        <ShortcutHelp shortcuts={shortcuts} />
       </section>
     </div>
   );

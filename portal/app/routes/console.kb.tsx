@@ -3,6 +3,7 @@ import { Form, Link, useNavigate } from 'react-router';
 import { ErrorMessage } from '../components/error-message';
 import { useMemo } from 'react';
 import { useShortcuts } from '../console/shortcuts';
+import { ShortcutHelp } from '../console/shortcut-help';
 import kbStyles from '../console-kb.css?url';
 import { ARTICLE_STATUS_LABELS, visibilityLabel } from '../lib/console-kb';
 import { requireArticleEditor } from '../lib/console-kb.server';
@@ -152,16 +153,7 @@ export default function KnowledgeBaseList({ loaderData }: Route.ComponentProps) 
           ) : null}
         </nav>
       ) : null}
-      <details className="shortcut-help">
-        <summary>Keyboard shortcuts</summary>
-        <ul>
-          {shortcuts.map((shortcut) => (
-            <li key={shortcut.key}>
-              <kbd>{shortcut.key}</kbd> {shortcut.description}
-            </li>
-          ))}
-        </ul>
-      </details>
+      <ShortcutHelp shortcuts={shortcuts} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { data, Form, Link, useFetcher, useNavigation, useRevalidator } from 'react-router';
 import { FormErrorSummary, toFormErrors, type FormError } from '../components/form-errors';
 import { useShortcuts } from '../console/shortcuts';
+import { ShortcutHelp } from '../console/shortcut-help';
 import stylesheet from '../console-me.css?url';
 import { requireStaff } from '../lib/console.server';
 import { formatDateTime, PRIORITIES, PRIORITY_LABELS } from '../lib/format';
@@ -601,16 +602,7 @@ export default function MyWork({ loaderData, actionData }: Route.ComponentProps)
           )}
         </div>
       </div>
-      <details className="shortcut-help">
-        <summary>Keyboard shortcuts</summary>
-        <ul>
-          {shortcuts.map((shortcut) => (
-            <li key={shortcut.key}>
-              <kbd>{shortcut.key}</kbd> {shortcut.description}
-            </li>
-          ))}
-        </ul>
-      </details>
+      <ShortcutHelp shortcuts={shortcuts} />
     </div>
   );
 }

@@ -19,7 +19,7 @@ import {
   formatDuration,
   IMPACT_LABELS,
   PRIORITY_LABELS,
-  SLA_CLOCK_KIND_LABELS,
+  slaClockLabel,
   SLA_CLOCK_KINDS,
   slaStatusLabel,
   STATUS_LABELS,
@@ -88,10 +88,7 @@ export async function loader(args: Route.LoaderArgs) {
     .sort((a, b) => SLA_CLOCK_KINDS.indexOf(a.kind) - SLA_CLOCK_KINDS.indexOf(b.kind))
     .map((clock) => ({
       kind: clock.kind,
-      label:
-        clock.kind === 'NEXT_RESPONSE' && clock.cycle > 1
-          ? `${SLA_CLOCK_KIND_LABELS[clock.kind]} (round ${clock.cycle})`
-          : SLA_CLOCK_KIND_LABELS[clock.kind],
+      label: slaClockLabel(clock),
       target: formatDuration(clock.targetMinutes, coverage),
       status: clock.status,
       statusLabel: slaStatusLabel(clock.status, ticket.status),
